@@ -1,0 +1,24 @@
+/*
+ * Logging in the OpenBSD log.c manner: stderr in the foreground (-d),
+ * syslog otherwise; libevent's own messages routed in.
+ */
+#ifndef AMT_LOG_H
+#define AMT_LOG_H
+
+#include <stdarg.h>
+
+void	log_init(int, int, const char *);	/* debug, facility, ident */
+void	log_setverbose(int);
+int	log_getverbose(void);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+/* Route libevent's messages into this log. */
+void	log_libevent(void);
+
+#endif
