@@ -1,0 +1,209 @@
+/*
+ * amtrelayd: daemon context and per-file prototypes.
+ *
+ * Ownership: main.c, conf, listen.c, tunnel.c, membership.c, control.c
+ * (control plane); upstream.c, capture.c, forward.c (data plane).  The
+ * control plane tells the data plane which tunnels want which flows with
+ * fwd_*(); the data plane joins upstream and replicates.
+ */
+#ifndef AMT_RELAY_H
+#define AMT_RELAY_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include "amt/addr.h"
+#include "amt/mac.h"
+#include "amt/mcast.h"
+#include "amt/wire.h"
+
+struct relayd;
+struct fwd_table;
+struct upstream;
+struct capture;
+struct ctl_server;
+
+/* Configuration (command line; a config file later). */
+struct relay_conf {
+	char		 upstream_if[32];
+	struct amt_ip	 relay_addr4;		/* -a (IPv4), family 0 if none */
+	struct amt_ip	 relay_addr6;		/* -a (IPv6), family 0 if none */
+	struct amt_ip	 discovery[8];		/* -D, anycast allowed */
+	int		 ndiscovery;
+	uint16_t	 port;			/* 2268 */
+	char		 ctl_path[108];		/* -S */
+	unsigned	 qqi;			/* query interval, s (125) */
+	uint8_t		 qrv;			/* robustness (2) */
+	unsigned	 qri_ms;		/* query response interval */
+	unsigned	 tunnel_timeout;	/* s; 0: QRV x QQI + QRI (R13) */
+	unsigned	 key_rotate;		/* s, <= 7200 (R5) */
+	unsigned	 max_tunnels;		/* R14 */
+	unsigned	 max_tunnels_per_ip;
+	unsigned	 max_groups;		/* per tunnel */
+	unsigned	 max_sources;		/* per tunnel */
+	bool		 advertise_g;		/* G flag / Teardown (R3, default off) */
+	bool		 linux_p_bit;		/* Q2 */
+	unsigned	 tunnel_mtu;		/* outer path MTU (R12), 1500 */
+	int		 verbose;
+	bool		 debug;
+};
+
+/* Counters, named as in spec.md (AMT YANG draft). */
+struct relay_stats {
+	uint64_t	rx_relay_discovery;
+	uint64_t	rx_request;
+	uint64_t	rx_membership_update;
+	uint64_t	rx_teardown;
+	uint64_t	tx_relay_advertisement;
+	uint64_t	tx_membership_query;
+	uint64_t	err_incomplete_packet;
+	uint64_t	err_invalid_mac;
+	uint64_t	err_unexpected_type;
+	uint64_t	err_invalid_relay_discovery_address;
+	uint64_t	err_invalid_membership_request_address;
+	uint64_t	err_invalid_membership_update_address;
+	uint64_t	err_no_active_gateway;
+	uint64_t	err_invalid_inner_header_checksum;
+	uint64_t	err_invalid_inner_header;
+	uint64_t	err_bad_version;
+	uint64_t	gateways_timed_out;
+	uint64_t	tunnels_refused;	/* R14 at capacity */
+	uint64_t	limit_ignored;		/* R14 per-tunnel limit */
+	/* data plane */
+	uint64_t	data_rx_packets;
+	uint64_t	data_rx_bytes;
+	uint64_t	data_tx_packets;
+	uint64_t	data_tx_bytes;
+	uint64_t	data_no_tunnel;
+	uint64_t	data_send_errors;
+	uint64_t	data_fragmented;
+	uint64_t	data_too_big;
+	uint64_t	data_csum_fixed;
+	uint64_t	data_bad_packet;
+};
+
+/* One UDP socket on port 2268, bound to one local address (listen.c). */
+struct listener {
+	int			 fd;
+	struct amt_ip		 addr;
+	bool			 discovery_only;
+	struct event		 ev;
+	struct relayd		*rd;
+	TAILQ_ENTRY(listener)	 entry;
+};
+
+/* A (gateway IP, gateway port) tunnel (R7), tunnel.c. */
+struct tunnel {
+	struct sockaddr_storage	 gw;		/* key: as received */
+	struct listener		*lsn;		/* data leaves from here (R10) */
+	uint32_t		 nonce;		/* last verified (Q1) */
+	uint8_t			 mac[AMT_MAC_LEN];
+	time_t			 created;
+	time_t			 refreshed;
+	struct event		 expire_ev;
+	struct relayd		*rd;
+	/* membership.c: the gateway's per-group filter state (R8) */
+	void			*groups;
+	unsigned		 ngroups;
+	unsigned		 nsources;
+	/* counters */
+	uint64_t		 rx_request;
+	uint64_t		 tx_query;
+	uint64_t		 rx_update;
+	uint64_t		 data_packets;
+	uint64_t		 data_bytes;
+	/* hash chaining (tunnel.c) */
+	struct tunnel		*hnext;
+	TAILQ_ENTRY(tunnel)	 entry;
+};
+TAILQ_HEAD(tunnel_list, tunnel);
+TAILQ_HEAD(listener_list, listener);
+
+struct relayd {
+	struct event_base	*base;
+	struct relay_conf	 conf;
+	struct mac_ring		 macs;
+	struct listener_list	 listeners;
+	/* tunnel.c */
+	struct tunnel		**thash;
+	unsigned		 thash_size;
+	struct tunnel_list	 tunnels;
+	unsigned		 ntunnels;
+	/* data plane */
+	struct fwd_table	*fwd;
+	struct upstream		*up;
+	struct capture		*cap;
+	struct ctl_server	*ctl;
+	struct event		*sig_ev[4];
+	struct event		 rotate_ev;
+	struct relay_stats	 stats;
+};
+
+/* listen.c */
+int		 listen_open(struct relayd *);
+void		 listen_close(struct relayd *);
+
+/* tunnel.c */
+void		 tunnel_init(struct relayd *);
+struct tunnel	*tunnel_find(struct relayd *, const struct sockaddr *);
+struct tunnel	*tunnel_new(struct relayd *, const struct sockaddr *,
+		    struct listener *);
+void		 tunnel_free(struct tunnel *);
+void		 tunnel_refresh(struct tunnel *);
+unsigned	 tunnel_count_ip(struct relayd *, const struct sockaddr *);
+void		 tunnel_free_all(struct relayd *);
+
+/* membership.c: RFC 3376 6.4 / RFC 3810 7.4 per tunnel (R8) */
+int		 membership_apply(struct tunnel *, const struct mcast_record *);
+void		 membership_clear(struct tunnel *);
+/* Does tunnel t (in EXCLUDE mode for g) exclude source s? */
+bool		 membership_excludes(const struct tunnel *,
+		    const struct amt_ip *, const struct amt_ip *);
+
+/* control.c */
+int		 control_init(struct relayd *);
+void		 control_free(struct relayd *);
+
+/*
+ * forward.c (data plane).  The control plane calls these as a tunnel's
+ * state changes; the data plane joins upstream on the first interest in
+ * a flow and leaves on the last (R9).  A tunnel with an EXCLUDE-mode
+ * group is registered with fwd_g_add(); per packet the data plane asks
+ * membership_excludes() before sending.
+ */
+int		 fwd_init(struct relayd *);
+void		 fwd_free(struct relayd *);
+int		 fwd_sg_add(struct relayd *, const struct amt_ip *,
+		    const struct amt_ip *, struct tunnel *);
+void		 fwd_sg_del(struct relayd *, const struct amt_ip *,
+		    const struct amt_ip *, struct tunnel *);
+int		 fwd_g_add(struct relayd *, const struct amt_ip *,
+		    struct tunnel *);
+void		 fwd_g_del(struct relayd *, const struct amt_ip *,
+		    struct tunnel *);
+/* Remove a tunnel from every flow at once (Teardown, expiry). */
+void		 fwd_tunnel_gone(struct relayd *, struct tunnel *);
+/* For `show flows`: calls cb for each flow with its tunnel count. */
+void		 fwd_walk(struct relayd *, void (*)(const struct amt_ip *,
+		    const struct amt_ip *, unsigned, void *), void *);
+
+/* upstream.c: host joins on the upstream interface (R9) */
+int		 upstream_init(struct relayd *);
+void		 upstream_free(struct relayd *);
+int		 upstream_join(struct relayd *, const struct amt_ip *,
+		    const struct amt_ip *);
+void		 upstream_leave(struct relayd *, const struct amt_ip *,
+		    const struct amt_ip *);
+
+/* capture.c: native multicast from the upstream interface (R10) */
+int		 capture_init(struct relayd *);
+void		 capture_free(struct relayd *);
+
+#endif
