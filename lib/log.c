@@ -1,0 +1,202 @@
+/*
+ * Logging in the manner of OpenBSD's log.c: stderr when running in the
+ * foreground (-d), syslog otherwise; log_debug only when verbose;
+ * log_warn adds strerror(errno); fatal and fatalx log and exit 1.
+ * libevent's own messages are routed in (tmux does the same).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "amt/log.h"
+
+#define LOG_MAXLINE	1024
+
+/*
+ * The logging state, the one piece of static state in the library (as in
+ * OpenBSD's log.c): where messages go and how much is said.  Set by
+ * log_init and log_setverbose at start-up, read everywhere after.
+ */
+static struct {
+	int	debug;		/* 1: stderr; 0: syslog */
+	int	verbose;	/* > 0: log_debug is printed */
+} log_state = { 1, 0 };
+
+static void	vlog(int, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+static void	logit(int, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	vlog_errno(int, int, const char *, va_list)
+		    __attribute__((format(printf, 3, 0)));
+static void	vfatalc(int, const char *, va_list)
+		    __attribute__((format(printf, 2, 0), noreturn));
+
+void
+log_init(int debug, int facility, const char *ident)
+{
+	log_state.debug = debug;
+	if (!debug)
+		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+	tzset();
+}
+
+void
+log_setverbose(int v)
+{
+	log_state.verbose = v;
+}
+
+int
+log_getverbose(void)
+{
+	return log_state.verbose;
+}
+
+static void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	int	saved_errno = errno;
+
+	if (log_state.debug) {
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+		fflush(stderr);
+	} else
+		vsyslog(pri, fmt, ap);
+	errno = saved_errno;
+}
+
+static void
+logit(int pri, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog(pri, fmt, ap);
+	va_end(ap);
+}
+
+/* The message, then ": strerror(code)" when code is not 0. */
+static void
+vlog_errno(int pri, int code, const char *fmt, va_list ap)
+{
+	char	msg[LOG_MAXLINE];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (code != 0)
+		logit(pri, "%s: %s", msg, strerror(code));
+	else
+		logit(pri, "%s", msg);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	ap;
+	int	saved_errno = errno;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_ERR, saved_errno, fmt, ap);
+	va_end(ap);
+	errno = saved_errno;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (log_state.verbose <= 0)
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+static void
+vfatalc(int code, const char *fmt, va_list ap)
+{
+	char	msg[LOG_MAXLINE];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (code != 0)
+		logit(LOG_CRIT, "fatal: %s: %s", msg, strerror(code));
+	else
+		logit(LOG_CRIT, "fatal: %s", msg);
+	exit(1);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vfatalc(errno, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vfatalc(0, fmt, ap);
+	va_end(ap);
+}
+
+static void
+log_event_cb(int severity, const char *msg)
+{
+	switch (severity) {
+	case EVENT_LOG_DEBUG:
+		log_debug("libevent: %s", msg);
+		break;
+	case EVENT_LOG_MSG:
+		log_info("libevent: %s", msg);
+		break;
+	default:
+		log_warnx("libevent: %s", msg);
+		break;
+	}
+}
+
+static void
+log_event_fatal_cb(int err)
+{
+	fatalx("libevent: fatal error %d", err);
+}
+
+void
+log_libevent(void)
+{
+	event_set_log_callback(log_event_cb);
+	event_set_fatal_callback(log_event_fatal_cb);
+}
