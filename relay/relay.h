@@ -76,6 +76,7 @@ struct relay_stats {
 	uint64_t	gateways_timed_out;
 	uint64_t	tunnels_refused;	/* R14 at capacity */
 	uint64_t	limit_ignored;		/* R14 per-tunnel limit */
+	uint64_t	tx_control_errors;	/* Advertisement/Query not sent */
 	/* data plane */
 	uint64_t	data_rx_packets;
 	uint64_t	data_rx_bytes;
@@ -134,6 +135,7 @@ struct relayd {
 	/* tunnel.c */
 	struct tunnel		**thash;
 	unsigned		 thash_size;
+	uint8_t			 thash_key[16];	/* seeded bucket hash */
 	struct tunnel_list	 tunnels;
 	unsigned		 ntunnels;
 	/* data plane */
@@ -146,9 +148,28 @@ struct relayd {
 	struct relay_stats	 stats;
 };
 
+/* main.c */
+time_t		 relay_now(void);		/* monotonic seconds */
+
+/* conf.c: command line into struct relay_conf; exits on errors */
+void		 conf_parse(struct relay_conf *, int, char **);
+unsigned	 conf_tunnel_timeout(const struct relay_conf *);
+
 /* listen.c */
 int		 listen_open(struct relayd *);
 void		 listen_close(struct relayd *);
+int		 listen_send(struct listener *, const struct sockaddr *,
+		    const void *, size_t);
+
+/* message.c: one handler per AMT message the relay accepts */
+void		 msg_discovery(struct listener *, const struct sockaddr *,
+		    const struct amt_msg *);
+void		 msg_request(struct listener *, const struct sockaddr *,
+		    const struct amt_msg *);
+void		 msg_update(struct listener *, const struct sockaddr *,
+		    const struct amt_msg *);
+void		 msg_teardown(struct listener *, const struct sockaddr *,
+		    const struct amt_msg *);
 
 /* tunnel.c */
 void		 tunnel_init(struct relayd *);
@@ -166,6 +187,10 @@ void		 membership_clear(struct tunnel *);
 /* Does tunnel t (in EXCLUDE mode for g) exclude source s? */
 bool		 membership_excludes(const struct tunnel *,
 		    const struct amt_ip *, const struct amt_ip *);
+/* Each flow of t: (S,G) for INCLUDE sources, (NULL,G) for EXCLUDE. */
+void		 membership_walk(const struct tunnel *,
+		    void (*)(const struct amt_ip *, const struct amt_ip *,
+		    void *), void *);
 
 /* control.c */
 int		 control_init(struct relayd *);
@@ -178,6 +203,7 @@ void		 control_free(struct relayd *);
  * group is registered with fwd_g_add(); per packet the data plane asks
  * membership_excludes() before sending.
  */
+/* Argument order everywhere: (source, group), as in "(S,G)". */
 int		 fwd_init(struct relayd *);
 void		 fwd_free(struct relayd *);
 int		 fwd_sg_add(struct relayd *, const struct amt_ip *,
