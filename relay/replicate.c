@@ -1,0 +1,318 @@
+/*
+ * Replication of captured datagrams to tunnels (RFC 7450 5.3.3.6, spec.md
+ * R10, R12, R15).  Each copy is one sendmmsg() entry whose iovec is
+ * [06 00, the shared datagram]: no per-tunnel copy.  Entries are batched
+ * per relay socket and flushed when a batch is full and at the end of
+ * each capture burst.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amt/log.h"
+#include "amt/wire.h"
+#include "relay/relay.h"
+#include "relay/data.h"
+
+#define FWD_RETRIES	4	/* bounded wait for a full socket buffer */
+#define FWD_RETRY_MS	2
+#define FWD_SNDBUF	(4 * 1024 * 1024)
+
+/* IP + UDP of the outer header, by tunnel family. */
+#define OUTER_V4	(20 + 8)
+#define OUTER_V6	(40 + 8)
+
+/*
+ * Options on a relay socket that sends Data:
+ * R12 / RFC 7450 5.3.3.6.3.1: the outer IPv4 header has DF set;
+ * R15 / RFC 9601 4: this relay does not propagate ECN, so it zeroes the
+ * outer ECN field of every Data message (IP_TOS / IPV6_TCLASS 0, which
+ * also clears the DSCP); a larger send buffer absorbs a burst of copies.
+ */
+void
+fwd_sockopts(int fd, int family)
+{
+	int	pmtu = IP_PMTUDISC_DO, zero = 0, sndbuf = FWD_SNDBUF;
+
+	if (fd < 0)
+		return;
+	if (family == AF_INET) {
+		if (setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+		    sizeof(pmtu)) == -1)
+			log_warn("IP_MTU_DISCOVER");
+		if (setsockopt(fd, IPPROTO_IP, IP_TOS, &zero,
+		    sizeof(zero)) == -1)
+			log_warn("IP_TOS");
+	} else if (family == AF_INET6) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS, &zero,
+		    sizeof(zero)) == -1)
+			log_warn("IPV6_TCLASS");
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf,
+	    sizeof(sndbuf)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+		    sizeof(sndbuf));
+}
+
+int
+fwd_batch_init(struct relayd *rd)
+{
+	struct fwd_table	*ft = rd->fwd;
+	unsigned		 i;
+
+	ft->data_hdr[0] = AMT_MULTICAST_DATA;	/* RFC 7450 5.1.6 */
+	ft->data_hdr[1] = 0;
+	for (i = 0; i < FWD_NBATCH; i++)
+		ft->batch[i].fd = -1;
+	ft->icmp = mtu_icmp_open(rd->conf.upstream_if, 10);
+	return 0;
+}
+
+void
+fwd_batch_free(struct relayd *rd)
+{
+	struct fwd_table	*ft = rd->fwd;
+
+	mtu_icmp_close(ft->icmp);
+	free(ft->frags[0]);
+	free(ft->frags[1]);
+}
+
+/* Wait a little for room in a socket buffer; false when none came. */
+static bool
+fwd_wait_writable(int fd)
+{
+	struct pollfd	pfd;
+
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	pfd.revents = 0;
+	return poll(&pfd, 1, FWD_RETRY_MS) == 1 &&
+	    (pfd.revents & POLLOUT) != 0;
+}
+
+static void
+fwd_sent(struct relayd *rd, struct fwd_batch *b, unsigned off, unsigned n)
+{
+	unsigned	i;
+
+	for (i = off; i < off + n; i++) {
+		b->tun[i]->data_packets++;
+		b->tun[i]->data_bytes += b->msg[i].msg_len;
+		rd->stats.data_tx_bytes += b->msg[i].msg_len;
+	}
+	rd->stats.data_tx_packets += n;
+}
+
+static void
+fwd_send(struct relayd *rd, struct fwd_batch *b)
+{
+	unsigned	off = 0, tries = 0;
+	int		r;
+
+	while (off < b->n) {
+		r = sendmmsg(b->fd, b->msg + off, b->n - off, MSG_DONTWAIT);
+		if (r > 0) {
+			fwd_sent(rd, b, off, (unsigned)r);
+			off += (unsigned)r;
+			continue;
+		}
+		if ((errno == EAGAIN || errno == ENOBUFS || errno == EINTR) &&
+		    tries++ < FWD_RETRIES) {
+			if (errno != EINTR)
+				(void)fwd_wait_writable(b->fd);
+			continue;
+		}
+		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR) {
+			/* do not spin: what is left is lost */
+			rd->stats.data_send_errors += b->n - off;
+			break;
+		}
+		/* an error about the entry at off alone */
+		rd->stats.data_send_errors++;
+		off++;
+	}
+	b->n = 0;
+}
+
+void
+fwd_flush(struct relayd *rd)
+{
+	struct fwd_table	*ft = rd->fwd;
+	unsigned		 i;
+
+	if (ft == NULL)
+		return;
+	for (i = 0; i < FWD_NBATCH; i++)
+		if (ft->batch[i].n > 0)
+			fwd_send(rd, &ft->batch[i]);
+	ft->frags_queued = false;
+}
+
+/* The batch for fd: its own, an empty one, or the first one flushed. */
+static struct fwd_batch *
+fwd_batch_for(struct relayd *rd, int fd)
+{
+	struct fwd_table	*ft = rd->fwd;
+	struct fwd_batch	*b, *empty = NULL;
+	unsigned		 i;
+
+	for (i = 0; i < FWD_NBATCH; i++) {
+		b = &ft->batch[i];
+		if (b->n > 0 && b->fd == fd)
+			return b;
+		if (b->n == 0 && empty == NULL)
+			empty = b;
+	}
+	if (empty == NULL) {
+		empty = &ft->batch[0];
+		fwd_send(rd, empty);
+	}
+	empty->fd = fd;
+	return empty;
+}
+
+/* Queue one Data message to t: 06 00, then niov pieces of datagram. */
+static void
+fwd_queue(struct relayd *rd, struct tunnel *t, const struct iovec *piece,
+    unsigned npiece)
+{
+	struct fwd_batch	*b;
+	struct msghdr		*mh;
+	struct iovec		*iov;
+
+	if (t->lsn == NULL || t->lsn->fd < 0) {
+		rd->stats.data_send_errors++;
+		return;
+	}
+	b = fwd_batch_for(rd, t->lsn->fd);
+	iov = b->iov[b->n];
+	iov[0].iov_base = rd->fwd->data_hdr;
+	iov[0].iov_len = AMT_DATA_HDR_LEN;
+	memcpy(iov + 1, piece, npiece * sizeof(*piece));
+	mh = &b->msg[b->n].msg_hdr;
+	memset(mh, 0, sizeof(*mh));
+	mh->msg_name = &t->gw;
+	mh->msg_namelen = addr_len((struct sockaddr *)&t->gw);
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1 + npiece;
+	b->tun[b->n++] = t;
+	if (b->n == FWD_BATCH)
+		fwd_send(rd, b);
+}
+
+/* Per outer family, what to do with the packet. */
+enum fwd_fit { FIT_WHOLE, FIT_FRAGS, FIT_DROP };
+
+struct fwd_plan {
+	enum fwd_fit	 fit[2];
+	bool		 planned[2];
+	unsigned	 too_big_mtu;	/* smallest TMTU of a drop; 0: none */
+};
+
+static unsigned
+fwd_tmtu(const struct relayd *rd, int fam)
+{
+	unsigned	outer = AMT_DATA_HDR_LEN +
+	    (fam == AF_INET6 ? OUTER_V6 : OUTER_V4);
+
+	return rd->conf.tunnel_mtu > outer ? rd->conf.tunnel_mtu - outer : 0;
+}
+
+/* RFC 7450 5.3.3.6.2: decide once per outer family and packet. */
+static enum fwd_fit
+fwd_plan_for(struct relayd *rd, struct fwd_plan *pl,
+    const struct fwd_pkt *pkt, int i)
+{
+	struct fwd_table	*ft = rd->fwd;
+	unsigned		 tmtu = fwd_tmtu(rd, i ? AF_INET6 : AF_INET);
+
+	if (pl->planned[i])
+		return pl->fit[i];
+	pl->planned[i] = true;
+	pl->fit[i] = FIT_DROP;
+	if (pkt->len <= tmtu)
+		pl->fit[i] = FIT_WHOLE;
+	else if (pkt->dst.family == AF_INET && !pkt->df) {
+		if (ft->frags[i] == NULL)
+			ft->frags[i] = malloc(sizeof(*ft->frags[i]));
+		if (ft->frags_queued)
+			fwd_flush(rd);
+		if (ft->frags[i] != NULL &&
+		    frag_build(ft->frags[i], pkt, tmtu) == 0) {
+			pl->fit[i] = FIT_FRAGS;
+			ft->frags_queued = true;
+		}
+	}
+	if (pl->fit[i] == FIT_DROP &&
+	    (pl->too_big_mtu == 0 || tmtu < pl->too_big_mtu))
+		pl->too_big_mtu = tmtu;
+	return pl->fit[i];
+}
+
+static void
+fwd_one(struct relayd *rd, struct fwd_plan *pl, const struct fwd_pkt *pkt,
+    struct tunnel *t)
+{
+	struct frag_set	*fs;
+	struct iovec	 v[2];
+	unsigned	 i, k = t->gw.ss_family == AF_INET6;
+
+	switch (fwd_plan_for(rd, pl, pkt, (int)k)) {
+	case FIT_WHOLE:
+		v[0].iov_base = pkt->ip;
+		v[0].iov_len = pkt->len;
+		fwd_queue(rd, t, v, 1);
+		break;
+	case FIT_FRAGS:
+		fs = rd->fwd->frags[k];
+		for (i = 0; i < fs->n; i++) {
+			v[0].iov_base = fs->hdr[i];
+			v[0].iov_len = fs->hlen[i];
+			v[1].iov_base = fs->data[i];
+			v[1].iov_len = fs->dlen[i];
+			fwd_queue(rd, t, v, 2);
+		}
+		break;
+	case FIT_DROP:
+		break;
+	}
+}
+
+void
+fwd_packet(struct relayd *rd, const struct fwd_pkt *pkt)
+{
+	struct fwd_flow	*sg, *g;
+	struct amt_ip	 any;
+	struct fwd_plan	 pl;
+	unsigned	 i;
+
+	memset(&any, 0, sizeof(any));
+	sg = fwd_flow_find(rd->fwd, &pkt->src, &pkt->dst);
+	g = fwd_flow_find(rd->fwd, &any, &pkt->dst);
+	if (sg == NULL && g == NULL) {
+		rd->stats.data_no_tunnel++;
+		return;
+	}
+	memset(&pl, 0, sizeof(pl));
+	for (i = 0; sg != NULL && i < sg->n; i++)
+		fwd_one(rd, &pl, pkt, sg->tun[i]);
+	/* R10: a tunnel in EXCLUDE mode gets every source it does not
+	 * exclude (RFC 3376 6.4). */
+	for (i = 0; g != NULL && i < g->n; i++)
+		if (!membership_excludes(g->tun[i], &pkt->dst, &pkt->src))
+			fwd_one(rd, &pl, pkt, g->tun[i]);
+	if (pl.fit[0] == FIT_FRAGS || pl.fit[1] == FIT_FRAGS)
+		rd->stats.data_fragmented++;
+	if (pl.too_big_mtu != 0) {
+		/* RFC 7450 5.3.3.6.2: one ICMP for all tunnels. */
+		rd->stats.data_too_big++;
+		mtu_icmp_send(rd->fwd->icmp, pkt, pl.too_big_mtu);
+	}
+}

@@ -1,0 +1,404 @@
+/*
+ * Host joins on the upstream interface (spec.md R9, RFC 7450 5.3.1): the
+ * relay is a host there and asks for each (S,G) with
+ * MCAST_JOIN_SOURCE_GROUP and each (*,G) with MCAST_JOIN_GROUP.  The
+ * kernel limits joins per socket (net.ipv4.igmp_max_memberships groups,
+ * net.ipv4.igmp_max_msf / net.ipv6.mld_max_msf sources per group), so the
+ * joins are spread over a pool of sockets, each join placed on a socket
+ * with room.  These sockets never read: they are not bound to any port,
+ * receive nothing, and the data comes through capture.c.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "amt/log.h"
+#include "relay/relay.h"
+
+#ifndef IPV6_MULTICAST_ALL
+#define IPV6_MULTICAST_ALL	29
+#endif
+
+#define UP_V6_GROUPS	64	/* no sysctl; socket option memory bounds it */
+#define UP_JHASH	1024
+
+/* One group as joined on one socket. */
+struct up_group {
+	struct amt_ip	 g;
+	unsigned	 nsrc;		/* (S,G) joins on this socket */
+	bool		 any;		/* joined as (*,G) */
+};
+
+struct up_sock {
+	int		 fd;
+	int		 family;
+	unsigned	 max_groups;	/* lowered when the kernel says ENOBUFS */
+	unsigned	 max_srcs;
+	struct up_group	*groups;
+	unsigned	 ngroups;
+	unsigned	 cap;
+};
+
+/* One flow joined: which socket holds it. */
+struct up_join {
+	struct amt_ip	 s;		/* AF_UNSPEC: (*,G) */
+	struct amt_ip	 g;
+	struct up_sock	*sk;
+	struct up_join	*next;
+};
+
+struct upstream {
+	unsigned	 ifindex;
+	unsigned	 max_groups[2];	/* [0] IPv4, [1] IPv6 */
+	unsigned	 max_srcs[2];
+	struct up_sock	**socks;
+	unsigned	 nsocks;
+	unsigned	 cap;
+	struct up_join	*jhash[UP_JHASH];
+	unsigned	 njoins;
+};
+
+static unsigned
+up_sysctl(const char *path, unsigned def)
+{
+	FILE		*fp;
+	unsigned	 v;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return def;
+	if (fscanf(fp, "%u", &v) != 1 || v == 0)
+		v = def;
+	fclose(fp);
+	return v;
+}
+
+static unsigned
+up_jhash(const struct amt_ip *s, const struct amt_ip *g)
+{
+	uint32_t	h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < ip_len(s->family); i++)
+		h = (h ^ s->u.b[i]) * 16777619u;
+	for (i = 0; i < ip_len(g->family); i++)
+		h = (h ^ g->u.b[i]) * 16777619u;
+	return h % UP_JHASH;
+}
+
+static struct up_group *
+up_group_find(struct up_sock *sk, const struct amt_ip *g)
+{
+	unsigned	i;
+
+	for (i = 0; i < sk->ngroups; i++)
+		if (ip_eq(&sk->groups[i].g, g))
+			return &sk->groups[i];
+	return NULL;
+}
+
+/* Has sk room for this join?  Never mix (*,G) and (S,G) of one group. */
+static bool
+up_sock_fits(struct up_sock *sk, const struct amt_ip *s,
+    const struct amt_ip *g)
+{
+	struct up_group	*gr;
+
+	if (sk->family != g->family)
+		return false;
+	if ((gr = up_group_find(sk, g)) == NULL)
+		return sk->ngroups < sk->max_groups;
+	if (s == NULL || gr->any)
+		return false;
+	return gr->nsrc < sk->max_srcs;
+}
+
+static struct up_sock *
+up_sock_new(struct upstream *up, int family)
+{
+	struct up_sock	*sk, **p;
+	int		 zero = 0, small = 256, k = family == AF_INET6;
+
+	if (up->nsocks == up->cap) {
+		if ((p = reallocarray(up->socks, up->cap ? up->cap * 2 : 8,
+		    sizeof(*p))) == NULL)
+			return NULL;
+		up->socks = p;
+		up->cap = up->cap ? up->cap * 2 : 8;
+	}
+	if ((sk = calloc(1, sizeof(*sk))) == NULL)
+		return NULL;
+	if ((sk->fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("upstream join socket");
+		free(sk);
+		return NULL;
+	}
+	/* It never binds a port, so nothing is delivered to it; still. */
+	(void)setsockopt(sk->fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	if (family == AF_INET)
+		(void)setsockopt(sk->fd, IPPROTO_IP, IP_MULTICAST_ALL, &zero,
+		    sizeof(zero));
+	else
+		(void)setsockopt(sk->fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL,
+		    &zero, sizeof(zero));
+	sk->family = family;
+	sk->max_groups = up->max_groups[k];
+	sk->max_srcs = up->max_srcs[k];
+	up->socks[up->nsocks++] = sk;
+	return sk;
+}
+
+static void
+up_sock_close(struct upstream *up, struct up_sock *sk)
+{
+	unsigned	i;
+
+	for (i = 0; i < up->nsocks; i++) {
+		if (up->socks[i] == sk) {
+			up->socks[i] = up->socks[--up->nsocks];
+			break;
+		}
+	}
+	close(sk->fd);
+	free(sk->groups);
+	free(sk);
+}
+
+/* MCAST_{JOIN,LEAVE}_{SOURCE_,}GROUP on sk. */
+static int
+up_sockopt(struct upstream *up, struct up_sock *sk, const struct amt_ip *s,
+    const struct amt_ip *g, bool join)
+{
+	struct group_source_req	gsr;
+	struct group_req	gr;
+	int			level, opt;
+
+	level = sk->family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	memset(&gsr, 0, sizeof(gsr));
+	memset(&gr, 0, sizeof(gr));
+	if (s == NULL) {
+		gr.gr_interface = up->ifindex;
+		ip_to_sa(g, 0, &gr.gr_group);
+		opt = join ? MCAST_JOIN_GROUP : MCAST_LEAVE_GROUP;
+		return setsockopt(sk->fd, level, opt, &gr, sizeof(gr));
+	}
+	gsr.gsr_interface = up->ifindex;
+	ip_to_sa(g, 0, &gsr.gsr_group);
+	ip_to_sa(s, 0, &gsr.gsr_source);
+	opt = join ? MCAST_JOIN_SOURCE_GROUP : MCAST_LEAVE_SOURCE_GROUP;
+	return setsockopt(sk->fd, level, opt, &gsr, sizeof(gsr));
+}
+
+static int
+up_account(struct up_sock *sk, const struct amt_ip *s,
+    const struct amt_ip *g)
+{
+	struct up_group	*gr, *p;
+
+	if ((gr = up_group_find(sk, g)) == NULL) {
+		if (sk->ngroups == sk->cap) {
+			if ((p = reallocarray(sk->groups, sk->cap ?
+			    sk->cap * 2 : 4, sizeof(*p))) == NULL)
+				return -1;
+			sk->groups = p;
+			sk->cap = sk->cap ? sk->cap * 2 : 4;
+		}
+		gr = &sk->groups[sk->ngroups++];
+		memset(gr, 0, sizeof(*gr));
+		gr->g = *g;
+	}
+	if (s == NULL)
+		gr->any = true;
+	else
+		gr->nsrc++;
+	return 0;
+}
+
+/* Try sk; on ENOBUFS/ENOMEM lower its limits so it is not tried again. */
+static int
+up_try(struct upstream *up, struct up_sock *sk, const struct amt_ip *s,
+    const struct amt_ip *g)
+{
+	struct up_group	*gr;
+
+	if (up_sockopt(up, sk, s, g, true) == 0) {
+		if (up_account(sk, s, g) == 0)
+			return 0;
+		(void)up_sockopt(up, sk, s, g, false);
+		return -1;
+	}
+	if (errno != ENOBUFS && errno != ENOMEM)
+		return -2;			/* not a matter of room */
+	if ((gr = up_group_find(sk, g)) != NULL)
+		sk->max_srcs = gr->nsrc;
+	else
+		sk->max_groups = sk->ngroups;
+	return -1;
+}
+
+static struct up_sock *
+up_place(struct upstream *up, const struct amt_ip *s, const struct amt_ip *g)
+{
+	struct up_sock	*sk;
+	unsigned	 i, tries;
+	int		 r;
+
+	for (tries = 0; tries < up->nsocks + 4; tries++) {
+		sk = NULL;
+		for (i = 0; i < up->nsocks && sk == NULL; i++)
+			if (up_sock_fits(up->socks[i], s, g))
+				sk = up->socks[i];
+		if (sk == NULL && (sk = up_sock_new(up, g->family)) == NULL)
+			return NULL;
+		if ((r = up_try(up, sk, s, g)) == 0)
+			return sk;
+		if (sk->ngroups == 0)
+			up_sock_close(up, sk);
+		if (r == -2)
+			return NULL;
+	}
+	errno = ENOBUFS;
+	return NULL;
+}
+
+static struct up_join *
+up_join_find(struct upstream *up, const struct amt_ip *s,
+    const struct amt_ip *g, struct up_join ***prevp)
+{
+	struct up_join	**pp, *j;
+	struct amt_ip	  none;
+
+	memset(&none, 0, sizeof(none));
+	if (s == NULL)
+		s = &none;
+	pp = &up->jhash[up_jhash(s, g)];
+	for (; (j = *pp) != NULL; pp = &j->next) {
+		if (ip_eq(&j->s, s) && ip_eq(&j->g, g)) {
+			if (prevp != NULL)
+				*prevp = pp;
+			return j;
+		}
+	}
+	return NULL;
+}
+
+/* Join (S,G), or (*,G) when s is NULL, on the upstream interface. */
+int
+upstream_join(struct relayd *rd, const struct amt_ip *s,
+    const struct amt_ip *g)
+{
+	struct upstream	*up = rd->up;
+	struct up_join	*j;
+	char		 sb[INET6_ADDRSTRLEN], gb[INET6_ADDRSTRLEN];
+
+	if (up == NULL || !ip_is_multicast(g) ||
+	    (s != NULL && s->family != g->family))
+		return -1;
+	if (up_join_find(up, s, g, NULL) != NULL)
+		return 0;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return -1;
+	if ((j->sk = up_place(up, s, g)) == NULL) {
+		log_warn("upstream join (%s,%s) on %s", s ? ip_str(s, sb,
+		    sizeof(sb)) : "*", ip_str(g, gb, sizeof(gb)),
+		    rd->conf.upstream_if);
+		free(j);
+		return -1;
+	}
+	if (s != NULL)
+		j->s = *s;
+	j->g = *g;
+	j->next = up->jhash[up_jhash(&j->s, g)];
+	up->jhash[up_jhash(&j->s, g)] = j;
+	up->njoins++;
+	log_debug("upstream join (%s,%s) on socket %d", s ? ip_str(s, sb,
+	    sizeof(sb)) : "*", ip_str(g, gb, sizeof(gb)), j->sk->fd);
+	return 0;
+}
+
+static void
+up_unjoin(struct upstream *up, struct up_join *j)
+{
+	struct up_sock	*sk = j->sk;
+	struct up_group	*gr;
+	const struct amt_ip *s = j->s.family == AF_UNSPEC ? NULL : &j->s;
+
+	if (up_sockopt(up, sk, s, &j->g, false) == -1)
+		log_warn("upstream leave");
+	if ((gr = up_group_find(sk, &j->g)) != NULL) {
+		if (s == NULL)
+			gr->any = false;
+		else if (gr->nsrc > 0)
+			gr->nsrc--;
+		if (!gr->any && gr->nsrc == 0)
+			*gr = sk->groups[--sk->ngroups];
+	}
+	if (sk->ngroups == 0)
+		up_sock_close(up, sk);
+	up->njoins--;
+}
+
+void
+upstream_leave(struct relayd *rd, const struct amt_ip *s,
+    const struct amt_ip *g)
+{
+	struct upstream	 *up = rd->up;
+	struct up_join	 *j, **pp;
+
+	if (up == NULL || (j = up_join_find(up, s, g, &pp)) == NULL)
+		return;
+	*pp = j->next;
+	up_unjoin(up, j);
+	free(j);
+}
+
+int
+upstream_init(struct relayd *rd)
+{
+	struct upstream	*up;
+
+	if ((up = calloc(1, sizeof(*up))) == NULL)
+		return -1;
+	if ((up->ifindex = if_nametoindex(rd->conf.upstream_if)) == 0) {
+		log_warn("upstream interface \"%s\"", rd->conf.upstream_if);
+		free(up);
+		return -1;
+	}
+	up->max_groups[0] = up_sysctl(
+	    "/proc/sys/net/ipv4/igmp_max_memberships", 20);
+	up->max_srcs[0] = up_sysctl("/proc/sys/net/ipv4/igmp_max_msf", 10);
+	up->max_groups[1] = UP_V6_GROUPS;
+	up->max_srcs[1] = up_sysctl("/proc/sys/net/ipv6/mld_max_msf", 64);
+	rd->up = up;
+	return 0;
+}
+
+/* R16: leave every group, close every socket. */
+void
+upstream_free(struct relayd *rd)
+{
+	struct upstream	*up = rd->up;
+	struct up_join	*j;
+	unsigned	 i;
+
+	if (up == NULL)
+		return;
+	for (i = 0; i < UP_JHASH; i++) {
+		while ((j = up->jhash[i]) != NULL) {
+			up->jhash[i] = j->next;
+			up_unjoin(up, j);
+			free(j);
+		}
+	}
+	while (up->nsocks > 0)
+		up_sock_close(up, up->socks[0]);
+	free(up->socks);
+	free(up);
+	rd->up = NULL;
+}
