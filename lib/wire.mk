@@ -24,3 +24,10 @@ check_PROGRAMS += tests/fuzz/fuzz_wire
 tests_fuzz_fuzz_wire_SOURCES = tests/fuzz/fuzz_wire.c $(FUZZ_DRIVER)
 tests_fuzz_fuzz_wire_LDADD = lib/libamt.la
 tests_fuzz_fuzz_wire_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
+
+# Q6: tshark's AMT dissector over every message the library encodes.
+check_PROGRAMS += tests/conformance/mkpcap
+tests_conformance_mkpcap_SOURCES = tests/conformance/mkpcap.c
+tests_conformance_mkpcap_LDADD = lib/libamt.la
+TESTS += tests/conformance/tshark.sh
+EXTRA_DIST += tests/conformance/tshark.sh
