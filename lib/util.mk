@@ -14,3 +14,9 @@ tests_unit_test_mac_LDADD = $(AMT_UNIT_LIBS)
 tests_unit_test_ctl_CFLAGS = $(AMT_UNIT_CFLAGS) -pthread
 tests_unit_test_ctl_LDADD = $(AMT_UNIT_LIBS) -lpthread
 endif
+
+FUZZ_TARGETS += tests/fuzz/fuzz_ctl
+check_PROGRAMS += tests/fuzz/fuzz_ctl
+tests_fuzz_fuzz_ctl_SOURCES = tests/fuzz/fuzz_ctl.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_ctl_LDADD = lib/libamt.la
+tests_fuzz_fuzz_ctl_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
