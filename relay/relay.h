@@ -195,6 +195,7 @@ void		 membership_walk(const struct tunnel *,
 /* control.c */
 int		 control_init(struct relayd *);
 void		 control_free(struct relayd *);
+void		 control_log_stats(struct relayd *);
 
 /*
  * forward.c (data plane).  The control plane calls these as a tunnel's

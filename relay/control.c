@@ -1,0 +1,236 @@
+/*
+ * The control socket of amtrelayd (lib/ctl.c serves it): `show tunnels`,
+ * `show flows`, `show stats`, each answered with one JSON object whose
+ * names are those of spec.md (the AMT YANG draft's counters).
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "amt/ctl.h"
+#include "amt/log.h"
+#include "relay.h"
+
+/* Every counter of struct relay_stats under its spec.md name. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+} control_counters[] = {
+#define C(n, f)	{ n, offsetof(struct relay_stats, f) }
+	C("relay-discovery", rx_relay_discovery),
+	C("request", rx_request),
+	C("membership-update", rx_membership_update),
+	C("teardown", rx_teardown),
+	C("relay-advertisement", tx_relay_advertisement),
+	C("membership-query", tx_membership_query),
+	C("incomplete-packet", err_incomplete_packet),
+	C("invalid-mac", err_invalid_mac),
+	C("unexpected-type", err_unexpected_type),
+	C("invalid-relay-discovery-address",
+	    err_invalid_relay_discovery_address),
+	C("invalid-membership-request-address",
+	    err_invalid_membership_request_address),
+	C("invalid-membership-update-address",
+	    err_invalid_membership_update_address),
+	C("no-active-gateway", err_no_active_gateway),
+	C("invalid-inner-header-checksum", err_invalid_inner_header_checksum),
+	C("invalid-inner-header", err_invalid_inner_header),
+	C("bad-version", err_bad_version),
+	C("gateways-timed-out", gateways_timed_out),
+	C("tunnels-refused", tunnels_refused),
+	C("limit-ignored", limit_ignored),
+	C("control-send-errors", tx_control_errors),
+	C("data-rx-packets", data_rx_packets),
+	C("data-rx-bytes", data_rx_bytes),
+	C("data-tx-packets", data_tx_packets),
+	C("data-tx-bytes", data_tx_bytes),
+	C("data-no-tunnel", data_no_tunnel),
+	C("data-send-errors", data_send_errors),
+	C("data-fragmented", data_fragmented),
+	C("data-too-big", data_too_big),
+	C("data-csum-fixed", data_csum_fixed),
+	C("data-bad-packet", data_bad_packet),
+#undef C
+};
+
+static json_t *
+control_stats(struct relayd *rd)
+{
+	const uint8_t	*base = (const uint8_t *)&rd->stats;
+	json_t		*o = json_object();
+	uint64_t	 v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(control_counters) /
+	    sizeof(control_counters[0]); i++) {
+		memcpy(&v, base + control_counters[i].off, sizeof(v));
+		json_object_set_new(o, control_counters[i].name,
+		    json_integer((json_int_t)v));
+	}
+	json_object_set_new(o, "tunnels", json_integer(rd->ntunnels));
+	return o;
+}
+
+/* A growing string for the "flows" of one tunnel. */
+struct control_str {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+
+/* "(S,G)" or "(*,G)" appended to a space-separated list. */
+static void
+control_flow_str(const struct amt_ip *s, const struct amt_ip *g, void *arg)
+{
+	struct control_str	*cs = arg;
+	char			 sb[INET6_ADDRSTRLEN], gb[INET6_ADDRSTRLEN];
+	char			*p;
+	int			 n;
+
+	if (cs->cap - cs->len < 2 * INET6_ADDRSTRLEN + 8) {
+		if ((p = realloc(cs->s, cs->cap * 2 + 256)) == NULL)
+			return;
+		cs->s = p;
+		cs->cap = cs->cap * 2 + 256;
+	}
+	n = snprintf(cs->s + cs->len, cs->cap - cs->len, "%s(%s,%s)",
+	    cs->len ? " " : "", s ? ip_str(s, sb, sizeof(sb)) : "*",
+	    ip_str(g, gb, sizeof(gb)));
+	if (n > 0 && (size_t)n < cs->cap - cs->len)
+		cs->len += (size_t)n;
+}
+
+static json_t *
+control_tunnel(const struct tunnel *t, time_t now)
+{
+	struct control_str	 cs = { NULL, 0, 0 };
+	char			 buf[ADDR_STRLEN];
+	json_t			*o;
+	long			 expires;
+
+	membership_walk(t, control_flow_str, &cs);
+	expires = (long)(t->refreshed + conf_tunnel_timeout(&t->rd->conf) -
+	    now);
+	o = json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:s, s:I, s:I, s:I,"
+	    " s:I, s:I}",
+	    "gateway", addr_str((const struct sockaddr *)&t->gw, buf,
+	    sizeof(buf)),
+	    "state", "up",
+	    "age", (json_int_t)(now - t->created),
+	    "expires", (json_int_t)(expires > 0 ? expires : 0),
+	    "groups", (int)t->ngroups,
+	    "sources", (int)t->nsources,
+	    "flows", cs.s != NULL ? cs.s : "",
+	    "request", (json_int_t)t->rx_request,
+	    "membership-query", (json_int_t)t->tx_query,
+	    "membership-update", (json_int_t)t->rx_update,
+	    "data-packets", (json_int_t)t->data_packets,
+	    "data-bytes", (json_int_t)t->data_bytes);
+	free(cs.s);
+	return o;
+}
+
+static json_t *
+control_tunnels(struct relayd *rd)
+{
+	const struct tunnel	*t;
+	json_t			*a = json_array();
+	time_t			 now = relay_now();
+
+	TAILQ_FOREACH(t, &rd->tunnels, entry)
+		json_array_append_new(a, control_tunnel(t, now));
+	return json_pack("{s:o}", "tunnels", a);
+}
+
+static void
+control_flow(const struct amt_ip *s, const struct amt_ip *g, unsigned n,
+    void *arg)
+{
+	json_t	*a = arg;
+	char	 sb[INET6_ADDRSTRLEN], gb[INET6_ADDRSTRLEN];
+
+	json_array_append_new(a, json_pack("{s:s, s:s, s:i}",
+	    "source", s == NULL || ip_is_any(s) ? "*" :
+	    ip_str(s, sb, sizeof(sb)),
+	    "group", ip_str(g, gb, sizeof(gb)),
+	    "tunnels", (int)n));
+}
+
+static json_t *
+control_flows(struct relayd *rd)
+{
+	json_t	*a = json_array();
+
+	fwd_walk(rd, control_flow, a);
+	return json_pack("{s:o}", "flows", a);
+}
+
+static json_t *
+control_error(const char *what, const char *arg)
+{
+	char	buf[256];
+
+	snprintf(buf, sizeof(buf), "%s '%s' (show tunnels|flows|stats)",
+	    what, arg);
+	return json_pack("{s:s}", "error", buf);
+}
+
+/* Requests: "show tunnels|flows|stats" (words after those are ignored). */
+static json_t *
+control_handle(int argc, char **argv, void *arg)
+{
+	struct relayd	*rd = arg;
+
+	if (argc < 2 || strcmp(argv[0], "show") != 0)
+		return control_error("unknown command", argc > 0 ? argv[0] :
+		    "");
+	if (strcmp(argv[1], "tunnels") == 0)
+		return control_tunnels(rd);
+	if (strcmp(argv[1], "flows") == 0)
+		return control_flows(rd);
+	if (strcmp(argv[1], "stats") == 0)
+		return control_stats(rd);
+	return control_error("unknown: show", argv[1]);
+}
+
+int
+control_init(struct relayd *rd)
+{
+	rd->ctl = ctl_server_new(rd->base, rd->conf.ctl_path, control_handle,
+	    rd);
+	if (rd->ctl == NULL) {
+		log_warn("control socket %s", rd->conf.ctl_path);
+		return -1;
+	}
+	return 0;
+}
+
+/* ctl_server_free() closes the socket and removes its path. */
+void
+control_free(struct relayd *rd)
+{
+	if (rd->ctl != NULL)
+		ctl_server_free(rd->ctl);
+	rd->ctl = NULL;
+}
+
+/* SIGUSR1: every counter into the log. */
+void
+control_log_stats(struct relayd *rd)
+{
+	json_t	*o = control_stats(rd);
+	char	*s = json_dumps(o, JSON_COMPACT);
+
+	log_info("stats %s", s != NULL ? s : "?");
+	free(s);
+	json_decref(o);
+}

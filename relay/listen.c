@@ -1,0 +1,283 @@
+/*
+ * AMT sockets (R1): one UDP socket per local address, bound to ADDR:2268
+ * (RFC 7450 7.2): the IPv4 and the IPv6 relay address (-a) and every
+ * discovery address (-D) that is not also a relay address.  Datagrams
+ * are read in batches with recvmmsg() and dispatched by type after the
+ * checks every message shares (length, version, type; W2).
+ *
+ * R2 asks that an Advertisement leave FROM the Discovery's destination
+ * so that anycast discovery works.  IP_PKTINFO / IPV6_RECVPKTINFO are not
+ * needed for that here: each socket is bound to exactly one address, so
+ * the socket a datagram arrives on IS its destination address and port,
+ * and a reply sent on that socket leaves from them (RFC 7450 5.3.3.2,
+ * 5.3.3.3: source of the reply = destination of the message).  A wildcard
+ * bind would need PKTINFO; we never bind the wildcard.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "amt/log.h"
+#include "relay.h"
+
+#define LISTEN_BATCH	32
+#define LISTEN_MSGLEN	9216		/* a jumbo frame; more is truncated */
+#define LISTEN_RCVBUF	(4 << 20)	/* bursts of Updates (Q4) */
+
+/* A listener with its receive batch (struct listener comes first). */
+struct lsock {
+	struct listener		 l;
+	struct mmsghdr		 msgs[LISTEN_BATCH];
+	struct iovec		 iov[LISTEN_BATCH];
+	struct sockaddr_storage	 from[LISTEN_BATCH];
+	uint8_t			 buf[LISTEN_BATCH][LISTEN_MSGLEN];
+};
+
+static void	listen_read_cb(evutil_socket_t, short, void *);
+
+/*
+ * R12, RFC 7450 5.3.3.6.3: Multicast Data over IPv4 leaves with DF set
+ * and never as fragments; over IPv6 without a fragment header.  PROBE
+ * sets DF and never fragments locally (too big: EMSGSIZE to the sender).
+ */
+static int
+listen_sockopts(int fd, int family)
+{
+	int	on = 1, rcv = LISTEN_RCVBUF, pmtu;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv,
+	    sizeof(rcv)) == -1 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF,
+	    &rcv, sizeof(rcv)) == -1)
+		log_warn("SO_RCVBUF");
+	if (family == AF_INET) {
+		pmtu = IP_PMTUDISC_PROBE;
+		return setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
+		    sizeof(pmtu));
+	}
+	pmtu = IPV6_PMTUDISC_PROBE;
+	if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		return -1;
+	return setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu,
+	    sizeof(pmtu));
+}
+
+static int
+listen_socket(const struct amt_ip *ip, uint16_t port)
+{
+	struct sockaddr_storage	ss;
+	char			buf[ADDR_STRLEN];
+	int			fd;
+
+	ip_to_sa(ip, port, &ss);
+	fd = socket(ip->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1) {
+		log_warn("socket");
+		return -1;
+	}
+	if (listen_sockopts(fd, ip->family) == -1) {
+		log_warn("socket options");
+		close(fd);
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, addr_len((struct sockaddr *)
+	    &ss)) == -1) {
+		log_warn("bind %s", addr_str((struct sockaddr *)&ss, buf,
+		    sizeof(buf)));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+listen_add(struct relayd *rd, const struct amt_ip *ip, bool discovery_only)
+{
+	struct lsock	*ls;
+	char		 buf[INET6_ADDRSTRLEN];
+	int		 fd;
+
+	if ((fd = listen_socket(ip, rd->conf.port)) == -1)
+		return -1;
+	if ((ls = calloc(1, sizeof(*ls))) == NULL) {
+		log_warn("listener");
+		close(fd);
+		return -1;
+	}
+	ls->l.fd = fd;
+	ls->l.addr = *ip;
+	ls->l.discovery_only = discovery_only;
+	ls->l.rd = rd;
+	event_assign(&ls->l.ev, rd->base, fd, EV_READ | EV_PERSIST,
+	    listen_read_cb, ls);
+	event_add(&ls->l.ev, NULL);
+	TAILQ_INSERT_TAIL(&rd->listeners, &ls->l, entry);
+	log_info("listening on %s port %u%s", ip_str(ip, buf, sizeof(buf)),
+	    rd->conf.port, discovery_only ? " (discovery)" : "");
+	return 0;
+}
+
+/* A discovery address that is also a relay address shares its socket. */
+static bool
+listen_is_relay_addr(const struct relay_conf *c, const struct amt_ip *ip)
+{
+	return ip_eq(ip, &c->relay_addr4) || ip_eq(ip, &c->relay_addr6);
+}
+
+int
+listen_open(struct relayd *rd)
+{
+	const struct relay_conf	*c = &rd->conf;
+	int			 i;
+
+	TAILQ_INIT(&rd->listeners);
+	if (c->relay_addr4.family != 0 &&
+	    listen_add(rd, &c->relay_addr4, false) == -1)
+		goto fail;
+	if (c->relay_addr6.family != 0 &&
+	    listen_add(rd, &c->relay_addr6, false) == -1)
+		goto fail;
+	for (i = 0; i < c->ndiscovery; i++) {
+		if (listen_is_relay_addr(c, &c->discovery[i]))
+			continue;
+		if (listen_add(rd, &c->discovery[i], true) == -1)
+			goto fail;
+	}
+	return 0;
+fail:
+	listen_close(rd);
+	return -1;
+}
+
+void
+listen_close(struct relayd *rd)
+{
+	struct listener	*l;
+
+	while ((l = TAILQ_FIRST(&rd->listeners)) != NULL) {
+		TAILQ_REMOVE(&rd->listeners, l, entry);
+		event_del(&l->ev);
+		close(l->fd);
+		free(l);
+	}
+}
+
+int
+listen_send(struct listener *l, const struct sockaddr *dst, const void *buf,
+    size_t len)
+{
+	char	tmp[ADDR_STRLEN];
+
+	if (sendto(l->fd, buf, len, MSG_DONTWAIT, dst, addr_len(dst)) ==
+	    (ssize_t)len)
+		return 0;
+	l->rd->stats.tx_control_errors++;
+	log_debug("send to %s: %s", addr_str(dst, tmp, sizeof(tmp)),
+	    strerror(errno));
+	return -1;
+}
+
+/*
+ * RFC 7450 5.3.3.1: only Discovery, Request, Update and Teardown; any
+ * version other than 0 is ignored (W2).  Checked in the order length,
+ * version, type, then the per-type lengths of amt_decode().
+ */
+static void
+listen_dispatch(struct listener *l, const struct sockaddr *from,
+    const uint8_t *p, size_t len)
+{
+	struct relay_stats	*st = &l->rd->stats;
+	struct amt_msg		 m;
+
+	if (len < 1) {
+		st->err_incomplete_packet++;
+		return;
+	}
+	if ((p[0] >> 4) != 0) {
+		st->err_bad_version++;
+		return;
+	}
+	switch (p[0] & 0x0f) {
+	case AMT_RELAY_DISCOVERY:
+	case AMT_REQUEST:
+	case AMT_MEMBERSHIP_UPDATE:
+	case AMT_TEARDOWN:
+		break;
+	default:
+		st->err_unexpected_type++;
+		return;
+	}
+	if (amt_decode(p, len, &m) != AMT_OK) {
+		st->err_incomplete_packet++;
+		return;
+	}
+	switch (m.type) {
+	case AMT_RELAY_DISCOVERY:
+		msg_discovery(l, from, &m);
+		break;
+	case AMT_REQUEST:
+		msg_request(l, from, &m);
+		break;
+	case AMT_MEMBERSHIP_UPDATE:
+		msg_update(l, from, &m);
+		break;
+	case AMT_TEARDOWN:
+		msg_teardown(l, from, &m);
+		break;
+	}
+}
+
+/* Prepare the batch for recvmmsg(). */
+static void
+listen_batch_init(struct lsock *ls)
+{
+	struct msghdr	*h;
+	int		 i;
+
+	for (i = 0; i < LISTEN_BATCH; i++) {
+		ls->iov[i].iov_base = ls->buf[i];
+		ls->iov[i].iov_len = sizeof(ls->buf[i]);
+		h = &ls->msgs[i].msg_hdr;
+		memset(h, 0, sizeof(*h));
+		h->msg_name = &ls->from[i];
+		h->msg_namelen = sizeof(ls->from[i]);
+		h->msg_iov = &ls->iov[i];
+		h->msg_iovlen = 1;
+	}
+}
+
+/*
+ * One batch per readable event (the event is level-triggered: the rest
+ * is read on the next turn of the loop, so other sockets are not starved).
+ * Nothing here rate-limits: bursts of Updates are all handled (Q4).
+ */
+static void
+listen_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct lsock	*ls = arg;
+	struct msghdr	*h;
+	int		 i, n;
+
+	listen_batch_init(ls);
+	n = recvmmsg(fd, ls->msgs, LISTEN_BATCH, MSG_DONTWAIT, NULL);
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			log_warn("recvmmsg");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		h = &ls->msgs[i].msg_hdr;
+		if (h->msg_flags & MSG_TRUNC) {
+			ls->l.rd->stats.err_incomplete_packet++;
+			continue;
+		}
+		listen_dispatch(&ls->l, h->msg_name, ls->buf[i],
+		    ls->msgs[i].msg_len);
+	}
+}

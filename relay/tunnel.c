@@ -1,0 +1,195 @@
+/*
+ * The tunnel table: one tunnel per (gateway IP, gateway UDP port) as
+ * received (R7, RFC 7450 4.2.2), each with its own expiry timer (R13).
+ *
+ * Buckets are chosen by a keyed SipHash (libsodium crypto_shorthash, key
+ * random at start) of the gateway IP alone, and a lookup compares IP and
+ * port.  Hashing the IP alone puts every tunnel of one IP in one chain, so
+ * the per-IP count of R14 is one chain walk; the chains stay short because
+ * that count is limited (--max-tunnels-per-ip), and an attacker cannot
+ * aim addresses at one bucket without the key.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "amt/log.h"
+#include "relay.h"
+
+#define THASH_MIN	64
+#define THASH_MAX	(1U << 20)
+
+static void	tunnel_expire_cb(evutil_socket_t, short, void *);
+
+void
+tunnel_init(struct relayd *rd)
+{
+	unsigned	n = THASH_MIN;
+
+	while (n < rd->conf.max_tunnels && n < THASH_MAX)
+		n <<= 1;
+	rd->thash = calloc(n, sizeof(*rd->thash));
+	if (rd->thash == NULL)
+		fatal("tunnel table");
+	rd->thash_size = n;
+	randombytes_buf(rd->thash_key, sizeof(rd->thash_key));
+	TAILQ_INIT(&rd->tunnels);
+	rd->ntunnels = 0;
+}
+
+static unsigned
+tunnel_bucket(const struct relayd *rd, const struct sockaddr *sa)
+{
+	uint8_t		canon[16], h[crypto_shorthash_BYTES];
+	uint16_t	port;
+	uint64_t	v;
+
+	if (addr_canon(sa, canon, &port) == -1)
+		memset(canon, 0, sizeof(canon));
+	crypto_shorthash(h, canon, sizeof(canon), rd->thash_key);
+	memcpy(&v, h, sizeof(v));
+	return (unsigned)(v & (rd->thash_size - 1));
+}
+
+/* Same gateway IP (whatever the port). */
+static bool
+tunnel_same_ip(const struct tunnel *t, const struct sockaddr *sa)
+{
+	struct amt_ip	a, b;
+
+	ip_from_sa((const struct sockaddr *)&t->gw, &a);
+	ip_from_sa(sa, &b);
+	return ip_eq(&a, &b);
+}
+
+struct tunnel *
+tunnel_find(struct relayd *rd, const struct sockaddr *sa)
+{
+	struct tunnel	*t;
+
+	for (t = rd->thash[tunnel_bucket(rd, sa)]; t != NULL; t = t->hnext)
+		if (addr_eq((const struct sockaddr *)&t->gw, sa))
+			return t;
+	return NULL;
+}
+
+/* R14: tunnels of this gateway IP (one chain, see above). */
+unsigned
+tunnel_count_ip(struct relayd *rd, const struct sockaddr *sa)
+{
+	struct tunnel	*t;
+	unsigned	 n = 0;
+
+	for (t = rd->thash[tunnel_bucket(rd, sa)]; t != NULL; t = t->hnext)
+		if (tunnel_same_ip(t, sa))
+			n++;
+	return n;
+}
+
+/*
+ * R4: called only for an Update whose MAC verified; the caller checked
+ * the limits of R14.
+ */
+struct tunnel *
+tunnel_new(struct relayd *rd, const struct sockaddr *sa,
+    struct listener *lsn)
+{
+	struct tunnel	*t;
+	unsigned	 b;
+	char		 buf[ADDR_STRLEN];
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		log_warn("tunnel");
+		return NULL;
+	}
+	memcpy(&t->gw, sa, addr_len(sa));
+	t->lsn = lsn;
+	t->rd = rd;
+	t->created = t->refreshed = relay_now();
+	evtimer_assign(&t->expire_ev, rd->base, tunnel_expire_cb, t);
+	b = tunnel_bucket(rd, sa);
+	t->hnext = rd->thash[b];
+	rd->thash[b] = t;
+	TAILQ_INSERT_TAIL(&rd->tunnels, t, entry);
+	rd->ntunnels++;
+	log_info("tunnel %s up (%u tunnels)", addr_str(sa, buf, sizeof(buf)),
+	    rd->ntunnels);
+	return t;
+}
+
+static void
+tunnel_unlink(struct tunnel *t)
+{
+	struct relayd	 *rd = t->rd;
+	struct tunnel	**pp;
+
+	pp = &rd->thash[tunnel_bucket(rd, (struct sockaddr *)&t->gw)];
+	while (*pp != NULL && *pp != t)
+		pp = &(*pp)->hnext;
+	if (*pp == t)
+		*pp = t->hnext;
+	TAILQ_REMOVE(&rd->tunnels, t, entry);
+	rd->ntunnels--;
+}
+
+/*
+ * RFC 7450 5.3.3.5: data stops at once (fwd_tunnel_gone takes the tunnel
+ * out of every flow, and the data plane leaves upstream flows nobody
+ * wants any more, R9), then the membership state goes.
+ */
+void
+tunnel_free(struct tunnel *t)
+{
+	char	buf[ADDR_STRLEN];
+
+	evtimer_del(&t->expire_ev);
+	fwd_tunnel_gone(t->rd, t);
+	membership_clear(t);
+	tunnel_unlink(t);
+	log_info("tunnel %s down (%u tunnels)", addr_str(
+	    (struct sockaddr *)&t->gw, buf, sizeof(buf)), t->rd->ntunnels);
+	free(t);
+}
+
+/* R13, RFC 7450 5.3.3.7: restart the timer on every verified Update. */
+void
+tunnel_refresh(struct tunnel *t)
+{
+	struct timeval	tv;
+
+	t->refreshed = relay_now();
+	tv.tv_sec = conf_tunnel_timeout(&t->rd->conf);
+	tv.tv_usec = 0;
+	evtimer_add(&t->expire_ev, &tv);
+}
+
+static void
+tunnel_expire_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct tunnel	*t = arg;
+	char		 buf[ADDR_STRLEN];
+
+	t->rd->stats.gateways_timed_out++;
+	log_info("tunnel %s timed out", addr_str((struct sockaddr *)&t->gw,
+	    buf, sizeof(buf)));
+	tunnel_free(t);
+}
+
+/* Shutdown (R16): every tunnel out of the forwarding table. */
+void
+tunnel_free_all(struct relayd *rd)
+{
+	struct tunnel	*t;
+
+	while ((t = TAILQ_FIRST(&rd->tunnels)) != NULL)
+		tunnel_free(t);
+	free(rd->thash);
+	rd->thash = NULL;
+	rd->thash_size = 0;
+}
