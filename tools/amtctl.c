@@ -69,37 +69,45 @@ join_words(int argc, char **argv)
 	return line;
 }
 
+/* Say why a request failed; the exit code that goes with it. */
+static int
+request_failed(const char *path)
+{
+	fprintf(stderr, "amtctl: %s: %s\n", path, strerror(errno));
+	return errno == EBADMSG ? EX_PROTOCOL : EX_UNAVAILABLE;
+}
+
 /*
  * Without -S, try the relay's socket, then the gateway's; go on to the
  * next only when nothing listens at the first (no file, or refused).
+ * NULL with *ex set when no reply came.
  */
 static json_t *
-request(const char *path, const char *line)
+request(const char *path, const char *line, int *ex)
 {
 	static const char	*defaults[] = { AMTCTL_RELAY_SOCK, AMTCTL_GW_SOCK };
 	json_t			*reply;
 	size_t			 i;
 
 	if (path != NULL) {
-		if ((reply = ctl_request(path, line, AMTCTL_TIMEOUT_MS)) != NULL)
-			return reply;
-		fprintf(stderr, "amtctl: %s: %s\n", path, strerror(errno));
-		exit(errno == EBADMSG ? EX_PROTOCOL : EX_UNAVAILABLE);
+		if ((reply = ctl_request(path, line, AMTCTL_TIMEOUT_MS)) == NULL)
+			*ex = request_failed(path);
+		return reply;
 	}
 	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
 		reply = ctl_request(defaults[i], line, AMTCTL_TIMEOUT_MS);
 		if (reply != NULL)
 			return reply;
 		if (errno != ENOENT && errno != ECONNREFUSED) {
-			fprintf(stderr, "amtctl: %s: %s\n", defaults[i],
-			    strerror(errno));
-			exit(errno == EBADMSG ? EX_PROTOCOL : EX_UNAVAILABLE);
+			*ex = request_failed(defaults[i]);
+			return NULL;
 		}
 	}
 	fprintf(stderr, "amtctl: cannot connect to %s or %s: is amtrelayd or "
 	    "amtgwd running? (use -S path)\n", AMTCTL_RELAY_SOCK,
 	    AMTCTL_GW_SOCK);
-	exit(EX_UNAVAILABLE);
+	*ex = EX_UNAVAILABLE;
+	return NULL;
 }
 
 static char *
@@ -338,7 +346,7 @@ main(int argc, char **argv)
 	const char			*path = NULL, *err;
 	json_t				*reply;
 	char				*line, *s;
-	int				 ch, json = 0;
+	int				 ch, ex, json = 0;
 
 	while ((ch = getopt_long(argc, argv, "hjS:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -355,8 +363,10 @@ main(int argc, char **argv)
 	if (optind >= argc)
 		usage();
 	line = join_words(argc - optind, argv + optind);
-	reply = request(path, line);
+	reply = request(path, line, &ex);
 	free(line);
+	if (reply == NULL)
+		return ex;
 	if (!json_is_object(reply)) {
 		fprintf(stderr, "amtctl: reply is not a JSON object\n");
 		return EX_PROTOCOL;
