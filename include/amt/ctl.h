@@ -23,7 +23,8 @@ struct ctl_server	*ctl_server_new(struct event_base *, const char *,
 void			 ctl_server_free(struct ctl_server *);
 /* Split a request line into at most CTL_MAX_ARGS words; -1 if bad. */
 int			 ctl_split(char *, char **, int);
-/* Client: send a request, return the parsed reply (or NULL, errno). */
+/* Client: send a request, return the parsed reply (or NULL, errno).
+ * Arguments: socket path, request line, timeout in milliseconds. */
 json_t			*ctl_request(const char *, const char *, int);
 
 #endif
