@@ -1,0 +1,86 @@
+#!/bin/sh
+# covers: G1 G4 G6 G7 W7
+#
+# The four families end to end, 10,000 packets each, zero loss at a
+# moderate rate: IPv4 data in an IPv4 tunnel and IPv6 data in an IPv4
+# tunnel (gw1), IPv6 data in an IPv6 tunnel and IPv4 data in an IPv6
+# tunnel (gw2).  Receivers are ordinary sockets with source-specific
+# joins on the gateway's tun; the sender numbers its packets, so loss and
+# duplicates are counted exactly.
+#
+#   [src] s0 10.1.0.1 fd01::1          sends 232.1.1.{1,2}, ff3e::8000:{1,2}
+#     |
+#   up0 [relay] br0 10.2.0.1 fd02::1   amtrelayd -i up0
+#                  |-- g0 10.2.0.11 [gw1] amtgwd -R 10.2.0.1  (tun amt0)
+#                  |-- g0 10.2.0.12 [gw2] amtgwd -R fd02::1   (tun amt0)
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+[ -f "$top_srcdir/tests/net/lib.sh" ] && . "$top_srcdir/tests/net/lib.sh"
+. "$top_srcdir/tests/net/e2e.sh"
+
+COUNT=10000
+RATE=2000
+
+e2e_setup gw-families
+e2e_topo 2
+NS_GW1=$(e2e_nsname gw1)
+NS_GW2=$(e2e_nsname gw2)
+e2e_relay "$NS_RELAY" up0 -a "$R4" -a "$R6"
+e2e_gw "$NS_GW1" gw1 -R "$R4"
+e2e_gw "$NS_GW2" gw2 -R "$R6"
+
+# name  namespace  group            source
+FLOWS="v4in4 $NS_GW1 232.1.1.1 $S4
+v6in4 $NS_GW1 ff3e::8000:1 $S6
+v6in6 $NS_GW2 ff3e::8000:2 $S6
+v4in6 $NS_GW2 232.1.1.2 $S4"
+
+echo "$FLOWS" | while read -r name ns g s; do
+	e2e_log "$name: join ($s,$g) on $ns"
+done
+# Receivers first (they stay joined), then a probe per flow proves the
+# path before the counted streams start.
+set -- $FLOWS
+while [ $# -ge 4 ]; do
+	e2e_recv "$2" "$1" -g "$3" -s "$4" -n "$COUNT" -w 120
+	e2e_probe "$NS_SRC" "$2" "$3" "$4" 30 ||
+		FAIL "$1: no data through the tunnel within 30 s"
+	e2e_log "$1: path up"
+	shift 4
+done
+
+pids=
+set -- $FLOWS
+while [ $# -ge 4 ]; do
+	e2e_send "$NS_SRC" "send-$1" -g "$3" -s "$4" -i s0 -n "$COUNT" \
+	    -r "$RATE" -l 1000
+	pids="$pids $SEND_PID"
+	shift 4
+done
+for p in $pids; do
+	wait "$p" || FAIL "sender $p failed"
+done
+e2e_log "senders done"
+
+set -- $FLOWS
+bad=
+while [ $# -ge 4 ]; do
+	e2e_wait 10 e2e_stat_ge "$1" unique "$COUNT"
+	echo "$1: $(cat "$E2E_TMP/$1.out")"
+	[ "$(e2e_stat "$1" unique)" = "$COUNT" ] &&
+	    [ "$(e2e_stat "$1" lost)" = 0 ] &&
+	    [ "$(e2e_stat "$1" dup)" = 0 ] || bad="$bad $1"
+	shift 4
+done
+[ -z "$bad" ] || FAIL "loss or duplicates in:$bad"
+
+# Each gateway has one session, up, with the relay of its family, and the
+# relay sees two tunnels.
+r1=$(e2e_json "$E2E_TMP/gw1.sock" "show sessions" \
+    '[s["relay"] for s in j["sessions"] if s["state"] == "up"]')
+r2=$(e2e_json "$E2E_TMP/gw2.sock" "show sessions" \
+    '[s["relay"] for s in j["sessions"] if s["state"] == "up"]')
+e2e_log "gw1 sessions up: $r1; gw2 sessions up: $r2"
+case $r1 in *"10.2.0.1:2268"*) ;; *) FAIL "gw1 not up with 10.2.0.1" ;; esac
+case $r2 in *"fd02::1"*) ;; *) FAIL "gw2 not up with fd02::1" ;; esac
+[ "$(e2e_ntunnels)" = 2 ] || FAIL "relay has $(e2e_ntunnels) tunnels, not 2"
+OK "four families, $COUNT packets each, no loss"
