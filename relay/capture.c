@@ -8,6 +8,8 @@
  * to the forwarding code; the batch of copies is flushed before the
  * block goes back to the kernel.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -25,8 +27,8 @@
 #include "amt/buf.h"
 #include "amt/cksum.h"
 #include "amt/log.h"
-#include "relay/relay.h"
-#include "relay/data.h"
+#include "relay.h"
+#include "data.h"
 
 /* Ring geometry: 8 blocks of 256 KiB, 2 ms until a partial block is
  * handed over (bounded latency, few wake-ups). */

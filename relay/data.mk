@@ -1,1 +1,18 @@
-# (owned by its part of the tree)
+# amtrelayd data plane: upstream joins, capture, forwarding (R9 R10 R12
+# R15 R16), and the relay fan-out benchmark (`make bench`, not part of
+# `make check`: it needs root and minutes).
+relay_amtrelayd_SOURCES += relay/data.h relay/forward.c relay/replicate.c \
+	relay/mtu.c relay/upstream.c relay/capture.c
+
+noinst_PROGRAMS += tests/bench/bench-gw tests/bench/bench-send
+tests_bench_bench_gw_SOURCES = tests/bench/bench-gw.c
+tests_bench_bench_gw_LDADD = lib/libamt.la
+tests_bench_bench_send_SOURCES = tests/bench/bench-send.c
+tests_bench_bench_send_LDADD = lib/libamt.la
+EXTRA_DIST += tests/bench/relay-fanout
+
+BENCH_N ?= 1 100 10000
+bench: relay/amtrelayd tests/bench/bench-gw tests/bench/bench-send
+	top_builddir='$(abs_top_builddir)' BENCH_N='$(BENCH_N)' \
+	    $(SHELL) $(top_srcdir)/tests/bench/relay-fanout
+.PHONY: bench

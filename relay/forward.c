@@ -6,6 +6,8 @@
  * adding, removing and forgetting a tunnel cost O(flows of that tunnel),
  * whatever the number of tunnels on a flow.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 
@@ -14,8 +16,8 @@
 #include <string.h>
 
 #include "amt/log.h"
-#include "relay/relay.h"
-#include "relay/data.h"
+#include "relay.h"
+#include "data.h"
 
 #define FWD_HASH_MIN	64
 

@@ -5,6 +5,8 @@
  * told with ICMP "fragmentation needed" (RFC 1191) or ICMPv6 Packet Too
  * Big (RFC 4443 3.2), at most a few per second.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -18,7 +20,7 @@
 #include "amt/buf.h"
 #include "amt/cksum.h"
 #include "amt/log.h"
-#include "relay/data.h"
+#include "data.h"
 
 #define ICMP_UNREACH		3
 #define ICMP_UNREACH_NEEDFRAG	4

@@ -5,6 +5,8 @@
  * per relay socket and flushed when a batch is full and at the end of
  * each capture burst.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -17,8 +19,8 @@
 
 #include "amt/log.h"
 #include "amt/wire.h"
-#include "relay/relay.h"
-#include "relay/data.h"
+#include "relay.h"
+#include "data.h"
 
 #define FWD_RETRIES	4	/* bounded wait for a full socket buffer */
 #define FWD_RETRY_MS	2

@@ -8,6 +8,8 @@
  * with room.  These sockets never read: they are not bound to any port,
  * receive nothing, and the data comes through capture.c.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <net/if.h>
@@ -20,7 +22,7 @@
 #include <unistd.h>
 
 #include "amt/log.h"
-#include "relay/relay.h"
+#include "relay.h"
 
 #ifndef IPV6_MULTICAST_ALL
 #define IPV6_MULTICAST_ALL	29
