@@ -5,8 +5,11 @@ lib_libamt_la_SOURCES += lib/addr.c lib/mac.c lib/log.c lib/ctl.c
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_addr tests/unit/test_mac \
-	tests/unit/test_ctl
-TESTS += tests/unit/test_addr tests/unit/test_mac tests/unit/test_ctl
+	tests/unit/test_ctl tests/unit/test_log
+TESTS += tests/unit/test_addr tests/unit/test_mac tests/unit/test_ctl \
+	tests/unit/test_log
+tests_unit_test_log_CFLAGS = $(AMT_UNIT_CFLAGS)
+tests_unit_test_log_LDADD = $(AMT_UNIT_LIBS)
 tests_unit_test_addr_CFLAGS = $(AMT_UNIT_CFLAGS)
 tests_unit_test_addr_LDADD = $(AMT_UNIT_LIBS)
 tests_unit_test_mac_CFLAGS = $(AMT_UNIT_CFLAGS)
