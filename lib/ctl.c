@@ -44,6 +44,7 @@ struct ctl_conn {
 struct ctl_server {
 	struct event_base	*base;
 	struct evconnlistener	*lst;
+	struct event		*retry_ev;	/* accept again after errors */
 	char			*path;
 	ctl_handler		 handler;
 	void			*arg;
@@ -215,6 +216,28 @@ ctl_accept(struct evconnlistener *lst, evutil_socket_t fd,
 	bufferevent_enable(c->bev, EV_READ);
 }
 
+/* accept() failed (EMFILE...): pause the listener for a second rather
+ * than spin on a socket that stays readable. */
+static void
+ctl_accept_error(struct evconnlistener *lst, void *arg)
+{
+	struct ctl_server	*srv = arg;
+	struct timeval		 tv = { 1, 0 };
+
+	log_warn("control socket accept");
+	evconnlistener_disable(lst);
+	evtimer_add(srv->retry_ev, &tv);
+}
+
+static void
+ctl_accept_retry(evutil_socket_t fd, short ev, void *arg)
+{
+	struct ctl_server	*srv = arg;
+
+	if (srv->nconns < CTL_MAX_CONNS)
+		evconnlistener_enable(srv->lst);
+}
+
 static int
 ctl_sun(const char *path, struct sockaddr_un *sun)
 {
@@ -244,9 +267,12 @@ ctl_unlink_stale(const char *path, const struct sockaddr_un *sun)
 		errno = EEXIST;
 		return -1;
 	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1)
 		return -1;
 	r = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	if (r == -1 && errno == EAGAIN)
+		r = 0;	/* a full backlog: someone is listening */
 	close(fd);
 	if (r == 0) {
 		errno = EADDRINUSE;
@@ -292,7 +318,8 @@ ctl_server_new(struct event_base *base, const char *path, ctl_handler h,
 	srv->base = base;
 	srv->handler = h;
 	srv->arg = arg;
-	if ((srv->path = strdup(path)) == NULL || (fd = ctl_listen(path)) == -1)
+	if ((srv->retry_ev = evtimer_new(base, ctl_accept_retry, srv)) == NULL ||
+	    (srv->path = strdup(path)) == NULL || (fd = ctl_listen(path)) == -1)
 		goto fail;
 	srv->lst = evconnlistener_new(base, ctl_accept, srv,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, fd);
@@ -301,8 +328,11 @@ ctl_server_new(struct event_base *base, const char *path, ctl_handler h,
 		unlink(path);
 		goto fail;
 	}
+	evconnlistener_set_error_cb(srv->lst, ctl_accept_error);
 	return srv;
 fail:
+	if (srv->retry_ev != NULL)
+		event_free(srv->retry_ev);
 	free(srv->path);
 	free(srv);
 	return NULL;
@@ -318,6 +348,7 @@ ctl_server_free(struct ctl_server *srv)
 	while ((c = TAILQ_FIRST(&srv->conns)) != NULL)
 		ctl_conn_free(c);
 	evconnlistener_free(srv->lst);
+	event_free(srv->retry_ev);
 	unlink(srv->path);
 	free(srv->path);
 	free(srv);
