@@ -1,1 +1,11 @@
-# (owned by its part of the tree)
+# amtgwd, the AMT gateway (RFC 7450 5.2), its man page and FSM tests.
+sbin_PROGRAMS += gateway/amtgwd
+gateway_amtgwd_SOURCES = gateway/main.c gateway/gateway.h gateway/conf.c \
+	gateway/tun.c gateway/local.c gateway/membership.c gateway/fsm.c \
+	gateway/session.c gateway/update.c gateway/data.c gateway/control.c
+gateway_amtgwd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \
+	$(JANSSON_LIBS)
+# dist_man_MANS cannot be appended to across fragments: the page is
+# installed through its own man8 directory variable.
+gwman8dir = $(mandir)/man8
+dist_gwman8_DATA = doc/amtgwd.8

@@ -1,0 +1,193 @@
+/*
+ * The control socket: "show sessions", "show groups", "show stats" as
+ * JSON (counter names of the AMT YANG draft where there is one).
+ */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "amt/ctl.h"
+#include "amt/log.h"
+#include "gateway.h"
+
+static json_t *
+control_session(struct session *s)
+{
+	char	a[ADDR_STRLEN];
+	json_t	*o;
+
+	o = json_object();
+	json_object_set_new(o, "relay", json_string(s->have_relay ?
+	    addr_str((struct sockaddr *)&s->relay_sa, a, sizeof(a)) : ""));
+	json_object_set_new(o, "discovery", json_string(s->use_discovery ?
+	    addr_str((struct sockaddr *)&s->disc_sa, a, sizeof(a)) :
+	    "configured"));
+	json_object_set_new(o, "state", json_string(fsm_state_name(s->state)));
+	json_object_set_new(o, "since", json_integer(s->since));
+	json_object_set_new(o, "interface", json_string(s->gw->tun.name));
+	json_object_set_new(o, "limited", json_boolean(s->limited));
+	json_object_set_new(o, "gateway-fields", json_boolean(s->q_g));
+	json_object_set_new(o, "qqi", json_integer(s->qqi));
+	json_object_set_new(o, "qrv", json_integer(s->qrv));
+	json_object_set_new(o, "relay-advertisement",
+	    json_integer((json_int_t)s->cnt.relay_advertisement));
+	json_object_set_new(o, "membership-query",
+	    json_integer((json_int_t)s->cnt.membership_query));
+	json_object_set_new(o, "relay-discovery",
+	    json_integer((json_int_t)s->cnt.relay_discovery));
+	json_object_set_new(o, "request",
+	    json_integer((json_int_t)s->cnt.request));
+	json_object_set_new(o, "membership-update",
+	    json_integer((json_int_t)s->cnt.membership_update));
+	json_object_set_new(o, "teardown",
+	    json_integer((json_int_t)s->cnt.teardown));
+	json_object_set_new(o, "data-packets",
+	    json_integer((json_int_t)s->cnt.data_packets));
+	json_object_set_new(o, "data-bytes",
+	    json_integer((json_int_t)s->cnt.data_bytes));
+	json_object_set_new(o, "limited-queries",
+	    json_integer((json_int_t)s->cnt.limited));
+	json_object_set_new(o, "icmp-errors",
+	    json_integer((json_int_t)s->cnt.icmp_errors));
+	return (o);
+}
+
+static json_t *
+control_sessions(struct gateway *gw)
+{
+	json_t	*a = json_array();
+
+	json_array_append_new(a, control_session(&gw->sess));
+	return (json_pack("{s:o}", "sessions", a));
+}
+
+static json_t *
+control_group(const struct lgroup *g)
+{
+	char	 a[INET6_ADDRSTRLEN];
+	json_t	*o, *srcs;
+	size_t	 i;
+
+	srcs = json_array();
+	for (i = 0; i < g->nsrc; i++)
+		json_array_append_new(srcs, json_string(ip_str(&g->srcs[i],
+		    a, sizeof(a))));
+	o = json_object();
+	json_object_set_new(o, "group", json_string(ip_str(&g->group, a,
+	    sizeof(a))));
+	json_object_set_new(o, "mode", json_string(g->mode == LM_EXCLUDE ?
+	    "exclude" : "include"));
+	json_object_set_new(o, "sources", srcs);
+	return (o);
+}
+
+static json_t *
+control_groups(struct gateway *gw)
+{
+	struct lgroup	*g;
+	json_t		*a = json_array();
+
+	TAILQ_FOREACH(g, &gw->db.groups, entry) {
+		if (lgroup_active(g) && !mcast_is_linklocal(&g->group))
+			json_array_append_new(a, control_group(g));
+	}
+	return (json_pack("{s:o}", "groups", a));
+}
+
+#define STAT(o, name, v)	\
+	json_object_set_new(o, name, json_integer((json_int_t)(v)))
+
+static json_t *
+control_stats(struct gateway *gw)
+{
+	struct gw_stats	*st = &gw->st;
+	struct session	*s = &gw->sess;
+	json_t		*o = json_object();
+
+	STAT(o, "relay-discovery", s->cnt.relay_discovery);
+	STAT(o, "relay-advertisement", s->cnt.relay_advertisement);
+	STAT(o, "request", s->cnt.request);
+	STAT(o, "membership-query", s->cnt.membership_query);
+	STAT(o, "membership-update", s->cnt.membership_update);
+	STAT(o, "teardown", s->cnt.teardown);
+	STAT(o, "data-packets", s->cnt.data_packets);
+	STAT(o, "data-bytes", s->cnt.data_bytes);
+	STAT(o, "groups", lmdb_count(&gw->db, AF_UNSPEC));
+	STAT(o, "tun-reports", st->tun_reports);
+	STAT(o, "tun-ignored", st->tun_ignored);
+	STAT(o, "tun-bad-report", st->tun_bad_report);
+	STAT(o, "tun-read-errors", st->tun_read_errors);
+	STAT(o, "tun-write-errors", st->tun_write_errors);
+	STAT(o, "tun-queries", st->tun_queries);
+	STAT(o, "linklocal-records", st->linklocal_records);
+	STAT(o, "rx-datagrams", st->rx_datagrams);
+	STAT(o, "rx-truncated", st->rx_truncated);
+	STAT(o, "incomplete-packet", st->rx_bad_message);
+	STAT(o, "unexpected-type", st->unexpected_type);
+	STAT(o, "data-not-multicast", st->data_not_multicast);
+	STAT(o, "data-unexpected-source", st->data_unexpected_source);
+	STAT(o, "advertisement-ignored", st->advert_ignored);
+	STAT(o, "query-ignored", st->query_ignored);
+	STAT(o, "icmp-errors", st->icmp_errors);
+	STAT(o, "send-errors", st->send_errors);
+	return (o);
+}
+
+static json_t *
+control_handler(int argc, char **argv, void *arg)
+{
+	struct gateway	*gw = arg;
+
+	/* A trailing "--json" is accepted: replies are always JSON. */
+	if (argc == 3 && strcmp(argv[2], "--json") == 0)
+		argc--;
+	if (argc == 2 && strcmp(argv[0], "show") == 0) {
+		if (strcmp(argv[1], "sessions") == 0)
+			return (control_sessions(gw));
+		if (strcmp(argv[1], "groups") == 0)
+			return (control_groups(gw));
+		if (strcmp(argv[1], "stats") == 0)
+			return (control_stats(gw));
+	}
+	return (json_pack("{s:s}", "error", "unknown request; try "
+	    "show sessions|groups|stats"));
+}
+
+int
+control_start(struct gateway *gw)
+{
+	gw->ctl = ctl_server_new(gw->base, gw->conf.ctl_path, control_handler,
+	    gw);
+	if (gw->ctl == NULL) {
+		log_warn("control socket %s", gw->conf.ctl_path);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+control_stop(struct gateway *gw)
+{
+	if (gw->ctl != NULL) {
+		ctl_server_free(gw->ctl);
+		gw->ctl = NULL;
+	}
+}
+
+/* SIGUSR1: the counters into the log. */
+void
+control_log_stats(struct gateway *gw)
+{
+	json_t		*o = control_stats(gw);
+	const char	*k;
+	json_t		*v;
+
+	log_info("session %s, relay state %s", gw->tun.name,
+	    fsm_state_name(gw->sess.state));
+	json_object_foreach(o, k, v)
+		log_info("  %s %lld", k, (long long)json_integer_value(v));
+	json_decref(o);
+}

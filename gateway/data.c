@@ -1,0 +1,283 @@
+/*
+ * The UDP sockets of a relay session: one connected to the discovery
+ * address while discovery runs, one connected to the relay (RFC 7450
+ * 5.2.3.2).  Connected sockets give two things: the kernel only delivers
+ * datagrams from the peer (the source checks of 5.2.3.3, 5.2.3.4.4 and
+ * 5.2.3.5.4), and ICMP errors come back as ECONNREFUSED (5.2.3.9).
+ * Datagrams are read in batches with recvmmsg; Data goes to the tun,
+ * Advertisements and Queries to session.c.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "amt/log.h"
+#include "amt/wire.h"
+#include "gateway.h"
+
+#ifndef UDP_NO_CHECK6_RX
+#define UDP_NO_CHECK6_RX	102
+#endif
+
+#define DATA_BATCHES	8	/* recvmmsg calls per readable event */
+#define DATA_RCVBUF	(4 * 1024 * 1024)
+
+static void	data_read_cb(evutil_socket_t, short, void *);
+static void	disc_read_cb(evutil_socket_t, short, void *);
+
+static bool
+data_is_icmp_error(int err)
+{
+	return (err == ECONNREFUSED || err == EHOSTUNREACH ||
+	    err == ENETUNREACH || err == EHOSTDOWN || err == EPROTO);
+}
+
+static int
+data_socket(const struct sockaddr *peer)
+{
+	int	fd, on = 1, rcvbuf = DATA_RCVBUF;
+	char	a[ADDR_STRLEN];
+
+	fd = socket(peer->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1) {
+		log_warn("socket");
+		return (-1);
+	}
+	/* W6, RFC 7450 5.2.3.3, RFC 6936: accept zero UDP checksums. */
+	if (peer->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_UDP,
+	    UDP_NO_CHECK6_RX, &on, sizeof(on)) == -1)
+		log_warn("UDP_NO_CHECK6_RX");
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+		log_debug("SO_RCVBUF: %s", strerror(errno));
+	if (connect(fd, peer, addr_len(peer)) == -1) {
+		log_warn("connect to %s", addr_str(peer, a, sizeof(a)));
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+int
+data_open(struct session *s, const struct sockaddr *relay)
+{
+	data_close(s);
+	if ((s->fd = data_socket(relay)) == -1)
+		return (-1);
+	s->rd_ev = event_new(s->gw->base, s->fd, EV_READ | EV_PERSIST,
+	    data_read_cb, s);
+	if (s->rd_ev == NULL || event_add(s->rd_ev, NULL) == -1) {
+		log_warnx("cannot watch the relay socket");
+		data_close(s);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+data_close(struct session *s)
+{
+	s->sock_gen++;
+	if (s->rd_ev != NULL) {
+		event_free(s->rd_ev);
+		s->rd_ev = NULL;
+	}
+	if (s->fd != -1) {
+		close(s->fd);
+		s->fd = -1;
+	}
+}
+
+int
+data_open_discovery(struct session *s)
+{
+	data_close_discovery(s);
+	if ((s->disc_fd = data_socket((struct sockaddr *)&s->disc_sa)) == -1)
+		return (-1);
+	s->disc_ev = event_new(s->gw->base, s->disc_fd, EV_READ | EV_PERSIST,
+	    disc_read_cb, s);
+	if (s->disc_ev == NULL || event_add(s->disc_ev, NULL) == -1) {
+		log_warnx("cannot watch the discovery socket");
+		data_close_discovery(s);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+data_close_discovery(struct session *s)
+{
+	s->sock_gen++;
+	if (s->disc_ev != NULL) {
+		event_free(s->disc_ev);
+		s->disc_ev = NULL;
+	}
+	if (s->disc_fd != -1) {
+		close(s->disc_fd);
+		s->disc_fd = -1;
+	}
+}
+
+/* Encode and send one message on a session socket. */
+int
+data_send(struct session *s, int fd, const struct amt_msg *m)
+{
+	uint8_t	buf[GW_RX_BUFSZ];
+	ssize_t	len;
+
+	if (fd == -1)
+		return (-1);
+	if ((len = amt_encode(m, buf, sizeof(buf))) < 0) {
+		log_warnx("cannot encode %s: %s", amt_type_name(m->type),
+		    amt_strerror((int)len));
+		return (-1);
+	}
+	if (send(fd, buf, (size_t)len, 0) == len)
+		return (0);
+	s->gw->st.send_errors++;
+	if (data_is_icmp_error(errno))
+		session_icmp(s, errno);
+	else
+		log_debug("send %s: %s", amt_type_name(m->type),
+		    strerror(errno));
+	return (-1);
+}
+
+/*
+ * RFC 7450 5.2.3.3: only Data from the relay (the connected socket) whose
+ * inner destination is multicast goes to the tun.
+ */
+static void
+data_deliver(struct session *s, const struct amt_msg *m)
+{
+	struct gateway	*gw = s->gw;
+	const uint8_t	*p = m->inner;
+	bool		 mc;
+
+	if (m->inner_len >= 20 && (p[0] >> 4) == 4)
+		mc = (p[16] & 0xf0) == 0xe0;
+	else if (m->inner_len >= 40 && (p[0] >> 4) == 6)
+		mc = p[24] == 0xff;
+	else
+		mc = false;
+	if (!mc) {
+		gw->st.data_not_multicast++;
+		return;
+	}
+	if (tun_write(gw, p, m->inner_len) == 0) {
+		s->cnt.data_packets++;
+		s->cnt.data_bytes += m->inner_len;
+	}
+}
+
+static void
+data_dispatch(struct session *s, const uint8_t *p, size_t len, bool disc)
+{
+	struct gw_stats	*st = &s->gw->st;
+	struct amt_msg	 m;
+	int		 rc;
+
+	if ((rc = amt_decode(p, len, &m)) != AMT_OK) {
+		/* W2: other versions and types are ignored and counted. */
+		if (rc == AMT_ERR_TYPE)
+			st->unexpected_type++;
+		else
+			st->rx_bad_message++;
+		return;
+	}
+	switch (m.type) {
+	case AMT_MULTICAST_DATA:
+		if (disc)
+			st->data_unexpected_source++;
+		else
+			data_deliver(s, &m);
+		break;
+	case AMT_RELAY_ADVERTISEMENT:
+		session_recv_advert(s, &m, disc);
+		break;
+	case AMT_MEMBERSHIP_QUERY:
+		if (disc)
+			st->query_ignored++;
+		else
+			session_recv_query(s, &m);
+		break;
+	default:
+		/* RFC 7450 5.2.3.2: a gateway ignores anything else. */
+		st->unexpected_type++;
+		break;
+	}
+}
+
+/* One recvmmsg batch; returns the number read, 0 when drained, -1. */
+static int
+data_batch(struct session *s, int fd, bool disc)
+{
+	struct mmsghdr	msgs[GW_RX_BATCH];
+	struct iovec	iov[GW_RX_BATCH];
+	uint8_t		*buf = s->gw->rx_buf;
+	unsigned	 gen = s->sock_gen;
+	int		 n, i;
+
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < GW_RX_BATCH; i++) {
+		iov[i].iov_base = buf + (size_t)i * GW_RX_BUFSZ;
+		iov[i].iov_len = GW_RX_BUFSZ;
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	if ((n = recvmmsg(fd, msgs, GW_RX_BATCH, MSG_DONTWAIT, NULL)) == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return (0);
+		if (data_is_icmp_error(errno))
+			session_icmp(s, errno);
+		else
+			log_warn("recvmmsg");
+		return (-1);
+	}
+	for (i = 0; i < n; i++) {
+		s->gw->st.rx_datagrams++;
+		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			s->gw->st.rx_truncated++;
+			continue;
+		}
+		data_dispatch(s, iov[i].iov_base, msgs[i].msg_len, disc);
+		/* The handler may have closed or replaced this socket. */
+		if (s->sock_gen != gen)
+			return (-1);
+	}
+	return (n);
+}
+
+/*
+ * A bounded number of batches per event, so that the tun and timers get
+ * their turn; an error (ICMP) ends the burst: no tight loop on a failing
+ * socket (G9).
+ */
+static void
+data_drain(struct session *s, int fd, bool disc)
+{
+	int	i, n;
+
+	for (i = 0; i < DATA_BATCHES; i++) {
+		if ((n = data_batch(s, fd, disc)) < GW_RX_BATCH)
+			break;
+	}
+}
+
+static void
+data_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	data_drain(arg, fd, false);
+}
+
+static void
+disc_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	data_drain(arg, fd, true);
+}

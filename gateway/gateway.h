@@ -1,0 +1,330 @@
+/*
+ * amtgwd: daemon context and per-file prototypes.
+ *
+ * One gateway owns one tun interface (the pseudo-interface of RFC 7450
+ * 5.2.2), a local membership database learnt from the kernel's IGMP/MLD
+ * reports on that tun, and one relay session: the discovery / request /
+ * query state machine of RFC 7450 5.2.3 with its UDP socket.
+ */
+#ifndef AMT_GATEWAY_H
+#define AMT_GATEWAY_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "amt/addr.h"
+#include "amt/mcast.h"
+#include "amt/wire.h"
+
+struct gateway;
+struct ctl_server;
+
+#define GW_CTL_PATH		"/run/amtgwd.sock"
+#define GW_TUN_NAME		"amt0"
+/* RFC 3927 link-local: never routed, never leaves the host. */
+#define GW_TUN_ADDR4		"169.254.99.1"
+#define GW_TUN_ADDR6		"fe80::a:1"
+#define GW_MAX_TIMEOUT		120	/* RFC 7450 5.2.3.4.3 maximum_timeout */
+#define GW_HOLDDOWN		600	/* RFC 8777 3.3.5: about 10 minutes */
+#define GW_RX_BATCH		32
+#define GW_RX_BUFSZ		65536
+#define GW_TUN_BURST		64	/* tun reads per callback */
+#define GW_UPDATE_MAX		1400	/* inner report size before splitting */
+#define GW_HOLD_MAX		8
+
+/* conf.c: configuration from the command line. */
+struct gw_conf {
+	int			 debug;
+	int			 verbose;
+	bool			 check_only;
+	bool			 discovery;	/* -r: discovery address given */
+	struct sockaddr_storage	 peer;		/* discovery or relay addr */
+	uint16_t		 port;		/* relay UDP port, 2268 */
+	char			 tun_name[IFNAMSIZ];
+	const char		*ctl_path;
+	struct in_addr		 tun_addr4;
+	unsigned		 tun_plen4;
+	struct in6_addr		 tun_addr6;
+	unsigned		 mtu;		/* 0: from the route */
+	unsigned		 disc_timeout;	/* initial, seconds */
+	unsigned		 req_timeout;	/* initial, seconds */
+	unsigned		 req_retries;	/* then rediscover */
+	unsigned		 keepalive;	/* 0: QQI only (G5) */
+	unsigned		 holddown;	/* after L (G10) */
+	unsigned		 max_timeout;	/* back-off cap, 120 s */
+	bool			 keep_rp_all;	/* never touch conf/all */
+};
+
+/* Gateway counters (names of the AMT YANG draft where there is one). */
+struct gw_stats {
+	uint64_t	tun_reports;		/* IGMP/MLD reports read */
+	uint64_t	tun_ignored;		/* other packets from the tun */
+	uint64_t	tun_bad_report;		/* failed mcast_report_parse */
+	uint64_t	tun_read_errors;
+	uint64_t	tun_write_errors;
+	uint64_t	tun_queries;		/* General Queries injected */
+	uint64_t	linklocal_records;	/* link-scope groups not sent */
+	uint64_t	rx_datagrams;
+	uint64_t	rx_truncated;
+	uint64_t	rx_bad_message;		/* amt_decode failed */
+	uint64_t	unexpected_type;
+	uint64_t	data_not_multicast;
+	uint64_t	data_unexpected_source;
+	uint64_t	advert_ignored;
+	uint64_t	query_ignored;
+	uint64_t	icmp_errors;
+	uint64_t	send_errors;
+};
+
+/* membership.c: local membership database (the kernel's host state). */
+enum lm_mode {
+	LM_INCLUDE = 0,
+	LM_EXCLUDE = 1,
+};
+
+struct lgroup {
+	TAILQ_ENTRY(lgroup)	 entry;
+	struct amt_ip		 group;
+	enum lm_mode		 mode;
+	struct amt_ip		*srcs;
+	size_t			 nsrc;
+	size_t			 cap;
+	unsigned		 rexmit;	/* state-change repeats left */
+};
+TAILQ_HEAD(lgroup_list, lgroup);
+
+struct lmdb {
+	struct lgroup_list	 groups;
+	size_t			 ngroups;
+};
+
+void		 lmdb_init(struct lmdb *);
+void		 lmdb_clear(struct lmdb *);
+struct lgroup	*lmdb_find(struct lmdb *, const struct amt_ip *);
+/* Apply one record as the host reported it; true if state changed. */
+bool		 lmdb_apply(struct lmdb *, const struct mcast_record *);
+void		 lmdb_prune(struct lmdb *);
+bool		 lgroup_active(const struct lgroup *);
+bool		 lmdb_has_family(const struct lmdb *, int);
+size_t		 lmdb_count(const struct lmdb *, int);
+bool		 mcast_is_linklocal(const struct amt_ip *);
+/* Record describing a group's current state (IS_IN / IS_EX or TO_*). */
+void		 lgroup_record(const struct lgroup *, bool, struct mcast_record *,
+		    uint8_t *, size_t);
+
+/* fsm.c: the session state machine table (pure, unit tested). */
+enum sess_state {
+	SS_INITIAL = 0,
+	SS_DISCOVERING,
+	SS_REQUESTING,
+	SS_UP,
+	SS_DOWN,
+	SS_MAX
+};
+#define SS_ANY		0xff	/* table: any state */
+#define SS_ACT		0xfe	/* table: the action decides */
+#define SS_SAME		0xfd	/* table: stay */
+
+enum sess_event {
+	SE_START = 0,		/* pseudo-interface enabled */
+	SE_ADVERT,		/* valid Relay Advertisement */
+	SE_DISC_TIMEOUT,	/* no Advertisement yet */
+	SE_REQ_TIMEOUT,		/* no Query yet */
+	SE_REQ_GIVEUP,		/* Request retries exhausted */
+	SE_QUERY,		/* valid Membership Query */
+	SE_QUERY_L,		/* valid Query with the L flag */
+	SE_G_CHANGE,		/* Query gateway fields changed (NAT) */
+	SE_QUERY_TIMER,		/* next membership update cycle */
+	SE_ICMP_ERR,		/* ECONNREFUSED / unreachable */
+	SE_G_JOIN,		/* local state changed */
+	SE_STOP,		/* shutdown */
+	SE_MAX
+};
+
+enum sess_action {
+	SA_NONE = 0,
+	SA_START,		/* discovery or first Request */
+	SA_DISCOVER,		/* (re)start discovery, new nonce */
+	SA_DISC_RESEND,		/* same nonce, backoff */
+	SA_ADVERT,		/* take the relay, first Request */
+	SA_REQ_RESEND,		/* same nonce, backoff */
+	SA_REQ_GIVEUP,		/* rediscover, or new cycle */
+	SA_QUERY,		/* save nonce/MAC, send state, timer */
+	SA_LIMIT,		/* L: hold down, rediscover */
+	SA_TEARDOWN,		/* G fields changed: Teardown the old */
+	SA_NEW_CYCLE,		/* new Request cycle, new nonce */
+	SA_ICMP,		/* back off */
+	SA_SEND_CHANGE,		/* send local change if we can */
+	SA_STOP,		/* Teardown or delete-all Update */
+};
+
+struct sess_trans {
+	uint8_t		state;		/* SS_* or SS_ANY */
+	uint8_t		event;
+	uint8_t		action;
+	uint8_t		next;		/* SS_*, SS_ACT or SS_SAME */
+};
+
+const struct sess_trans	*fsm_lookup(int, int);
+const char		*fsm_state_name(int);
+const char		*fsm_event_name(int);
+const char		*fsm_action_name(int);
+/* RFC 7450 5.2.3.4.3: upper bound of the n-th retransmission, in ms. */
+uint32_t		 fsm_backoff_max_ms(unsigned, unsigned, unsigned);
+uint32_t		 fsm_backoff_ms(unsigned, unsigned, unsigned);
+
+/* session.c: one relay session (pseudo-interface). */
+struct sess_hold {
+	struct sockaddr_storage	 relay;
+	time_t			 until;
+};
+
+struct sess_counters {
+	uint64_t	relay_discovery;	/* sent */
+	uint64_t	relay_advertisement;	/* accepted */
+	uint64_t	request;		/* sent */
+	uint64_t	membership_query;	/* accepted */
+	uint64_t	membership_update;	/* sent */
+	uint64_t	teardown;		/* sent */
+	uint64_t	data_packets;
+	uint64_t	data_bytes;
+	uint64_t	limited;		/* Queries with L */
+	uint64_t	icmp_errors;
+	uint64_t	transitions;
+};
+
+struct session {
+	struct gateway		*gw;
+	int			 state;
+	bool			 use_discovery;
+	struct sockaddr_storage	 disc_sa;	/* discovery addr:port */
+	struct sockaddr_storage	 relay_sa;	/* relay addr:port */
+	bool			 have_relay;
+	int			 disc_fd;
+	struct event		*disc_ev;
+	int			 fd;		/* connected to the relay */
+	struct event		*rd_ev;
+	unsigned		 sock_gen;	/* bumped on close */
+	struct event		*timer;		/* rexmit / query timer */
+	struct event		*rexmit_ev;	/* state-change repeats */
+	struct event		*td_ev;		/* Teardown repeats */
+	uint32_t		 disc_nonce;
+	unsigned		 disc_retry;
+	uint32_t		 req_nonce;
+	unsigned		 req_retry;
+	unsigned		 req_fams;	/* bit 0: IGMPv3, bit 1: MLDv2 */
+	unsigned		 got_fams;
+	/* Saved from the last accepted Query (RFC 7450 5.2.3.5.4). */
+	bool			 have_query;
+	uint32_t		 q_nonce;
+	uint8_t			 q_mac[AMT_MAC_LEN];
+	bool			 q_g;
+	uint16_t		 q_gw_port;
+	uint8_t			 q_gw_addr[16];
+	uint8_t			 qrv;
+	unsigned		 qqi;
+	bool			 limited;	/* last Query had L */
+	bool			 reported;	/* Updates with groups sent */
+	bool			 queried_tun;	/* GQ injected since UP */
+	unsigned		 icmp_streak;
+	unsigned		 l_streak;
+	/* Teardown retransmissions (G8). */
+	struct amt_msg		 td_msg;
+	unsigned		 td_left;
+	struct sess_hold	 hold[GW_HOLD_MAX];
+	time_t			 since;
+	/* event context for the actions */
+	const struct amt_msg	*ev_msg;
+	const struct mcast_query *ev_query;
+	const struct mcast_report *ev_report;
+	struct sess_counters	 cnt;
+};
+
+int		 session_init(struct gateway *, struct session *);
+void		 session_free(struct session *);
+void		 session_fsm(struct session *, int);
+void		 session_recv_advert(struct session *, const struct amt_msg *,
+		    bool);
+void		 session_recv_query(struct session *, const struct amt_msg *);
+void		 session_icmp(struct session *, int);
+void		 session_local_change(struct session *,
+		    const struct mcast_report *);
+bool		 session_held_down(struct session *, const struct sockaddr *,
+		    time_t);
+
+/* update.c: Membership Updates and Teardowns on the wire. */
+int		 update_send_records(struct session *, int,
+		    const struct mcast_record *, size_t);
+void		 update_send_state(struct session *, int);
+void		 update_send_change(struct session *);
+void		 update_rexmit_cb(evutil_socket_t, short, void *);
+void		 update_rexmit_schedule(struct session *);
+void		 update_delete_all(struct session *);
+void		 teardown_start(struct session *);
+void		 teardown_send_now(struct session *);
+void		 teardown_cb(evutil_socket_t, short, void *);
+
+/* data.c: the relay socket: control messages and data. */
+int		 data_open(struct session *, const struct sockaddr *);
+void		 data_close(struct session *);
+int		 data_open_discovery(struct session *);
+void		 data_close_discovery(struct session *);
+int		 data_send(struct session *, int, const struct amt_msg *);
+
+/* tun.c: the pseudo-interface. */
+struct gw_tun {
+	int		 fd;
+	int		 ifindex;
+	char		 name[IFNAMSIZ];
+	unsigned	 mtu;
+	bool		 created;
+	bool		 have_v6;
+	struct event	*ev;
+};
+
+int		 tun_open(struct gateway *);
+void		 tun_close(struct gateway *);
+int		 tun_write(struct gateway *, const uint8_t *, size_t);
+unsigned	 tun_mtu_for(const struct sockaddr *, unsigned);
+
+/* local.c: packets the kernel sends into the tun. */
+int		 local_start(struct gateway *);
+void		 local_stop(struct gateway *);
+void		 local_inject_queries(struct gateway *);
+
+/* control.c */
+int		 control_start(struct gateway *);
+void		 control_stop(struct gateway *);
+void		 control_log_stats(struct gateway *);
+
+/* conf.c */
+int		 conf_parse(struct gw_conf *, int, char **);
+void		 conf_print(const struct gw_conf *);
+
+struct gateway {
+	struct event_base	*base;
+	struct gw_conf		 conf;
+	struct gw_tun		 tun;
+	struct lmdb		 db;
+	struct session		 sess;
+	struct gw_stats		 st;
+	struct ctl_server	*ctl;
+	struct event		*sig_ev[5];
+	bool			 stopping;
+	/* receive batch shared by the relay sockets (one loop) */
+	uint8_t			*rx_buf;
+};
+
+/* main.c */
+void		 gateway_stop(struct gateway *);
+void		 gateway_exit_soon(struct gateway *);
+
+#endif

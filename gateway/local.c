@@ -1,0 +1,194 @@
+/*
+ * Packets the host stack sends into the tun (G1, RFC 7450 5.2.3.6.1):
+ * IGMP and MLD reports become the local membership database and
+ * Membership Updates; anything else is counted and ignored.  General
+ * Queries are written into the tun so that the kernel reports its state.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "amt/log.h"
+#include "amt/mcast.h"
+#include "gateway.h"
+
+#define IPPROTO_IGMP_	2
+#define IPV6_HBH	0
+#define IPV6_ICMP	58
+
+static bool
+local_is_state_change(uint8_t type)
+{
+	return (type >= MCAST_CHANGE_TO_INCLUDE &&
+	    type <= MCAST_BLOCK_OLD_SOURCES);
+}
+
+/* Only IGMP, or IPv6 whose first header is Hop-by-Hop or ICMPv6. */
+static bool
+local_maybe_report(const uint8_t *p, size_t len)
+{
+	if (len >= 20 && (p[0] >> 4) == 4)
+		return (p[9] == IPPROTO_IGMP_);
+	if (len >= 40 && (p[0] >> 4) == 6)
+		return (p[6] == IPV6_HBH || p[6] == IPV6_ICMP);
+	return (false);
+}
+
+/* Apply the records to the database; mark changes for repetition (G6). */
+static bool
+local_apply(struct gateway *gw, const struct mcast_report *rep)
+{
+	struct mcast_report	 it = *rep;
+	struct mcast_record	 r;
+	struct lgroup		*g;
+	bool			 rexmit = false;
+	unsigned		 repeats;
+
+	repeats = gw->sess.qrv > 1 ? gw->sess.qrv - 1u : 0;
+	while (mcast_report_next(&it, &r) == 1) {
+		if (mcast_is_linklocal(&r.group)) {
+			gw->st.linklocal_records++;
+			continue;
+		}
+		if (!lmdb_apply(&gw->db, &r) ||
+		    !local_is_state_change(r.type))
+			continue;
+		if ((g = lmdb_find(&gw->db, &r.group)) != NULL &&
+		    repeats > 0) {
+			g->rexmit = repeats;
+			rexmit = true;
+		}
+	}
+	return (rexmit);
+}
+
+static void
+local_packet(struct gateway *gw, const uint8_t *p, size_t len)
+{
+	struct mcast_report	rep;
+	int			rc;
+
+	if (!local_maybe_report(p, len)) {
+		gw->st.tun_ignored++;
+		return;
+	}
+	if ((rc = mcast_report_parse(p, len, &rep)) != MCAST_OK) {
+		if (rc == MCAST_ERR_TYPE)
+			gw->st.tun_ignored++;
+		else {
+			gw->st.tun_bad_report++;
+			log_debug("report from %s: %s", gw->tun.name,
+			    mcast_strerror(rc));
+		}
+		return;
+	}
+	gw->st.tun_reports++;
+	if (local_apply(gw, &rep))
+		update_rexmit_schedule(&gw->sess);
+	session_local_change(&gw->sess, &rep);
+	lmdb_prune(&gw->db);
+}
+
+static void
+local_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct gateway	*gw = arg;
+	ssize_t		 n;
+	int		 i;
+
+	for (i = 0; i < GW_TUN_BURST; i++) {
+		n = read(fd, gw->rx_buf, GW_RX_BUFSZ);
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR) {
+				gw->st.tun_read_errors++;
+				log_debug("read %s: %s", gw->tun.name,
+				    strerror(errno));
+			}
+			return;
+		}
+		if (n == 0)
+			return;
+		local_packet(gw, gw->rx_buf, (size_t)n);
+	}
+}
+
+static void
+local_inject(struct gateway *gw, const struct amt_ip *src)
+{
+	struct mcast_query_params	qp;
+	uint8_t				buf[128];
+	char				a[INET6_ADDRSTRLEN];
+	ssize_t				len;
+
+	memset(&qp, 0, sizeof(qp));
+	qp.src = *src;
+	/*
+	 * QRV 1: the kernel sends each state change once; the gateway
+	 * repeats it with the relay's QRV (G6).
+	 */
+	qp.qrv = 1;
+	qp.qqi = 125;
+	qp.max_resp_ms = 100;
+	if ((len = mcast_build_query(&qp, buf, sizeof(buf))) < 0) {
+		log_warnx("cannot build a General Query: %s",
+		    mcast_strerror((int)len));
+		return;
+	}
+	if (tun_write(gw, buf, (size_t)len) == -1) {
+		log_warn("%s: write General Query", gw->tun.name);
+		return;
+	}
+	gw->st.tun_queries++;
+	log_debug("%s: General Query from %s written", gw->tun.name,
+	    ip_str(src, a, sizeof(a)));
+}
+
+/*
+ * G1: a General Query of each family into the tun; the kernel answers
+ * with current-state reports of every join (field-notes.md).  The IPv4
+ * query must not come from the tun's own address (the kernel drops a
+ * packet whose source is local), so it comes from the next address.
+ */
+void
+local_inject_queries(struct gateway *gw)
+{
+	struct amt_ip	src;
+	uint32_t	a;
+
+	memset(&src, 0, sizeof(src));
+	src.family = AF_INET;
+	a = ntohl(gw->conf.tun_addr4.s_addr);
+	src.u.v4.s_addr = htonl(a ^ 1);
+	local_inject(gw, &src);
+	if (!gw->tun.have_v6)
+		return;
+	memset(&src, 0, sizeof(src));
+	src.family = AF_INET6;
+	src.u.v6 = gw->conf.tun_addr6;
+	src.u.b[15] ^= 1;
+	local_inject(gw, &src);
+}
+
+int
+local_start(struct gateway *gw)
+{
+	gw->tun.ev = event_new(gw->base, gw->tun.fd, EV_READ | EV_PERSIST,
+	    local_read_cb, gw);
+	if (gw->tun.ev == NULL || event_add(gw->tun.ev, NULL) == -1) {
+		log_warnx("cannot watch %s", gw->tun.name);
+		return (-1);
+	}
+	local_inject_queries(gw);
+	return (0);
+}
+
+void
+local_stop(struct gateway *gw)
+{
+	if (gw->tun.ev != NULL) {
+		event_free(gw->tun.ev);
+		gw->tun.ev = NULL;
+	}
+}

@@ -1,0 +1,582 @@
+/*
+ * A relay session (gateway pseudo-interface, RFC 7450 5.2.3): relay
+ * discovery, the Request / Membership Query cycle and the query timer,
+ * driven by the table of fsm.c.  Every transition is logged as
+ * "event X in state Y -> Z".
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "amt/log.h"
+#include "amt/mac.h"
+#include "amt/mcast.h"
+#include "amt/wire.h"
+#include "gateway.h"
+
+#define FAM_V4		0x01
+#define FAM_V6		0x02
+
+static void	session_timer_cb(evutil_socket_t, short, void *);
+
+static const char *
+session_relay_str(struct session *s, char *buf, size_t len)
+{
+	if (!s->have_relay)
+		return ("none");
+	return (addr_str((struct sockaddr *)&s->relay_sa, buf, len));
+}
+
+static void
+timer_arm_ms(struct session *s, uint32_t ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(s->timer, &tv);
+}
+
+static uint32_t
+session_backoff(struct session *s, unsigned init, unsigned n)
+{
+	return (fsm_backoff_ms(init, n, s->gw->conf.max_timeout));
+}
+
+int
+session_init(struct gateway *gw, struct session *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->gw = gw;
+	s->fd = s->disc_fd = -1;
+	s->state = SS_INITIAL;
+	s->qrv = 2;
+	s->qqi = 125;
+	s->use_discovery = gw->conf.discovery;
+	if (s->use_discovery)
+		s->disc_sa = gw->conf.peer;
+	else
+		s->relay_sa = gw->conf.peer;
+	s->since = time(NULL);
+	s->timer = evtimer_new(gw->base, session_timer_cb, s);
+	s->rexmit_ev = evtimer_new(gw->base, update_rexmit_cb, s);
+	s->td_ev = evtimer_new(gw->base, teardown_cb, s);
+	if (s->timer == NULL || s->rexmit_ev == NULL || s->td_ev == NULL)
+		return (-1);
+	return (0);
+}
+
+void
+session_free(struct session *s)
+{
+	data_close(s);
+	data_close_discovery(s);
+	if (s->timer != NULL)
+		event_free(s->timer);
+	if (s->rexmit_ev != NULL)
+		event_free(s->rexmit_ev);
+	if (s->td_ev != NULL)
+		event_free(s->td_ev);
+	s->timer = s->rexmit_ev = s->td_ev = NULL;
+}
+
+/* RFC 8777 3.3.5 (G10): relays that sent L are avoided for a while. */
+bool
+session_held_down(struct session *s, const struct sockaddr *sa, time_t now)
+{
+	int	i;
+
+	for (i = 0; i < GW_HOLD_MAX; i++) {
+		if (s->hold[i].until > now &&
+		    addr_eq((struct sockaddr *)&s->hold[i].relay, sa))
+			return (true);
+	}
+	return (false);
+}
+
+static void
+session_hold(struct session *s, bool on)
+{
+	time_t	now = time(NULL);
+	int	i, slot = 0;
+
+	for (i = 0; i < GW_HOLD_MAX; i++) {
+		if (addr_eq((struct sockaddr *)&s->hold[i].relay,
+		    (struct sockaddr *)&s->relay_sa)) {
+			s->hold[i].until = 0;
+			slot = i;
+		} else if (s->hold[i].until < s->hold[slot].until)
+			slot = i;
+	}
+	if (!on)
+		return;
+	s->hold[slot].relay = s->relay_sa;
+	s->hold[slot].until = now + s->gw->conf.holddown;
+}
+
+/* RFC 7450 5.2.3.4.2: Relay Discovery with the saved nonce. */
+static void
+disc_send(struct session *s)
+{
+	struct amt_msg	m;
+
+	if (s->disc_fd == -1 && data_open_discovery(s) == -1)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_RELAY_DISCOVERY;
+	m.nonce = s->disc_nonce;
+	if (data_send(s, s->disc_fd, &m) == 0)
+		s->cnt.relay_discovery++;
+}
+
+/* RFC 7450 5.2.3.4.5: a new non-zero random nonce per discovery. */
+static int
+disc_start(struct session *s)
+{
+	s->disc_nonce = nonce_new();
+	s->disc_retry = 0;
+	data_open_discovery(s);
+	disc_send(s);
+	timer_arm_ms(s, session_backoff(s, s->gw->conf.disc_timeout, 0));
+	return (SS_DISCOVERING);
+}
+
+static int
+act_disc_resend(struct session *s)
+{
+	s->disc_retry++;
+	disc_send(s);
+	timer_arm_ms(s, session_backoff(s, s->gw->conf.disc_timeout,
+	    s->disc_retry));
+	return (SS_DISCOVERING);
+}
+
+/* RFC 7450 5.2.3.5.2: one Request per wanted query protocol. */
+static void
+request_send(struct session *s)
+{
+	struct amt_msg	m;
+	unsigned	f;
+
+	if (s->fd == -1 &&
+	    data_open(s, (struct sockaddr *)&s->relay_sa) == -1)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_REQUEST;
+	m.nonce = s->req_nonce;
+	for (f = FAM_V4; f <= FAM_V6; f <<= 1) {
+		if ((s->req_fams & f) == 0)
+			continue;
+		/* P = 0: IGMPv3 General Query; P = 1: MLDv2. */
+		m.flags = (f == FAM_V6) ? AMT_REQ_FLAG_P : 0;
+		if (data_send(s, s->fd, &m) == 0)
+			s->cnt.request++;
+	}
+}
+
+/*
+ * RFC 7450 5.2.3.5.1, 5.2.3.5.6: a new cycle, a new nonce.  P follows the
+ * families with local joins (IGMPv3 when there are none).  Several
+ * Requests of one cycle share the nonce: the Response MAC does not depend
+ * on P, so Updates of either family use the same nonce and MAC.
+ */
+static void
+cycle_start(struct session *s, uint32_t delay_ms)
+{
+	s->req_nonce = nonce_new();
+	s->req_retry = 0;
+	s->got_fams = 0;
+	s->req_fams = 0;
+	if (lmdb_has_family(&s->gw->db, AF_INET))
+		s->req_fams |= FAM_V4;
+	if (lmdb_has_family(&s->gw->db, AF_INET6))
+		s->req_fams |= FAM_V6;
+	if (s->req_fams == 0)
+		s->req_fams = FAM_V4;
+	if (delay_ms == 0) {
+		request_send(s);
+		delay_ms = session_backoff(s, s->gw->conf.req_timeout, 0);
+	}
+	timer_arm_ms(s, delay_ms);
+}
+
+static int
+act_req_resend(struct session *s)
+{
+	s->req_retry++;
+	request_send(s);
+	timer_arm_ms(s, session_backoff(s, s->gw->conf.req_timeout,
+	    s->req_retry));
+	return (SS_REQUESTING);
+}
+
+/*
+ * Stop using the current relay: RFC 7450 5.2.3.4.4 / 5.2.3.8, a Teardown
+ * (if it gives gateway fields) or an Update deleting what we reported.
+ */
+static void
+session_leave_relay(struct session *s)
+{
+	if (s->have_query && s->reported) {
+		if (s->q_g)
+			teardown_send_now(s);
+		else
+			update_delete_all(s);
+	}
+	evtimer_del(s->td_ev);
+	evtimer_del(s->rexmit_ev);
+	data_close(s);
+	s->have_relay = false;
+	s->have_query = false;
+	s->reported = false;
+	s->q_g = false;
+	s->queried_tun = false;
+}
+
+static int
+act_start(struct session *s)
+{
+	if (s->use_discovery)
+		return (disc_start(s));
+	s->have_relay = true;
+	data_open(s, (struct sockaddr *)&s->relay_sa);
+	cycle_start(s, 0);
+	return (SS_REQUESTING);
+}
+
+/* RFC 7450 5.2.3.5.3: no Query after the retries: find another relay. */
+static int
+act_req_giveup(struct session *s)
+{
+	char	a[ADDR_STRLEN];
+
+	log_warnx("no Membership Query from relay %s after %u Requests",
+	    session_relay_str(s, a, sizeof(a)), s->req_retry + 1);
+	s->queried_tun = false;
+	if (s->use_discovery)
+		return (disc_start(s));
+	/* A configured relay: keep trying at the longest back-off. */
+	cycle_start(s, 0);
+	s->req_retry = s->gw->conf.req_retries;
+	timer_arm_ms(s, session_backoff(s, s->gw->conf.req_timeout,
+	    s->req_retry));
+	return (SS_REQUESTING);
+}
+
+static int
+act_advert(struct session *s)
+{
+	const struct amt_msg	*m = s->ev_msg;
+	struct sockaddr_storage	 sa;
+	char			 a[ADDR_STRLEN];
+
+	ip_to_sa(&m->relay, s->gw->conf.port, &sa);
+	/* RFC 7450 5.2.3.4.4: ignore other Advertisements from now on. */
+	data_close_discovery(s);
+	if (s->have_relay && !addr_eq((struct sockaddr *)&sa,
+	    (struct sockaddr *)&s->relay_sa)) {
+		log_info("relay changed from %s",
+		    session_relay_str(s, a, sizeof(a)));
+		session_leave_relay(s);
+	}
+	if (!s->have_relay) {
+		s->relay_sa = sa;
+		s->have_relay = true;
+		data_open(s, (struct sockaddr *)&sa);
+	}
+	log_info("relay %s", session_relay_str(s, a, sizeof(a)));
+	if (session_held_down(s, (struct sockaddr *)&sa, time(NULL))) {
+		/* G10: the only relay found is held down: back off. */
+		log_warnx("relay %s is held down (L flag); retrying later", a);
+		cycle_start(s, session_backoff(s, s->gw->conf.req_timeout,
+		    s->l_streak));
+	} else
+		cycle_start(s, 0);
+	return (SS_REQUESTING);
+}
+
+static int
+query_family_bit(const struct mcast_query *q)
+{
+	return (q->family == AF_INET6 ? FAM_V6 : FAM_V4);
+}
+
+/* RFC 7450 5.2.3.5.4: save nonce, MAC and gateway fields; start QT. */
+static int
+act_query(struct session *s)
+{
+	const struct amt_msg	*m = s->ev_msg;
+	const struct mcast_query *q = s->ev_query;
+	struct gw_conf		*c = &s->gw->conf;
+	unsigned		 qt;
+
+	s->have_query = true;
+	s->q_nonce = m->nonce;
+	memcpy(s->q_mac, m->mac, sizeof(s->q_mac));
+	s->q_g = (m->flags & AMT_QUERY_FLAG_G) != 0;
+	s->q_gw_port = m->gw_port;
+	memcpy(s->q_gw_addr, m->gw_addr, sizeof(s->q_gw_addr));
+	s->qrv = q->qrv ? q->qrv : 2;
+	s->qqi = q->qqi ? q->qqi : 125;
+	s->got_fams |= query_family_bit(q);
+	s->limited = false;
+	s->l_streak = 0;
+	s->icmp_streak = 0;
+	session_hold(s, false);
+	/* G5: the query timer, shortened to keep NAT bindings alive. */
+	qt = s->qqi;
+	if (c->keepalive != 0 && c->keepalive < qt)
+		qt = c->keepalive;
+	timer_arm_ms(s, qt * 1000);
+	/* G1: a new session: have the kernel report every join again. */
+	if (!s->queried_tun) {
+		s->queried_tun = true;
+		local_inject_queries(s->gw);
+	}
+	/* G6: the current state of that family (and of unrequested ones). */
+	update_send_state(s, q->family);
+	if (q->family == AF_INET && (s->req_fams & FAM_V6) == 0)
+		update_send_state(s, AF_INET6);
+	if (q->family == AF_INET6 && (s->req_fams & FAM_V4) == 0)
+		update_send_state(s, AF_INET);
+	return (SS_UP);
+}
+
+/* G10, RFC 7450 5.2.3.5.4, RFC 8777 3.3.5: relay at capacity. */
+static int
+act_limit(struct session *s)
+{
+	char	a[ADDR_STRLEN];
+
+	s->cnt.limited++;
+	s->l_streak++;
+	session_hold(s, true);
+	log_warnx("relay %s refuses new tunnels (L flag): held down for %u s",
+	    session_relay_str(s, a, sizeof(a)), s->gw->conf.holddown);
+	if (s->use_discovery) {
+		session_leave_relay(s);
+		return (disc_start(s));
+	}
+	/* A configured relay: add nothing there, ask again later. */
+	s->limited = true;
+	cycle_start(s, session_backoff(s, s->gw->conf.req_timeout,
+	    s->l_streak));
+	return (SS_REQUESTING);
+}
+
+/* RFC 7450 5.2.3.9 (3): a new Request cycle, after a back-off. */
+static int
+act_icmp(struct session *s)
+{
+	char		a[ADDR_STRLEN];
+	uint32_t	ms;
+
+	s->icmp_streak++;
+	ms = session_backoff(s, s->gw->conf.req_timeout, s->icmp_streak);
+	log_warnx("relay %s unreachable: new Request cycle in %u ms",
+	    session_relay_str(s, a, sizeof(a)), ms);
+	s->queried_tun = false;
+	cycle_start(s, ms);
+	return (SS_REQUESTING);
+}
+
+static int
+act_stop(struct session *s)
+{
+	evtimer_del(s->timer);
+	evtimer_del(s->rexmit_ev);
+	evtimer_del(s->td_ev);
+	/* RFC 7450 5.2.3.8: Teardown if the relay gave G, else delete. */
+	if (s->have_query && (s->reported || lmdb_count(&s->gw->db,
+	    AF_UNSPEC) > 0)) {
+		if (s->q_g)
+			teardown_send_now(s);
+		else
+			update_delete_all(s);
+	}
+	data_close_discovery(s);
+	return (SS_DOWN);
+}
+
+static int
+session_act(struct session *s, int action)
+{
+	switch (action) {
+	case SA_START:
+		return (act_start(s));
+	case SA_DISC_RESEND:
+		return (act_disc_resend(s));
+	case SA_ADVERT:
+		return (act_advert(s));
+	case SA_REQ_RESEND:
+		return (act_req_resend(s));
+	case SA_REQ_GIVEUP:
+		return (act_req_giveup(s));
+	case SA_QUERY:
+		return (act_query(s));
+	case SA_LIMIT:
+		return (act_limit(s));
+	case SA_TEARDOWN:
+		if (s->reported)
+			teardown_start(s);
+		return (s->state);
+	case SA_NEW_CYCLE:
+		s->icmp_streak = 0;
+		cycle_start(s, 0);
+		return (SS_REQUESTING);
+	case SA_ICMP:
+		return (act_icmp(s));
+	case SA_SEND_CHANGE:
+		update_send_change(s);
+		return (s->state);
+	case SA_STOP:
+		return (act_stop(s));
+	}
+	return (s->state);
+}
+
+void
+session_fsm(struct session *s, int event)
+{
+	const struct sess_trans	*t;
+	int			 next;
+
+	if ((t = fsm_lookup(s->state, event)) == NULL) {
+		log_debug("event %s in state %s: ignored",
+		    fsm_event_name(event), fsm_state_name(s->state));
+		return;
+	}
+	next = session_act(s, t->action);
+	if (t->next == SS_SAME)
+		next = s->state;
+	else if (t->next != SS_ACT)
+		next = t->next;
+	if (event == SE_G_JOIN || event == SE_REQ_TIMEOUT ||
+	    event == SE_DISC_TIMEOUT)
+		log_debug("event %s in state %s -> %s", fsm_event_name(event),
+		    fsm_state_name(s->state), fsm_state_name(next));
+	else
+		log_info("event %s in state %s -> %s", fsm_event_name(event),
+		    fsm_state_name(s->state), fsm_state_name(next));
+	if (next != s->state) {
+		s->since = time(NULL);
+		s->cnt.transitions++;
+	}
+	s->state = next;
+}
+
+static void
+session_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+
+	switch (s->state) {
+	case SS_DISCOVERING:
+		session_fsm(s, SE_DISC_TIMEOUT);
+		break;
+	case SS_REQUESTING:
+		if (s->req_retry >= s->gw->conf.req_retries)
+			session_fsm(s, SE_REQ_GIVEUP);
+		else
+			session_fsm(s, SE_REQ_TIMEOUT);
+		break;
+	case SS_UP:
+		session_fsm(s, SE_QUERY_TIMER);
+		break;
+	}
+}
+
+/*
+ * RFC 7450 5.2.3.4.4: only while discovering, only with our nonce, only
+ * from where the Discovery went (the connected discovery socket).
+ */
+void
+session_recv_advert(struct session *s, const struct amt_msg *m, bool disc)
+{
+	if (!disc || s->state != SS_DISCOVERING || m->nonce != s->disc_nonce ||
+	    ip_is_any(&m->relay) || ip_is_multicast(&m->relay)) {
+		s->gw->st.advert_ignored++;
+		log_debug("Relay Advertisement ignored (state %s)",
+		    fsm_state_name(s->state));
+		return;
+	}
+	s->cnt.relay_advertisement++;
+	s->ev_msg = m;
+	session_fsm(s, SE_ADVERT);
+	s->ev_msg = NULL;
+}
+
+static bool
+query_acceptable(struct session *s, const struct amt_msg *m,
+    struct mcast_query *q)
+{
+	int	rc, bit;
+
+	if (s->state != SS_REQUESTING && s->state != SS_UP)
+		return (false);
+	if (m->nonce != s->req_nonce)
+		return (false);
+	if ((rc = mcast_query_parse(m->inner, m->inner_len, q)) != MCAST_OK) {
+		log_debug("Membership Query: %s", mcast_strerror(rc));
+		return (false);
+	}
+	/* An IGMPv3 or MLDv2 General Query of a protocol we asked for. */
+	if ((q->family == AF_INET && q->version != 3) ||
+	    (q->family == AF_INET6 && q->version != 2) ||
+	    !ip_is_any(&q->group))
+		return (false);
+	bit = query_family_bit(q);
+	return ((s->req_fams & bit) != 0 && (s->got_fams & bit) == 0);
+}
+
+/* RFC 7450 5.2.3.5.4 (G4). */
+void
+session_recv_query(struct session *s, const struct amt_msg *m)
+{
+	struct mcast_query	q;
+
+	if (!query_acceptable(s, m, &q)) {
+		s->gw->st.query_ignored++;
+		return;
+	}
+	s->cnt.membership_query++;
+	s->ev_msg = m;
+	s->ev_query = &q;
+	if (m->flags & AMT_QUERY_FLAG_L)
+		session_fsm(s, SE_QUERY_L);
+	else {
+		/* RFC 7450 5.2.3.7.1 (G8): gateway fields changed. */
+		if ((m->flags & AMT_QUERY_FLAG_G) && s->have_query && s->q_g &&
+		    (m->gw_port != s->q_gw_port || memcmp(m->gw_addr,
+		    s->q_gw_addr, sizeof(s->q_gw_addr)) != 0))
+			session_fsm(s, SE_G_CHANGE);
+		session_fsm(s, SE_QUERY);
+	}
+	s->ev_msg = NULL;
+	s->ev_query = NULL;
+}
+
+/* G9: an ICMP error reported on a session socket. */
+void
+session_icmp(struct session *s, int err)
+{
+	char	a[ADDR_STRLEN];
+
+	s->gw->st.icmp_errors++;
+	s->cnt.icmp_errors++;
+	log_debug("relay %s: %s", session_relay_str(s, a, sizeof(a)),
+	    strerror(err));
+	session_fsm(s, SE_ICMP_ERR);
+}
+
+void
+session_local_change(struct session *s, const struct mcast_report *r)
+{
+	s->ev_report = r;
+	session_fsm(s, SE_G_JOIN);
+	s->ev_report = NULL;
+}

@@ -1,0 +1,368 @@
+/*
+ * The tun interface: the gateway pseudo-interface (RFC 7450 5.2.2, G1).
+ * Create it (or attach to an existing tun), give it an MTU that fits
+ * inside the tunnel, bring it up with IFF_MULTICAST, add an IPv4 address
+ * and a fixed IPv6 link-local address (no DAD), and switch off the
+ * reverse-path filter that would drop every decapsulated packet
+ * (field-notes.md "tun on the gateway").  Every change is logged.
+ */
+#include "config.h"
+
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/if_tun.h>
+#include <linux/ipv6.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "amt/log.h"
+#include "gateway.h"
+
+#define TUN_DEV		"/dev/net/tun"
+#define CONF4		"/proc/sys/net/ipv4/conf"
+#define CONF6		"/proc/sys/net/ipv6/conf"
+
+static void	tun_rp_raise(const char *, int);
+
+static int
+sysctl_read(const char *path, int *val)
+{
+	FILE	*f;
+	int	 ok;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (-1);
+	ok = fscanf(f, "%d", val);
+	fclose(f);
+	return (ok == 1 ? 0 : -1);
+}
+
+static int
+sysctl_write(const char *path, int val)
+{
+	FILE	*f;
+	int	 ok;
+
+	if ((f = fopen(path, "w")) == NULL)
+		return (-1);
+	ok = fprintf(f, "%d\n", val);
+	if (fclose(f) != 0)
+		ok = -1;
+	return (ok > 0 ? 0 : -1);
+}
+
+/* Set a sysctl and log what changed; -1 (logged) if it cannot. */
+static int
+sysctl_set(const char *dir, const char *ifname, const char *key, int val)
+{
+	char	path[256];
+	int	old;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, ifname, key);
+	if (sysctl_read(path, &old) == -1) {
+		log_warn("cannot read %s", path);
+		return (-1);
+	}
+	if (old == val)
+		return (0);
+	if (sysctl_write(path, val) == -1) {
+		log_warn("cannot set %s to %d", path, val);
+		return (-1);
+	}
+	log_info("set %s: %d -> %d", path + strlen("/proc/sys/"), old, val);
+	return (0);
+}
+
+/*
+ * The kernel uses max(conf/all, conf/IF) as the effective rp_filter.  To
+ * make the tun's 0 effective without weakening any other interface, first
+ * raise every other interface to the old conf/all value, then set
+ * conf/all to 0.  With --keep-rp-filter-all only warn.
+ */
+static void
+tun_rp_filter_all(struct gateway *gw)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int		 all;
+
+	if (sysctl_read(CONF4 "/all/rp_filter", &all) == -1 || all == 0)
+		return;
+	if (gw->conf.keep_rp_all) {
+		log_warnx("net.ipv4.conf.all.rp_filter is %d: the effective "
+		    "value on %s is max(all, %s) = %d, decapsulated packets "
+		    "from sources not routed through %s are dropped", all,
+		    gw->tun.name, gw->tun.name, all, gw->tun.name);
+		return;
+	}
+	if ((d = opendir(CONF4)) == NULL) {
+		log_warn("cannot read %s", CONF4);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || strcmp(de->d_name, "all") == 0 ||
+		    strcmp(de->d_name, "default") == 0 ||
+		    strcmp(de->d_name, gw->tun.name) == 0)
+			continue;
+		tun_rp_raise(de->d_name, all);
+	}
+	closedir(d);
+	log_info("net.ipv4.conf.all.rp_filter was %d: every other interface "
+	    "keeps that effective value, all is set to 0 so that %s can "
+	    "accept decapsulated packets", all, gw->tun.name);
+	sysctl_set(CONF4, "all", "rp_filter", 0);
+}
+
+static void
+tun_rp_raise(const char *ifname, int all)
+{
+	char	path[sizeof(CONF4) + NAME_MAX + 16];
+	int	cur;
+
+	snprintf(path, sizeof(path), CONF4 "/%s/rp_filter", ifname);
+	if (sysctl_read(path, &cur) == 0 && cur < all)
+		sysctl_set(CONF4, ifname, "rp_filter", all);
+}
+
+static int
+tun_sysctls(struct gateway *gw)
+{
+	struct stat	 sb;
+	char		 path[256];
+
+	if (sysctl_set(CONF4, gw->tun.name, "rp_filter", 0) == -1)
+		return (-1);
+	tun_rp_filter_all(gw);
+	snprintf(path, sizeof(path), CONF6 "/%s", gw->tun.name);
+	if (stat(path, &sb) == -1) {
+		log_warnx("IPv6 is not enabled on %s (MTU %u < 1280 or IPv6 "
+		    "disabled): MLD and IPv6 data will not work", gw->tun.name,
+		    gw->tun.mtu);
+		return (0);
+	}
+	/* No duplicate address detection: the address is usable at once. */
+	sysctl_set(CONF6, gw->tun.name, "accept_dad", 0);
+	/* No automatic link-local: MLD reports come from ours. */
+	sysctl_set(CONF6, gw->tun.name, "addr_gen_mode", 1);
+	gw->tun.have_v6 = true;
+	return (0);
+}
+
+static int
+tun_is_tun(const char *name)
+{
+	char		path[128];
+	struct stat	sb;
+
+	if (if_nametoindex(name) == 0)
+		return (-1);		/* does not exist yet */
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
+	return (stat(path, &sb) == 0);
+}
+
+static int
+tun_attach(struct gateway *gw)
+{
+	struct ifreq	ifr;
+	int		fd, exists;
+
+	if ((exists = tun_is_tun(gw->conf.tun_name)) == 0) {
+		log_warnx("interface %s exists and is not a tun device: give "
+		    "another name with -t", gw->conf.tun_name);
+		return (EX_CONFIG);
+	}
+	if ((fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+			log_warnx("%s: no tun support (modprobe tun, or "
+			    "mknod %s c 10 200)", TUN_DEV, TUN_DEV);
+		else if (errno == EACCES || errno == EPERM)
+			log_warnx("%s: permission denied: amtgwd needs root "
+			    "(CAP_NET_ADMIN)", TUN_DEV);
+		else
+			log_warn("%s", TUN_DEV);
+		return (EX_OSERR);
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", gw->conf.tun_name);
+	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
+		if (errno == EPERM)
+			log_warnx("%s: permission denied: amtgwd needs root "
+			    "(CAP_NET_ADMIN)", gw->conf.tun_name);
+		else if (errno == EINVAL)
+			log_warnx("%s: exists and is not a tun (IFF_TUN) "
+			    "device", gw->conf.tun_name);
+		else if (errno == EBUSY)
+			log_warnx("%s: tun already in use by another process",
+			    gw->conf.tun_name);
+		else
+			log_warn("%s: TUNSETIFF", gw->conf.tun_name);
+		close(fd);
+		return (errno == EPERM ? EX_NOPERM : EX_OSERR);
+	}
+	gw->tun.fd = fd;
+	gw->tun.created = (exists != 1);
+	snprintf(gw->tun.name, sizeof(gw->tun.name), "%s", ifr.ifr_name);
+	gw->tun.ifindex = (int)if_nametoindex(gw->tun.name);
+	log_info("%s %s (ifindex %d)", gw->tun.created ? "created tun" :
+	    "attached to existing tun", gw->tun.name, gw->tun.ifindex);
+	return (0);
+}
+
+static int
+tun_ioctl(int s, unsigned long req, struct ifreq *ifr, const char *what)
+{
+	if (ioctl(s, req, ifr) == -1) {
+		log_warn("%s: %s", ifr->ifr_name, what);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+tun_up(struct gateway *gw, int s)
+{
+	struct ifreq	ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", gw->tun.name);
+	ifr.ifr_mtu = (int)gw->tun.mtu;
+	if (tun_ioctl(s, SIOCSIFMTU, &ifr, "set MTU") == -1)
+		return (-1);
+	log_info("%s: MTU %u", gw->tun.name, gw->tun.mtu);
+	if (tun_sysctls(gw) == -1)
+		return (-1);
+	if (tun_ioctl(s, SIOCGIFFLAGS, &ifr, "get flags") == -1)
+		return (-1);
+	ifr.ifr_flags |= IFF_UP | IFF_MULTICAST;
+	if (tun_ioctl(s, SIOCSIFFLAGS, &ifr, "set flags UP MULTICAST") == -1)
+		return (-1);
+	log_info("%s: up, multicast", gw->tun.name);
+	return (0);
+}
+
+static int
+tun_addr4(struct gateway *gw, int s)
+{
+	struct ifreq		 ifr;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	char			 a[INET_ADDRSTRLEN];
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", gw->tun.name);
+	sin->sin_family = AF_INET;
+	sin->sin_addr = gw->conf.tun_addr4;
+	if (tun_ioctl(s, SIOCSIFADDR, &ifr, "set IPv4 address") == -1)
+		return (-1);
+	sin->sin_addr.s_addr = gw->conf.tun_plen4 == 0 ? 0 :
+	    htonl(0xffffffffU << (32 - gw->conf.tun_plen4));
+	if (tun_ioctl(s, SIOCSIFNETMASK, &ifr, "set IPv4 netmask") == -1)
+		return (-1);
+	log_info("%s: address %s/%u", gw->tun.name, inet_ntop(AF_INET,
+	    &gw->conf.tun_addr4, a, sizeof(a)), gw->conf.tun_plen4);
+	return (0);
+}
+
+static int
+tun_addr6(struct gateway *gw)
+{
+	struct in6_ifreq	ifr6;
+	char			a[INET6_ADDRSTRLEN];
+	int			s, rv = 0;
+
+	if (!gw->tun.have_v6)
+		return (0);
+	if ((s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("IPv6 socket");
+		return (-1);
+	}
+	memset(&ifr6, 0, sizeof(ifr6));
+	ifr6.ifr6_addr = gw->conf.tun_addr6;
+	ifr6.ifr6_prefixlen = 64;
+	ifr6.ifr6_ifindex = gw->tun.ifindex;
+	inet_ntop(AF_INET6, &gw->conf.tun_addr6, a, sizeof(a));
+	if (ioctl(s, SIOCSIFADDR, &ifr6) == -1 && errno != EEXIST) {
+		log_warn("%s: add IPv6 address %s", gw->tun.name, a);
+		rv = -1;
+	} else
+		log_info("%s: address %s/64", gw->tun.name, a);
+	close(s);
+	return (rv);
+}
+
+/*
+ * The tunnel MTU: what the route to the relay carries minus the outer
+ * IP header, UDP and the 2-byte Data header (RFC 7450 5.3.3.6.1).
+ */
+unsigned
+tun_mtu_for(const struct sockaddr *peer, unsigned conf_mtu)
+{
+	int		 s, mtu = 1500;
+	socklen_t	 len = sizeof(mtu);
+	unsigned	 hdr = peer->sa_family == AF_INET6 ? 40 : 20;
+
+	if (conf_mtu != 0)
+		return (conf_mtu);
+	if ((s = socket(peer->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1) {
+		if (connect(s, peer, addr_len(peer)) == -1 ||
+		    getsockopt(s, peer->sa_family == AF_INET6 ? IPPROTO_IPV6 :
+		    IPPROTO_IP, peer->sa_family == AF_INET6 ? IPV6_MTU :
+		    IP_MTU, &mtu, &len) == -1) {
+			log_debug("no route MTU to the relay yet, assume "
+			    "1500");
+			mtu = 1500;
+		}
+		close(s);
+	}
+	return ((unsigned)mtu - hdr - 8 - AMT_DATA_HDR_LEN);
+}
+
+int
+tun_open(struct gateway *gw)
+{
+	int	s, rv;
+
+	gw->tun.fd = -1;
+	if ((rv = tun_attach(gw)) != 0)
+		return (rv);
+	gw->tun.mtu = tun_mtu_for((struct sockaddr *)&gw->conf.peer,
+	    gw->conf.mtu);
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("socket");
+		return (EX_OSERR);
+	}
+	rv = (tun_up(gw, s) == -1 || tun_addr4(gw, s) == -1 ||
+	    tun_addr6(gw) == -1) ? EX_OSERR : 0;
+	close(s);
+	return (rv);
+}
+
+void
+tun_close(struct gateway *gw)
+{
+	if (gw->tun.fd != -1) {
+		close(gw->tun.fd);
+		gw->tun.fd = -1;
+	}
+}
+
+int
+tun_write(struct gateway *gw, const uint8_t *p, size_t len)
+{
+	if (write(gw->tun.fd, p, len) != (ssize_t)len) {
+		gw->st.tun_write_errors++;
+		return (-1);
+	}
+	return (0);
+}

@@ -1,0 +1,334 @@
+/*
+ * Membership Updates and Teardowns (RFC 7450 5.2.3.6, 5.2.3.7).  Reports
+ * are rebuilt from records (IGMPv3 / MLDv2 through mcast_build_report),
+ * never forwarded verbatim: link-scope groups stay local, and a large
+ * state is split into reports that fit the tunnel.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "amt/log.h"
+#include "amt/mcast.h"
+#include "amt/wire.h"
+#include "gateway.h"
+
+#define UPD_MAX_RECS	64
+
+struct upd_batch {
+	struct session		*s;
+	int			 family;
+	struct mcast_record	 recs[UPD_MAX_RECS];
+	size_t			 nrec;
+	uint8_t			 srcs[GW_RX_BUFSZ];
+	size_t			 srclen;
+	size_t			 size;		/* estimated report size */
+	unsigned		 groups;	/* records sent */
+};
+
+/* IP header + Router Alert + IGMPv3 / MLDv2 report header. */
+static size_t
+upd_base(int family)
+{
+	return (family == AF_INET6 ? 40 + 8 + 8 : 24 + 8);
+}
+
+static size_t
+upd_rec_size(int family, size_t nsrc)
+{
+	return (family == AF_INET6 ? 20 + 16 * nsrc : 8 + 4 * nsrc);
+}
+
+static void
+upd_init(struct upd_batch *b, struct session *s, int family)
+{
+	b->s = s;
+	b->family = family;
+	b->nrec = 0;
+	b->srclen = 0;
+	b->size = upd_base(family);
+	b->groups = 0;
+}
+
+static void
+upd_src(struct gateway *gw, int family, struct amt_ip *src)
+{
+	memset(src, 0, sizeof(*src));
+	src->family = family;
+	if (family == AF_INET)
+		src->u.v4 = gw->conf.tun_addr4;
+	else
+		src->u.v6 = gw->conf.tun_addr6;
+}
+
+/* RFC 7450 5.2.3.6.2: nonce and MAC of the last Query. */
+static void
+upd_flush(struct upd_batch *b)
+{
+	static const size_t	 cap = GW_RX_BUFSZ;
+	struct session		*s = b->s;
+	struct amt_msg		 m;
+	struct amt_ip		 src;
+	uint8_t			 pkt[GW_RX_BUFSZ];
+	ssize_t			 len;
+
+	if (b->nrec == 0)
+		return;
+	upd_src(s->gw, b->family, &src);
+	len = mcast_build_report(&src, b->recs, b->nrec, pkt, cap);
+	if (len < 0)
+		log_warnx("cannot build a report: %s", mcast_strerror((int)len));
+	else {
+		memset(&m, 0, sizeof(m));
+		m.type = AMT_MEMBERSHIP_UPDATE;
+		m.nonce = s->q_nonce;
+		memcpy(m.mac, s->q_mac, sizeof(m.mac));
+		m.inner = pkt;
+		m.inner_len = (size_t)len;
+		if (data_send(s, s->fd, &m) == 0)
+			s->cnt.membership_update++;
+	}
+	b->groups += b->nrec;
+	b->nrec = 0;
+	b->srclen = 0;
+	b->size = upd_base(b->family);
+}
+
+/* Room for a record of nsrc sources, flushing first if needed. */
+static size_t
+upd_room(struct upd_batch *b, size_t nsrc)
+{
+	size_t	alen = ip_len(b->family), max;
+
+	if (b->nrec > 0 && (b->nrec == UPD_MAX_RECS ||
+	    b->size + upd_rec_size(b->family, nsrc) > GW_UPDATE_MAX ||
+	    b->srclen + nsrc * alen > sizeof(b->srcs)))
+		upd_flush(b);
+	max = (sizeof(b->srcs) - b->srclen) / alen;
+	return (nsrc < max ? nsrc : max);
+}
+
+static void
+upd_add_record(struct upd_batch *b, const struct mcast_record *r)
+{
+	struct mcast_record	*n;
+	size_t			 alen = ip_len(b->family), nsrc;
+
+	nsrc = upd_room(b, r->nsrc);
+	n = &b->recs[b->nrec++];
+	*n = *r;
+	n->nsrc = (uint16_t)nsrc;
+	n->srcs = b->srcs + b->srclen;
+	if (nsrc > 0)
+		memcpy(b->srcs + b->srclen, r->srcs, nsrc * alen);
+	b->srclen += nsrc * alen;
+	b->size += upd_rec_size(b->family, nsrc);
+}
+
+static void
+upd_add_group(struct upd_batch *b, const struct lgroup *g, bool current)
+{
+	struct mcast_record	r;
+	size_t			alen = ip_len(b->family);
+
+	upd_room(b, g->nsrc);
+	lgroup_record(g, current, &r, b->srcs + b->srclen,
+	    sizeof(b->srcs) - b->srclen);
+	b->recs[b->nrec++] = r;
+	b->srclen += r.nsrc * alen;
+	b->size += upd_rec_size(b->family, r.nsrc);
+}
+
+static bool
+upd_wanted(const struct lgroup *g, int family)
+{
+	return (g->group.family == family && !mcast_is_linklocal(&g->group));
+}
+
+/*
+ * G6: each Query cycle sends the current state (IS_IN / IS_EX records),
+ * so that reports learnt before any Query are not lost.  RFC 7450
+ * 5.2.3.5.1: nothing when there are no subscriptions.  G10: nothing new
+ * while the relay says L.
+ */
+void
+update_send_state(struct session *s, int family)
+{
+	struct upd_batch	 b;
+	struct lgroup		*g;
+
+	if (!s->have_query || s->limited)
+		return;
+	upd_init(&b, s, family);
+	TAILQ_FOREACH(g, &s->gw->db.groups, entry) {
+		if (upd_wanted(g, family) && lgroup_active(g))
+			upd_add_group(&b, g, true);
+	}
+	upd_flush(&b);
+	if (b.groups > 0)
+		s->reported = true;
+}
+
+/*
+ * A report from the tun, as records (RFC 7450 5.2.3.6.1), sent at once
+ * when a Query gave a nonce and MAC; otherwise the Query will carry it.
+ */
+void
+update_send_change(struct session *s)
+{
+	struct mcast_report	 it = *s->ev_report;
+	struct mcast_record	 r;
+	struct upd_batch	 b;
+	struct lgroup		*g;
+
+	if (!s->have_query)
+		return;
+	upd_init(&b, s, it.family);
+	while (mcast_report_next(&it, &r) == 1) {
+		if (mcast_is_linklocal(&r.group))
+			continue;
+		g = lmdb_find(&s->gw->db, &r.group);
+		/* G10: while limited only removals go out. */
+		if (s->limited && g != NULL && lgroup_active(g))
+			continue;
+		upd_add_record(&b, &r);
+	}
+	upd_flush(&b);
+	if (b.groups > 0 && lmdb_count(&s->gw->db, AF_UNSPEC) > 0)
+		s->reported = true;
+}
+
+void
+update_rexmit_schedule(struct session *s)
+{
+	struct timeval	tv = { 1, 0 };
+
+	/* RFC 3376 8.11: Unsolicited Report Interval, 1 s. */
+	if (!evtimer_pending(s->rexmit_ev, NULL))
+		evtimer_add(s->rexmit_ev, &tv);
+}
+
+static bool
+upd_rexmit_family(struct session *s, int family)
+{
+	struct upd_batch	 b;
+	struct lgroup		*g;
+	bool			 more = false;
+
+	upd_init(&b, s, family);
+	TAILQ_FOREACH(g, &s->gw->db.groups, entry) {
+		if (g->rexmit == 0 || g->group.family != family)
+			continue;
+		g->rexmit--;
+		more |= g->rexmit > 0;
+		if (s->have_query && upd_wanted(g, family) &&
+		    !(s->limited && lgroup_active(g)))
+			upd_add_group(&b, g, false);
+	}
+	upd_flush(&b);
+	return (more);
+}
+
+/*
+ * G6, RFC 7450 5.2.1, RFC 3376 5.1: a state change is repeated QRV - 1
+ * times, each repeat carrying the group's state at that moment (TO_IN /
+ * TO_EX), which merges later changes of the same group.
+ */
+void
+update_rexmit_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+	bool		 more;
+
+	more = upd_rexmit_family(s, AF_INET);
+	more |= upd_rexmit_family(s, AF_INET6);
+	lmdb_prune(&s->gw->db);
+	if (more)
+		update_rexmit_schedule(s);
+}
+
+/* RFC 7450 5.2.3.8: an Update that deletes every subscription. */
+void
+update_delete_all(struct session *s)
+{
+	struct upd_batch	 b;
+	struct mcast_record	 r;
+	struct lgroup		*g;
+	int			 fams[2] = { AF_INET, AF_INET6 }, i;
+
+	for (i = 0; i < 2; i++) {
+		upd_init(&b, s, fams[i]);
+		TAILQ_FOREACH(g, &s->gw->db.groups, entry) {
+			if (!upd_wanted(g, fams[i]) || !lgroup_active(g))
+				continue;
+			if (g->mode == LM_EXCLUDE) {
+				/* EXCLUDE -> TO_IN {}: the leave. */
+				memset(&r, 0, sizeof(r));
+				r.type = MCAST_CHANGE_TO_INCLUDE;
+				r.group = g->group;
+				upd_add_record(&b, &r);
+			} else {
+				/* INCLUDE (S) -> BLOCK (S). */
+				upd_add_group(&b, g, true);
+				b.recs[b.nrec - 1].type =
+				    MCAST_BLOCK_OLD_SOURCES;
+			}
+		}
+		upd_flush(&b);
+	}
+	s->reported = false;
+	log_info("sent Membership Update deleting every subscription");
+}
+
+static void
+teardown_msg(struct session *s, struct amt_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = AMT_TEARDOWN;
+	m->nonce = s->q_nonce;
+	memcpy(m->mac, s->q_mac, sizeof(m->mac));
+	m->gw_port = s->q_gw_port;
+	memcpy(m->gw_addr, s->q_gw_addr, sizeof(m->gw_addr));
+}
+
+/* RFC 7450 5.2.3.7.2: fields of the Query behind the last Update. */
+void
+teardown_send_now(struct session *s)
+{
+	struct amt_msg	m;
+
+	teardown_msg(s, &m);
+	if (data_send(s, s->fd, &m) == 0)
+		s->cnt.teardown++;
+	log_info("sent Teardown");
+}
+
+/* G8: at most QRV Teardowns, 1 s apart. */
+void
+teardown_start(struct session *s)
+{
+	struct timeval	tv = { 1, 0 };
+
+	teardown_msg(s, &s->td_msg);
+	s->td_left = s->qrv ? s->qrv : 1;
+	log_info("gateway address or port changed: Teardown of the old "
+	    "tunnel (%u times)", s->td_left);
+	teardown_cb(-1, 0, s);
+	if (s->td_left > 0)
+		evtimer_add(s->td_ev, &tv);
+}
+
+void
+teardown_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct session	*s = arg;
+	struct timeval	 tv = { 1, 0 };
+
+	if (s->td_left == 0)
+		return;
+	s->td_left--;
+	if (data_send(s, s->fd, &s->td_msg) == 0)
+		s->cnt.teardown++;
+	if (s->td_left > 0 && fd != -1)
+		evtimer_add(s->td_ev, &tv);
+}
