@@ -29,7 +29,7 @@ enum {
 	OPT_BAD_MAC, OPT_BURST, OPT_RETRIES, OPT_RATE, OPT_EXPECT, OPT_REQ9,
 	OPT_LINUX_P, OPT_REPORT_SRC, OPT_DISCOVER_ONLY, OPT_ATK_RANDOM,
 	OPT_ATK_MUTATE, OPT_ATK_FORGE, OPT_ATK_SPOOF, OPT_ATK_RATE,
-	OPT_SPOOF_NET,
+	OPT_SPOOF_NET, OPT_TEARDOWN_BAD,
 };
 
 static const struct option tg_longopts[] = {
@@ -40,6 +40,7 @@ static const struct option tg_longopts[] = {
 	{ "v2", no_argument, NULL, OPT_V2 },
 	{ "then", no_argument, NULL, OPT_THEN },
 	{ "teardown", no_argument, NULL, OPT_TEARDOWN },
+	{ "teardown-bad", no_argument, NULL, OPT_TEARDOWN_BAD },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "refresh", required_argument, NULL, OPT_REFRESH },
 	{ "keep-first", no_argument, NULL, OPT_KEEP_FIRST },
@@ -245,6 +246,9 @@ opt_phase(struct tg_conf *c, int ch, const char *arg)
 		break;
 	case OPT_TEARDOWN:
 		ph->teardown = true;
+		break;
+	case OPT_TEARDOWN_BAD:
+		ph->bad_teardown = true;
 		break;
 	case OPT_THEN:
 		if (c->nphases == TG_MAX_PHASES)

@@ -487,8 +487,10 @@ gw_phase(struct tg_gw *gw, int phase)
 		return;
 	if (ph->nrecs > 0)
 		gw_send_phase(gw);
+	if (ph->bad_teardown)
+		gw_teardown(gw, true);
 	if (ph->teardown)
-		gw_teardown(gw);
+		gw_teardown(gw, false);
 }
 
 /* The gateway's own address as the relay sees it (no NAT in tests). */
@@ -517,9 +519,9 @@ gw_own_addr(struct tg_gw *gw, uint8_t canon[16], uint16_t *port)
 	close(fd);
 }
 
-/* RFC 7450 5.2.3.7: Teardown with the last nonce and MAC (--bad-mac). */
+/* RFC 7450 5.2.3.7: Teardown with the last nonce and MAC (or a wrong one). */
 void
-gw_teardown(struct tg_gw *gw)
+gw_teardown(struct tg_gw *gw, bool bad)
 {
 	struct amt_msg	m;
 	uint8_t		out[64];
@@ -529,13 +531,13 @@ gw_teardown(struct tg_gw *gw)
 	m.type = AMT_TEARDOWN;
 	m.nonce = gw->q_nonce;
 	memcpy(m.mac, gw->q_mac, AMT_MAC_LEN);
-	if (gw->tg->conf.bad_mac)
+	if (bad)
 		m.mac[AMT_MAC_LEN - 1] ^= 0x01;
 	gw_own_addr(gw, m.gw_addr, &m.gw_port);
 	n = amt_encode(&m, out, sizeof(out));
 	if (n > 0 && gw_send(gw, out, (size_t)n) == 0)
 		gw->tg->c.teardowns++;
-	if (!gw->tg->conf.bad_mac) {
+	if (!bad) {
 		gw->torn = true;
 		gw->torn_at = tg_now();
 		evtimer_del(&gw->tm_ev);

@@ -47,6 +47,7 @@ struct tg_phase {
 	int		 nrecs;
 	bool		 v2;		/* IGMPv2 / MLDv1 reports */
 	bool		 teardown;	/* send a Teardown in this phase */
+	bool		 bad_teardown;	/* ... with a wrong MAC (R11) */
 };
 
 struct tg_conf {
@@ -66,7 +67,7 @@ struct tg_conf {
 	bool			 keep_first;	/* --keep-first (VLC, Q1) */
 	double			 update_delay;	/* --update-delay */
 	bool			 teardown;	/* --teardown at the end */
-	bool			 bad_mac;	/* --bad-mac: Updates/Teardowns */
+	bool			 bad_mac;	/* --bad-mac: forged Update MACs */
 	int			 burst;		/* Requests per cycle (Q4) */
 	int			 retries;	/* Request retransmissions */
 	double			 start_rate;	/* gateways started per second */
@@ -176,7 +177,7 @@ int		 gw_open(struct tg *, struct tg_gw *, int);
 void		 gw_start(struct tg_gw *);
 void		 gw_close(struct tg_gw *);
 void		 gw_phase(struct tg_gw *, int);
-void		 gw_teardown(struct tg_gw *);
+void		 gw_teardown(struct tg_gw *, bool);
 int		 gw_send(struct tg_gw *, const void *, size_t);
 json_t		*gw_json(const struct tg_gw *);
 
