@@ -31,3 +31,4 @@ tests_conformance_mkpcap_SOURCES = tests/conformance/mkpcap.c
 tests_conformance_mkpcap_LDADD = lib/libamt.la
 TESTS += tests/conformance/tshark.sh
 EXTRA_DIST += tests/conformance/tshark.sh
+tests/conformance/tshark.log: tests/conformance/mkpcap$(EXEEXT)
