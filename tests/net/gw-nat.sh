@@ -129,4 +129,7 @@ old_gone()
 }
 e2e_wait 15 old_gone ||
 	FAIL "old tunnels not torn down (G8): relay has $(tunnel_ports), old $old"
+td=$(e2e_json "$RELAY_SOCK" "show stats" 'j["teardown"]')
+e2e_log "relay received $td Teardowns"
+[ "$td" -ge 2 ] 2>/dev/null || FAIL "old tunnels gone without a Teardown ($td)"
 OK "NAT rebinding: data resumed, old tunnels torn down"
