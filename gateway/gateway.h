@@ -270,6 +270,7 @@ void		 update_rexmit_schedule(struct session *);
 void		 update_delete_all(struct session *);
 void		 teardown_start(struct session *);
 void		 teardown_send_now(struct session *);
+void		 teardown_send_local(struct session *);
 void		 teardown_cb(evutil_socket_t, short, void *);
 
 /* data.c: the relay socket: control messages and data. */

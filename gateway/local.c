@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,7 +17,6 @@
 
 #define IPPROTO_IGMP_	2
 #define IPV6_HBH	0
-#define IPV6_ICMP	58
 
 static bool
 local_is_state_change(uint8_t type)
@@ -25,14 +25,15 @@ local_is_state_change(uint8_t type)
 	    type <= MCAST_BLOCK_OLD_SOURCES);
 }
 
-/* Only IGMP, or IPv6 whose first header is Hop-by-Hop or ICMPv6. */
+/* Only IGMP, or IPv6 whose first header is Hop-by-Hop (RFC 3810 5). */
 static bool
 local_maybe_report(const uint8_t *p, size_t len)
 {
 	if (len >= 20 && (p[0] >> 4) == 4)
 		return (p[9] == IPPROTO_IGMP_);
+	/* MLD messages carry Router Alert: ICMPv6 first is not MLD. */
 	if (len >= 40 && (p[0] >> 4) == 6)
-		return (p[6] == IPV6_HBH || p[6] == IPV6_ICMP);
+		return (p[6] == IPV6_HBH);
 	return (false);
 }
 
@@ -64,6 +65,22 @@ local_apply(struct gateway *gw, const struct mcast_report *rep)
 	return (rexmit);
 }
 
+/* At -v, what the kernel sent that could not be parsed. */
+static void
+local_log_bad(struct gateway *gw, const uint8_t *p, size_t len, int rc)
+{
+	char	hex[3 * 64 + 1];
+	size_t	i;
+
+	if (log_getverbose() < 1)
+		return;
+	for (i = 0; i < len && i < 64; i++)
+		snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", p[i]);
+	hex[3 * i] = '\0';
+	log_debug("report from %s (%zu bytes): %s: %s", gw->tun.name, len,
+	    mcast_strerror(rc), hex);
+}
+
 static void
 local_packet(struct gateway *gw, const uint8_t *p, size_t len)
 {
@@ -79,8 +96,7 @@ local_packet(struct gateway *gw, const uint8_t *p, size_t len)
 			gw->st.tun_ignored++;
 		else {
 			gw->st.tun_bad_report++;
-			log_debug("report from %s: %s", gw->tun.name,
-			    mcast_strerror(rc));
+			local_log_bad(gw, p, len, rc);
 		}
 		return;
 	}

@@ -390,13 +390,19 @@ act_stop(struct session *s)
 	evtimer_del(s->timer);
 	evtimer_del(s->rexmit_ev);
 	evtimer_del(s->td_ev);
-	/* RFC 7450 5.2.3.8: Teardown if the relay gave G, else delete. */
+	/*
+	 * RFC 7450 5.2.3.8: Teardown if the relay gave G, else an Update
+	 * deleting every subscription, and a Teardown with our own socket
+	 * address (the relay drops the tunnel at once if no NAT is between).
+	 */
 	if (s->have_query && (s->reported || lmdb_count(&s->gw->db,
 	    AF_UNSPEC) > 0)) {
 		if (s->q_g)
 			teardown_send_now(s);
-		else
+		else {
 			update_delete_all(s);
+			teardown_send_local(s);
+		}
 	}
 	data_close_discovery(s);
 	return (SS_DOWN);

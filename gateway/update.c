@@ -303,6 +303,30 @@ teardown_send_now(struct session *s)
 	log_info("sent Teardown");
 }
 
+/*
+ * Without gateway fields from the relay: a Teardown naming the address
+ * and port of our own socket.  Without NAT that is what the relay saw,
+ * its MAC verifies and the tunnel goes at once; behind NAT the MAC fails
+ * and the relay ignores it (RFC 7450 5.3.3.5), so it is always safe.
+ */
+void
+teardown_send_local(struct session *s)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		len = sizeof(ss);
+	struct amt_msg		m;
+
+	if (s->fd == -1 || getsockname(s->fd, (struct sockaddr *)&ss,
+	    &len) == -1)
+		return;
+	teardown_msg(s, &m);
+	if (addr_canon((struct sockaddr *)&ss, m.gw_addr, &m.gw_port) == -1)
+		return;
+	if (data_send(s, s->fd, &m) == 0)
+		s->cnt.teardown++;
+	log_info("sent Teardown with the local address and port");
+}
+
 /* G8: at most QRV Teardowns, 1 s apart. */
 void
 teardown_start(struct session *s)
