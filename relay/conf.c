@@ -244,9 +244,6 @@ conf_check(const struct relay_conf *c)
 	if (c->tunnel_timeout != 0 && c->tunnel_timeout <= c->qqi)
 		conf_die("--tunnel-timeout (%u) must exceed --query-interval "
 		    "(%u)", c->tunnel_timeout, c->qqi);
-	if (c->qri_ms / 1000 >= c->qqi)
-		conf_die("--query-response-interval must be shorter than "
-		    "--query-interval");
 }
 
 /* -n: the effective configuration, one "option value" a line. */
