@@ -25,6 +25,7 @@ struct wire_layout {
 	size_t	inner_off;	/* start of the inner datagram, 0: none */
 	size_t	inner_end;	/* end of the bytes that may hold it */
 	size_t	gw_off;		/* gateway port + address, 0: none */
+	size_t	relay_len;	/* Advertisement: 4 or 16 */
 };
 
 typedef int	wire_decode_fn(const uint8_t *, size_t,
@@ -82,6 +83,7 @@ wire_layout(uint8_t type, uint8_t flags, size_t len, struct wire_layout *l)
 			goto badshort;
 		if (len != AMT_ADVERT_V4_LEN && len != AMT_ADVERT_V6_LEN)
 			goto badlen;
+		l->relay_len = len - (AMT_ADVERT_V4_LEN - 4);
 		break;
 	case AMT_REQUEST:
 		/* 5.1.3: 8 bytes; more accepted (Q1: VLC 4 sends 9). */
@@ -140,30 +142,36 @@ badlen:
 ssize_t
 amt_inner_len(const uint8_t *p, size_t len)
 {
-	size_t	hlen, tlen;
+	struct rbuf	b;
+	uint8_t		vhl;
+	uint16_t	n;
+	size_t		hlen, tlen;
 
-	if (p == NULL || len < 1)
+	rbuf_init(&b, p, len);
+	if (rbuf_get_u8(&b, &vhl) == -1)
 		return -1;
-	switch (p[0] >> 4) {
+	switch (vhl >> 4) {
 	case 4:
 		/* RFC 791: IHL >= 5 words, total length covers it. */
-		if (len < WIRE_IPV4_HDR_LEN)
+		rbuf_skip(&b, 1);
+		rbuf_get_n16(&b, &n);
+		hlen = (size_t)(vhl & 0x0f) * 4;
+		tlen = n;
+		if (hlen < WIRE_IPV4_HDR_LEN || tlen < hlen)
 			return -1;
-		hlen = (size_t)(p[0] & 0x0f) * 4;
-		tlen = (size_t)p[2] << 8 | p[3];
-		if (hlen < WIRE_IPV4_HDR_LEN || tlen < hlen || tlen > len)
-			return -1;
-		return (ssize_t)tlen;
+		break;
 	case 6:
 		/* RFC 8200 3: payload length excludes the 40-byte header. */
-		if (len < WIRE_IPV6_HDR_LEN)
-			return -1;
-		tlen = WIRE_IPV6_HDR_LEN + ((size_t)p[4] << 8 | p[5]);
-		if (tlen > len)
-			return -1;
-		return (ssize_t)tlen;
+		rbuf_skip(&b, 3);
+		rbuf_get_n16(&b, &n);
+		tlen = WIRE_IPV6_HDR_LEN + (size_t)n;
+		break;
+	default:
+		return -1;
 	}
-	return -1;
+	if (b.err || tlen > len)
+		return -1;
+	return (ssize_t)tlen;
 }
 
 /* The inner datagram between l->inner_off and l->inner_end (W8). */
@@ -226,13 +234,8 @@ wire_decode_advert(const uint8_t *p, size_t len,
 	rbuf_init(&b, p, len);
 	rbuf_skip(&b, 4);
 	rbuf_get_n32(&b, &m->nonce);
-	if (len == AMT_ADVERT_V4_LEN) {
-		m->relay.family = AF_INET;
-		rbuf_get_bytes(&b, &m->relay.u.v4, 4);
-	} else {
-		m->relay.family = AF_INET6;
-		rbuf_get_bytes(&b, &m->relay.u.v6, 16);
-	}
+	m->relay.family = l->relay_len == 4 ? AF_INET : AF_INET6;
+	rbuf_get_bytes(&b, m->relay.u.b, l->relay_len);
 	return b.err ? AMT_ERR_SHORT : AMT_OK;
 }
 
