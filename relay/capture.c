@@ -175,6 +175,23 @@ cap_block(struct capture *cap, struct tpacket_block_desc *bd)
 	}
 }
 
+/*
+ * Woken with no block ready: a pending socket error (ENETDOWN when the
+ * interface goes away) keeps the descriptor readable.  Reading SO_ERROR
+ * clears it, so the loop does not spin.
+ */
+static void
+cap_error(struct capture *cap)
+{
+	socklen_t	len = sizeof(int);
+	int		e = 0;
+
+	if (getsockopt(cap->fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 &&
+	    e != 0)
+		log_warnx("capture on %s: %s", cap->rd->conf.upstream_if,
+		    strerror(e));
+}
+
 static void
 cap_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -196,6 +213,8 @@ cap_read_cb(evutil_socket_t fd, short ev, void *arg)
 		    __ATOMIC_RELEASE);
 		cap->cur = (cap->cur + 1) % CAP_BLOCK_NR;
 	}
+	if (n == 0)
+		cap_error(cap);
 }
 
 static int
