@@ -188,6 +188,7 @@ topo_relay()
 	ip -n "$NS_SRC" route add 224.0.0.0/4 dev s0
 	ip -n "$NS_GW" route add $ANY4/32 via $R4
 	ip -n "$NS_GW" -6 route add $ANY6/128 via $R6
+	mc_anchor "$NS_RELAY"
 }
 
 # bg NAME NS CMD...: run CMD in NS in the background; output in
@@ -333,6 +334,37 @@ for l in open("/proc/net/mcfilter6").read().splitlines()[1:]:
     print(f[1], v6(f[3]) + "," + v6(f[2]),
         "include" if f[4] != "0" else "exclude")
 '
+}
+
+# mc_anchor NS: a process holding source-specific joins on NS's lo.
+# /proc/net/mcfilter (and mcfilter6) list nothing at all unless the
+# newest group of the first device that has groups has a source list
+# (the iterator's first step looks at one group per device only; seen on
+# Linux 6.18): lo comes first, and this join stays its newest group.
+mc_anchor()
+{
+	bg "anchor-$1" "$1" python3 -c '
+import socket, struct, sys, time
+idx = socket.if_nametoindex("lo")
+def sa(fam, a):
+    if fam == socket.AF_INET:
+        b = struct.pack("=H", fam) + b"\0\0" + socket.inet_aton(a)
+    else:
+        b = struct.pack("=H", fam) + b"\0" * 6 + \
+            socket.inet_pton(fam, a) + b"\0" * 4
+    return b + b"\0" * (128 - len(b))
+for fam, lvl, s, g in ((socket.AF_INET, socket.IPPROTO_IP,
+        "192.0.2.254", "232.255.255.254"), (socket.AF_INET6,
+        socket.IPPROTO_IPV6, "2001:db8::fe", "ff3e::ffff:fffe")):
+    k = socket.socket(fam, socket.SOCK_DGRAM)
+    k.setsockopt(lvl, 46, struct.pack("=I4x", idx) + sa(fam, g) + sa(fam, s))
+    globals()["keep" + str(fam)] = k
+print("joined", flush=True)
+time.sleep(3600)
+'
+	wait_for 5 has_member "$1" "lo 192.0.2.254,232.255.255.254 include" &&
+	    wait_for 5 has_member "$1" "lo 2001:db8::fe,ff3e::ffff:fffe include" ||
+		FAIL "mc_anchor: no source-specific join on lo in $1"
 }
 
 # has_member NS PATTERN / no_member NS PATTERN: grep -x over mcstate.

@@ -131,6 +131,7 @@ struct tg_flow {
 	uint64_t	 packets;
 	uint64_t	 bytes;
 	uint64_t	 fragments;
+	uint64_t	 bad_csum;	/* inner UDP checksum wrong */
 };
 
 /* What was seen: printed by tg_print(). */
