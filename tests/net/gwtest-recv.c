@@ -42,6 +42,7 @@ struct rgroup {
 	int		 fd;
 	uint8_t		*seen;		/* bitmap of sequence numbers */
 	uint64_t	 unique;
+	uint64_t	 minseq;
 	uint64_t	 maxseq;
 	uint64_t	 beyond;	/* numbers past the bitmap */
 };
@@ -183,6 +184,8 @@ recv_count(struct receiver *r, struct rgroup *rg, const uint8_t *p,
 	}
 	if (seq > rg->maxseq || rg->unique == 1)
 		rg->maxseq = seq;
+	if (seq < rg->minseq || rg->unique == 1)
+		rg->minseq = seq;
 }
 
 static void
@@ -200,7 +203,25 @@ recv_drain(struct receiver *r, struct rgroup *rg)
 	}
 }
 
-/* Totals over the groups; lost counts the gaps below the highest seen. */
+/*
+ * Packets missing in a group: with -n, every number from 0 to EXPECT-1
+ * was due; without, the gaps between the lowest and the highest seen (a
+ * receiver that joins a running stream misses its start by design).
+ */
+static uint64_t
+recv_lost(const struct receiver *r, const struct rgroup *rg)
+{
+	uint64_t	top;
+
+	if (r->expect == 0)
+		return (rg->unique ? rg->maxseq - rg->minseq + 1 - rg->unique :
+		    0);
+	top = rg->unique && rg->maxseq >= r->expect ? rg->maxseq + 1 :
+	    r->expect;
+	return (top > rg->unique ? top - rg->unique : 0);
+}
+
+/* Totals over the groups. */
 static void
 recv_summary(const struct receiver *r, char *line, size_t len)
 {
@@ -211,15 +232,11 @@ recv_summary(const struct receiver *r, char *line, size_t len)
 		const struct rgroup *rg = &r->g[i];
 
 		unique += rg->unique;
-		if (rg->unique > 0) {
+		lost += recv_lost(r, rg);
+		if (rg->unique > 0)
 			seen++;
-			lost += rg->maxseq + 1 - rg->unique;
-		}
 		if (r->expect != 0 && rg->unique >= r->expect)
 			complete++;
-		if (r->expect != 0 && rg->unique < r->expect &&
-		    (rg->unique == 0 || rg->maxseq + 1 < r->expect))
-			lost += r->expect - (rg->unique ? rg->maxseq + 1 : 0);
 	}
 	if (r->received > 0)
 		first_us = (r->first_ns - r->join_ns) / 1000ULL;
@@ -272,7 +289,8 @@ recv_progress(const struct receiver *r, uint64_t *last_rx, unsigned t)
 	for (i = 0; i < r->ngroups; i++) {
 		unique += r->g[i].unique;
 		if (r->g[i].unique > 0)
-			lost += r->g[i].maxseq + 1 - r->g[i].unique;
+			lost += r->g[i].maxseq - r->g[i].minseq + 1 -
+			    r->g[i].unique;
 	}
 	printf("t=%2us  rate=%6llu pkt/s  received=%llu  lost=%llu\n", t,
 	    (unsigned long long)(r->received - *last_rx),
