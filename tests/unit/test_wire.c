@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "amt/mcast.h"
 #include "amt/wire.h"
 
 #define MAXMSG	512
@@ -351,6 +352,40 @@ test_W5_query_v6_roundtrip_88_106(void **state)
 	    106);
 	query_roundtrip(v6_query, sizeof(v6_query),
 	    AMT_QUERY_FLAG_G | AMT_QUERY_FLAG_L, gw_v4, 106);
+}
+
+/* W5: the sizes again, with the General Queries the relay builds (M3). */
+static void
+test_W5_query_sizes_with_built_queries(void **state)
+{
+	const char			*src[] = { "198.51.100.1", "fe80::1" };
+	const ssize_t			 want[][2] = { { 48, 66 }, { 88, 106 } };
+	struct mcast_query_params	 qp;
+	struct amt_msg			 m, d;
+	uint8_t				 q[256], out[MAXMSG];
+	ssize_t				 n;
+	int				 i, g;
+
+	for (i = 0; i < 2; i++) {
+		memset(&qp, 0, sizeof(qp));
+		assert_int_equal(ip_parse(src[i], &qp.src), 0);
+		qp.qrv = 2;
+		qp.qqi = 125;
+		qp.max_resp_ms = 100;
+		n = mcast_build_query(&qp, q, sizeof(q));
+		assert_true(n > 0);
+		for (g = 0; g < 2; g++) {
+			msg_init(&m, AMT_MEMBERSHIP_QUERY,
+			    g ? AMT_QUERY_FLAG_G : 0);
+			msg_inner(&m, q, (size_t)n);
+			memcpy(m.gw_addr, gw_v6, 16);
+			assert_int_equal(amt_encode(&m, out, sizeof(out)),
+			    want[i][g]);
+			assert_int_equal(amt_decode(out, (size_t)want[i][g],
+			    &d), AMT_OK);
+			assert_int_equal(d.inner_len, (size_t)n);
+		}
+	}
 }
 
 /* W7: the codec lets any inner family ride in any message. */
@@ -928,6 +963,7 @@ main(void)
 		cmocka_unit_test(test_Q2_request_linux_p_kept),
 		cmocka_unit_test(test_W5_query_v4_roundtrip_48_66),
 		cmocka_unit_test(test_W5_query_v6_roundtrip_88_106),
+		cmocka_unit_test(test_W5_query_sizes_with_built_queries),
 		cmocka_unit_test(test_W7_inner_family_independent),
 		cmocka_unit_test(test_W4_query_gw_fields_at_end),
 		cmocka_unit_test(test_W4_query_g_overlapping_inner_rejected),
