@@ -12,10 +12,16 @@ relayman8dir = $(mandir)/man8
 dist_relayman8_DATA = doc/amtrelayd.8
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_membership
-TESTS += tests/unit/test_membership
+check_PROGRAMS += tests/unit/test_membership tests/unit/test_relay_msg
+TESTS += tests/unit/test_membership tests/unit/test_relay_msg
 tests_unit_test_membership_SOURCES = tests/unit/test_membership.c \
 	relay/membership.c relay/relay.h
 tests_unit_test_membership_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/relay
 tests_unit_test_membership_LDADD = $(AMT_UNIT_LIBS)
+tests_unit_test_relay_msg_SOURCES = tests/unit/test_relay_msg.c \
+	relay/message.c relay/listen.c relay/tunnel.c relay/membership.c \
+	relay/conf.c relay/relay.h
+tests_unit_test_relay_msg_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/relay
+tests_unit_test_relay_msg_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS) \
+	$(LIBSODIUM_LIBS) $(JANSSON_LIBS)
 endif
