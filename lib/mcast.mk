@@ -20,9 +20,11 @@ endif
 
 FUZZ_TARGETS += tests/fuzz/fuzz_report tests/fuzz/fuzz_query
 check_PROGRAMS += tests/fuzz/fuzz_report tests/fuzz/fuzz_query
-tests_fuzz_fuzz_report_SOURCES = tests/fuzz/fuzz_report.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_report_SOURCES = tests/fuzz/fuzz_report.c \
+	tests/fuzz/mcast_fix.h $(FUZZ_DRIVER)
 tests_fuzz_fuzz_report_LDADD = lib/libamt.la
 tests_fuzz_fuzz_report_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
-tests_fuzz_fuzz_query_SOURCES = tests/fuzz/fuzz_query.c $(FUZZ_DRIVER)
+tests_fuzz_fuzz_query_SOURCES = tests/fuzz/fuzz_query.c \
+	tests/fuzz/mcast_fix.h $(FUZZ_DRIVER)
 tests_fuzz_fuzz_query_LDADD = lib/libamt.la
 tests_fuzz_fuzz_query_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
