@@ -300,6 +300,7 @@ unsigned	 tun_mtu_for(const struct sockaddr *, unsigned);
 int		 local_start(struct gateway *);
 void		 local_stop(struct gateway *);
 void		 local_inject_queries(struct gateway *);
+void		 local_input(struct gateway *, const uint8_t *, size_t);
 
 /* control.c */
 int		 control_start(struct gateway *);

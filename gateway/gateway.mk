@@ -9,3 +9,15 @@ gateway_amtgwd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \
 # installed through its own man8 directory variable.
 gwman8dir = $(mandir)/man8
 dist_gwman8_DATA = doc/amtgwd.8
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_session
+TESTS += tests/unit/test_session
+tests_unit_test_session_SOURCES = tests/unit/test_session.c \
+	gateway/conf.c gateway/tun.c gateway/local.c gateway/membership.c \
+	gateway/fsm.c gateway/session.c gateway/update.c gateway/data.c \
+	gateway/control.c gateway/gateway.h
+tests_unit_test_session_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/gateway
+tests_unit_test_session_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS) \
+	$(LIBSODIUM_LIBS) $(JANSSON_LIBS)
+endif

@@ -81,8 +81,9 @@ local_log_bad(struct gateway *gw, const uint8_t *p, size_t len, int rc)
 	    mcast_strerror(rc), hex);
 }
 
-static void
-local_packet(struct gateway *gw, const uint8_t *p, size_t len)
+/* One packet the kernel sent into the tun. */
+void
+local_input(struct gateway *gw, const uint8_t *p, size_t len)
 {
 	struct mcast_report	rep;
 	int			rc;
@@ -126,7 +127,7 @@ local_read_cb(evutil_socket_t fd, short ev, void *arg)
 		}
 		if (n == 0)
 			return;
-		local_packet(gw, gw->rx_buf, (size_t)n);
+		local_input(gw, gw->rx_buf, (size_t)n);
 	}
 }
 

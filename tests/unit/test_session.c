@@ -1,0 +1,757 @@
+/*
+ * Unit tests for the gateway session (gateway/fsm.c, membership.c,
+ * session.c, update.c, data.c): the state machine table, the back-off,
+ * the local membership database, and a session run against a relay
+ * played by a real UDP socket on 127.0.0.1 (no tun: tun writes fail and
+ * are counted).  Requirement IDs of spec.md are in the test names.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <event2/event.h>
+
+#include "amt/log.h"
+#include "amt/mac.h"
+#include "amt/mcast.h"
+#include "amt/wire.h"
+#include "gateway.h"
+
+/* ---- the table ---- */
+
+static void
+expect_trans(int state, int event, int action, int next)
+{
+	const struct sess_trans	*t = fsm_lookup(state, event);
+
+	assert_non_null(t);
+	assert_int_equal(t->action, action);
+	assert_int_equal(t->next, next);
+}
+
+static void
+test_G2_discovery_rows(void **state)
+{
+	expect_trans(SS_INITIAL, SE_START, SA_START, SS_ACT);
+	expect_trans(SS_DISCOVERING, SE_DISC_TIMEOUT, SA_DISC_RESEND, SS_SAME);
+	expect_trans(SS_DISCOVERING, SE_ADVERT, SA_ADVERT, SS_ACT);
+	/* RFC 7450 5.2.3.4.4: Advertisements only while discovering. */
+	assert_null(fsm_lookup(SS_REQUESTING, SE_ADVERT));
+	assert_null(fsm_lookup(SS_UP, SE_ADVERT));
+	assert_null(fsm_lookup(SS_INITIAL, SE_ADVERT));
+}
+
+static void
+test_G3_G4_request_rows(void **state)
+{
+	expect_trans(SS_REQUESTING, SE_REQ_TIMEOUT, SA_REQ_RESEND, SS_SAME);
+	expect_trans(SS_REQUESTING, SE_REQ_GIVEUP, SA_REQ_GIVEUP, SS_ACT);
+	expect_trans(SS_REQUESTING, SE_QUERY, SA_QUERY, SS_UP);
+	expect_trans(SS_UP, SE_QUERY, SA_QUERY, SS_UP);
+	/* RFC 7450 5.2.3.5.4: a Query only while waiting for one. */
+	assert_null(fsm_lookup(SS_DISCOVERING, SE_QUERY));
+	assert_null(fsm_lookup(SS_INITIAL, SE_QUERY));
+	assert_null(fsm_lookup(SS_DOWN, SE_QUERY));
+}
+
+static void
+test_G5_query_timer_row(void **state)
+{
+	expect_trans(SS_UP, SE_QUERY_TIMER, SA_NEW_CYCLE, SS_REQUESTING);
+	assert_null(fsm_lookup(SS_DISCOVERING, SE_QUERY_TIMER));
+}
+
+static void
+test_G8_G9_G10_rows(void **state)
+{
+	expect_trans(SS_UP, SE_G_CHANGE, SA_TEARDOWN, SS_SAME);
+	/* G9: waiting states keep their retransmissions going. */
+	expect_trans(SS_DISCOVERING, SE_ICMP_ERR, SA_NONE, SS_SAME);
+	expect_trans(SS_REQUESTING, SE_ICMP_ERR, SA_NONE, SS_SAME);
+	expect_trans(SS_UP, SE_ICMP_ERR, SA_ICMP, SS_REQUESTING);
+	expect_trans(SS_UP, SE_QUERY_L, SA_LIMIT, SS_ACT);
+	expect_trans(SS_REQUESTING, SE_QUERY_L, SA_LIMIT, SS_ACT);
+	expect_trans(SS_UP, SE_STOP, SA_STOP, SS_DOWN);
+	expect_trans(SS_DISCOVERING, SE_STOP, SA_STOP, SS_DOWN);
+	expect_trans(SS_INITIAL, SE_STOP, SA_NONE, SS_DOWN);
+}
+
+static void
+test_fsm_names(void **state)
+{
+	int	i;
+
+	for (i = 0; i < SS_MAX; i++)
+		assert_string_not_equal(fsm_state_name(i), "?");
+	for (i = 0; i < SE_MAX; i++)
+		assert_string_not_equal(fsm_event_name(i), "?");
+	for (i = SA_NONE; i <= SA_STOP; i++)
+		assert_string_not_equal(fsm_action_name(i), "?");
+	assert_string_equal(fsm_state_name(SS_MAX), "?");
+	assert_string_equal(fsm_state_name(SS_UP), "up");
+}
+
+/* RFC 7450 5.2.3.4.3: random in [1 s, min(2^n s, 120 s)]. */
+static void
+test_G3_backoff_range(void **state)
+{
+	unsigned	n, i;
+	uint32_t	ms, hi;
+
+	assert_int_equal(fsm_backoff_max_ms(1, 0, 120), 1000);
+	assert_int_equal(fsm_backoff_max_ms(1, 3, 120), 8000);
+	assert_int_equal(fsm_backoff_max_ms(1, 7, 120), 120000);
+	assert_int_equal(fsm_backoff_max_ms(1, 40, 120), 120000);
+	assert_int_equal(fsm_backoff_max_ms(2, 2, 120), 8000);
+	for (n = 0; n < 10; n++) {
+		hi = fsm_backoff_max_ms(1, n, 120);
+		for (i = 0; i < 200; i++) {
+			ms = fsm_backoff_ms(1, n, 120);
+			assert_true(ms >= 1000 && ms <= hi);
+		}
+	}
+}
+
+/* ---- the local membership database ---- */
+
+static struct mcast_record
+rec(uint8_t type, const char *group, const uint8_t *srcs, uint16_t nsrc)
+{
+	struct mcast_record	r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = type;
+	assert_int_equal(ip_parse(group, &r.group), 0);
+	r.srcs = srcs;
+	r.nsrc = nsrc;
+	return (r);
+}
+
+static void
+test_G1_lmdb_ssm_join_leave(void **state)
+{
+	static const uint8_t	s1[] = { 10, 1, 0, 1 }, s2[] = { 10, 1, 0, 2 };
+	struct mcast_record	r;
+	struct lgroup		*g;
+	struct lmdb		db;
+
+	lmdb_init(&db);
+	r = rec(MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", s1, 1);
+	assert_true(lmdb_apply(&db, &r));
+	assert_false(lmdb_apply(&db, &r));
+	r = rec(MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", s2, 1);
+	assert_true(lmdb_apply(&db, &r));
+	g = lmdb_find(&db, &r.group);
+	assert_non_null(g);
+	assert_int_equal(g->mode, LM_INCLUDE);
+	assert_int_equal(g->nsrc, 2);
+	r = rec(MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", s1, 1);
+	assert_true(lmdb_apply(&db, &r));
+	assert_int_equal(g->nsrc, 1);
+	r = rec(MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", s2, 1);
+	assert_true(lmdb_apply(&db, &r));
+	assert_false(lgroup_active(g));
+	assert_int_equal(lmdb_count(&db, AF_UNSPEC), 0);
+	lmdb_prune(&db);
+	assert_null(lmdb_find(&db, &r.group));
+	lmdb_clear(&db);
+}
+
+static void
+test_G1_lmdb_asm_and_current_state(void **state)
+{
+	static const uint8_t	s1[] = { 10, 1, 0, 1 };
+	struct mcast_record	r;
+	struct lgroup		*g;
+	struct lmdb		db;
+
+	lmdb_init(&db);
+	/* IGMPv2 join as presented by mcast.c: TO_EX {}. */
+	r = rec(MCAST_CHANGE_TO_EXCLUDE, "239.1.1.1", NULL, 0);
+	assert_true(lmdb_apply(&db, &r));
+	g = lmdb_find(&db, &r.group);
+	assert_int_equal(g->mode, LM_EXCLUDE);
+	assert_true(lmdb_has_family(&db, AF_INET));
+	assert_false(lmdb_has_family(&db, AF_INET6));
+	/* BLOCK in EXCLUDE mode adds to the exclude list. */
+	r = rec(MCAST_BLOCK_OLD_SOURCES, "239.1.1.1", s1, 1);
+	assert_true(lmdb_apply(&db, &r));
+	assert_int_equal(g->nsrc, 1);
+	/* A current-state record replaces the state. */
+	r = rec(MCAST_MODE_IS_EXCLUDE, "239.1.1.1", NULL, 0);
+	assert_true(lmdb_apply(&db, &r));
+	assert_int_equal(g->nsrc, 0);
+	/* Leave: TO_IN {}. */
+	r = rec(MCAST_CHANGE_TO_INCLUDE, "239.1.1.1", NULL, 0);
+	assert_true(lmdb_apply(&db, &r));
+	assert_false(lgroup_active(g));
+	/* BLOCK or TO_IN {} for an unknown group creates nothing. */
+	r = rec(MCAST_BLOCK_OLD_SOURCES, "232.9.9.9", s1, 1);
+	assert_false(lmdb_apply(&db, &r));
+	assert_null(lmdb_find(&db, &r.group));
+	lmdb_clear(&db);
+}
+
+static void
+test_G1_linklocal_groups(void **state)
+{
+	struct amt_ip	g;
+
+	ip_parse("224.0.0.22", &g);
+	assert_true(mcast_is_linklocal(&g));
+	ip_parse("ff02::16", &g);
+	assert_true(mcast_is_linklocal(&g));
+	ip_parse("ff02::1:ff0a:1", &g);
+	assert_true(mcast_is_linklocal(&g));
+	ip_parse("232.1.1.1", &g);
+	assert_false(mcast_is_linklocal(&g));
+	ip_parse("ff3e::8000:1", &g);
+	assert_false(mcast_is_linklocal(&g));
+	ip_parse("ff05::1", &g);
+	assert_false(mcast_is_linklocal(&g));
+}
+
+static void
+test_G6_lgroup_record_types(void **state)
+{
+	static const uint8_t	s1[] = { 10, 1, 0, 1 };
+	struct mcast_record	r, out;
+	uint8_t			buf[64];
+	struct lgroup		*g;
+	struct lmdb		db;
+
+	lmdb_init(&db);
+	r = rec(MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", s1, 1);
+	lmdb_apply(&db, &r);
+	g = lmdb_find(&db, &r.group);
+	lgroup_record(g, true, &out, buf, sizeof(buf));
+	assert_int_equal(out.type, MCAST_MODE_IS_INCLUDE);
+	assert_int_equal(out.nsrc, 1);
+	assert_memory_equal(out.srcs, s1, 4);
+	lgroup_record(g, false, &out, buf, sizeof(buf));
+	assert_int_equal(out.type, MCAST_CHANGE_TO_INCLUDE);
+	g->mode = LM_EXCLUDE;
+	lgroup_record(g, true, &out, buf, sizeof(buf));
+	assert_int_equal(out.type, MCAST_MODE_IS_EXCLUDE);
+	lgroup_record(g, false, &out, buf, sizeof(buf));
+	assert_int_equal(out.type, MCAST_CHANGE_TO_EXCLUDE);
+	lmdb_clear(&db);
+}
+
+/* ---- a session against a relay socket on 127.0.0.1 ---- */
+
+struct fixture {
+	struct gateway	 gw;
+	int		 relay;		/* the "relay" */
+	struct sockaddr_in gwsa;	/* the gateway as the relay sees it */
+};
+
+static int	fx_setup_mode(void **, const char *);
+
+static int
+fx_setup(void **state)
+{
+	return (fx_setup_mode(state, "-R"));
+}
+
+static int
+fx_setup_disc(void **state)
+{
+	return (fx_setup_mode(state, "-r"));
+}
+
+static int
+fx_setup_mode(void **state, const char *mode)
+{
+	struct fixture		*fx;
+	struct sockaddr_in	 sin;
+	socklen_t		 len = sizeof(sin);
+	char			 port[16];
+	char			 m[4];
+	char			*argv[] = { "amtgwd", m, "127.0.0.1", "--port",
+				    port, NULL };
+
+	snprintf(m, sizeof(m), "%s", mode);
+	fx = calloc(1, sizeof(*fx));
+	assert_non_null(fx);
+	fx->relay = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fx->relay, (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+	getsockname(fx->relay, (struct sockaddr *)&sin, &len);
+	snprintf(port, sizeof(port), "%u", ntohs(sin.sin_port));
+	assert_int_equal(conf_parse(&fx->gw.conf, 5, argv), -1);
+	fx->gw.base = event_base_new();
+	fx->gw.rx_buf = malloc((size_t)GW_RX_BATCH * GW_RX_BUFSZ);
+	fx->gw.tun.fd = -1;
+	snprintf(fx->gw.tun.name, sizeof(fx->gw.tun.name), "none");
+	lmdb_init(&fx->gw.db);
+	assert_int_equal(session_init(&fx->gw, &fx->gw.sess), 0);
+	*state = fx;
+	return (0);
+}
+
+static int
+fx_teardown(void **state)
+{
+	struct fixture	*fx = *state;
+
+	session_free(&fx->gw.sess);
+	lmdb_clear(&fx->gw.db);
+	event_base_free(fx->gw.base);
+	free(fx->gw.rx_buf);
+	close(fx->relay);
+	free(fx);
+	return (0);
+}
+
+/* Run the loop until the relay socket has a datagram (or ms pass). */
+static ssize_t
+fx_recv(struct fixture *fx, uint8_t *buf, size_t len, int ms,
+    struct amt_msg *m)
+{
+	struct pollfd	pfd = { fx->relay, POLLIN, 0 };
+	socklen_t	slen = sizeof(fx->gwsa);
+	ssize_t		n;
+	int		i;
+
+	for (i = 0; i < ms / 10; i++) {
+		event_base_loop(fx->gw.base, EVLOOP_NONBLOCK);
+		if (poll(&pfd, 1, 10) == 1) {
+			n = recvfrom(fx->relay, buf, len, 0,
+			    (struct sockaddr *)&fx->gwsa, &slen);
+			assert_true(n > 0);
+			assert_int_equal(amt_decode(buf, (size_t)n, m), AMT_OK);
+			return (n);
+		}
+	}
+	return (-1);
+}
+
+/* Let the gateway process what the relay sent. */
+static void
+fx_run(struct fixture *fx, int ms)
+{
+	int	i;
+
+	for (i = 0; i < ms / 10; i++) {
+		event_base_loop(fx->gw.base, EVLOOP_NONBLOCK);
+		usleep(10000);
+	}
+}
+
+static void
+fx_send(struct fixture *fx, const struct amt_msg *m)
+{
+	uint8_t	buf[512];
+	ssize_t	n = amt_encode(m, buf, sizeof(buf));
+
+	assert_true(n > 0);
+	assert_int_equal(sendto(fx->relay, buf, (size_t)n, 0,
+	    (struct sockaddr *)&fx->gwsa, sizeof(fx->gwsa)), n);
+}
+
+static void
+fx_query(struct fixture *fx, uint32_t nonce, uint8_t flags, uint16_t gwport)
+{
+	struct mcast_query_params	qp;
+	static uint8_t			inner[128];
+	struct amt_msg			m;
+	ssize_t				len;
+
+	memset(&qp, 0, sizeof(qp));
+	ip_parse("10.2.0.1", &qp.src);
+	qp.qrv = 2;
+	qp.qqi = 125;
+	qp.max_resp_ms = 100;
+	len = mcast_build_query(&qp, inner, sizeof(inner));
+	assert_true(len > 0);
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_MEMBERSHIP_QUERY;
+	m.flags = flags;
+	m.nonce = nonce;
+	memcpy(m.mac, "\x01\x02\x03\x04\x05\x06", 6);
+	m.mac[5] ^= (uint8_t)gwport;
+	m.inner = inner;
+	m.inner_len = (size_t)len;
+	m.gw_port = gwport;
+	m.gw_addr[15] = 7;
+	fx_send(fx, &m);
+}
+
+/* Bring the session up: Request -> Query.  Returns the Request nonce. */
+static uint32_t
+fx_up(struct fixture *fx, uint8_t flags, uint16_t gwport)
+{
+	uint8_t		buf[2048];
+	struct amt_msg	m;
+
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	assert_int_equal(m.type, AMT_REQUEST);
+	fx_query(fx, m.nonce, flags, gwport);
+	fx_run(fx, 100);
+	assert_int_equal(fx->gw.sess.state, SS_UP);
+	return (m.nonce);
+}
+
+static void
+fx_local_report(struct fixture *fx, uint8_t type, const char *group,
+    const char *src)
+{
+	struct mcast_record	r;
+	struct amt_ip		from, s;
+	uint8_t			pkt[256];
+	ssize_t			len;
+
+	memset(&r, 0, sizeof(r));
+	r.type = type;
+	ip_parse(group, &r.group);
+	ip_parse(src, &s);
+	r.srcs = s.u.b;
+	r.nsrc = 1;
+	ip_parse("169.254.99.1", &from);
+	len = mcast_build_report(&from, &r, 1, pkt, sizeof(pkt));
+	assert_true(len > 0);
+	local_input(&fx->gw, pkt, (size_t)len);
+}
+
+/*
+ * G2: Relay Discovery with a non-zero nonce kept across retransmissions;
+ * an Advertisement with another nonce, or from another port, is ignored.
+ */
+static void
+test_G2_discovery_nonce_and_source(void **state)
+{
+	struct fixture		*fx = *state;
+	struct sockaddr_in	 from;
+	struct amt_msg		 m, adv;
+	uint8_t			 buf[2048];
+	ssize_t			 n;
+	uint32_t		 nonce;
+	int			 other;
+
+	session_fsm(&fx->gw.sess, SE_START);
+	assert_int_equal(fx->gw.sess.state, SS_DISCOVERING);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	assert_int_equal(m.type, AMT_RELAY_DISCOVERY);
+	assert_int_not_equal(m.nonce, 0);
+	nonce = m.nonce;
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	assert_int_equal(m.type, AMT_RELAY_DISCOVERY);
+	assert_int_equal(m.nonce, nonce);
+	memset(&adv, 0, sizeof(adv));
+	adv.type = AMT_RELAY_ADVERTISEMENT;
+	adv.nonce = nonce + 1;
+	ip_parse("127.0.0.1", &adv.relay);
+	fx_send(fx, &adv);
+	fx_run(fx, 100);
+	assert_int_equal(fx->gw.sess.state, SS_DISCOVERING);
+	assert_int_equal(fx->gw.st.advert_ignored, 1);
+	/* The right nonce from another port never reaches the session. */
+	adv.nonce = nonce;
+	other = socket(AF_INET, SOCK_DGRAM, 0);
+	n = amt_encode(&adv, buf, sizeof(buf));
+	from = fx->gwsa;
+	assert_int_equal(sendto(other, buf, (size_t)n, 0,
+	    (struct sockaddr *)&from, sizeof(from)), n);
+	fx_run(fx, 100);
+	close(other);
+	assert_int_equal(fx->gw.sess.state, SS_DISCOVERING);
+	fx_send(fx, &adv);
+	fx_run(fx, 100);
+	assert_int_equal(fx->gw.sess.cnt.relay_advertisement, 1);
+	assert_int_equal(fx->gw.sess.state, SS_REQUESTING);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	assert_int_equal(m.type, AMT_REQUEST);
+}
+
+/* G4: P from the family wanted, nonce checked; a wrong nonce is ignored. */
+static void
+test_G4_request_and_query_nonce(void **state)
+{
+	struct fixture	*fx = *state;
+	uint8_t		 buf[2048];
+	struct amt_msg	 m;
+
+	session_fsm(&fx->gw.sess, SE_START);
+	assert_int_equal(fx->gw.sess.state, SS_REQUESTING);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	assert_int_equal(m.type, AMT_REQUEST);
+	assert_int_equal(m.flags & AMT_REQ_FLAG_P, 0);
+	assert_int_not_equal(m.nonce, 0);
+	fx_query(fx, m.nonce + 1, 0, 0);
+	fx_run(fx, 100);
+	assert_int_equal(fx->gw.sess.state, SS_REQUESTING);
+	assert_int_equal(fx->gw.st.query_ignored, 1);
+	fx_query(fx, m.nonce, 0, 0);
+	fx_run(fx, 100);
+	assert_int_equal(fx->gw.sess.state, SS_UP);
+	assert_int_equal(fx->gw.sess.cnt.membership_query, 1);
+	/* RFC 7450 5.2.3.5.4: only one Query per Request. */
+	fx_query(fx, m.nonce, 0, 0);
+	fx_run(fx, 100);
+	assert_int_equal(fx->gw.st.query_ignored, 2);
+	/* G4: a new cycle has a new nonce. */
+	session_fsm(&fx->gw.sess, SE_QUERY_TIMER);
+	assert_int_equal(fx->gw.sess.state, SS_REQUESTING);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	assert_int_equal(m.type, AMT_REQUEST);
+	assert_int_not_equal(m.nonce, fx->gw.sess.q_nonce);
+}
+
+/* G3: the Request is retransmitted with the same nonce after ~1 s. */
+static void
+test_G3_request_retransmitted_same_nonce(void **state)
+{
+	struct fixture	*fx = *state;
+	uint8_t		 buf[2048];
+	struct amt_msg	 m;
+	uint32_t	 nonce;
+	time_t		 t0;
+
+	session_fsm(&fx->gw.sess, SE_START);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	nonce = m.nonce;
+	t0 = time(NULL);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	assert_int_equal(m.type, AMT_REQUEST);
+	assert_int_equal(m.nonce, nonce);
+	assert_true(time(NULL) - t0 <= 2);
+	assert_int_equal(fx->gw.sess.req_retry, 1);
+}
+
+/*
+ * G6: a report before any Query is sent when the Query arrives; a state
+ * change after it goes out at once with the Query's nonce and MAC, and is
+ * repeated QRV - 1 = 1 time.
+ */
+static void
+test_G6_updates_nonce_mac_and_repeat(void **state)
+{
+	struct fixture		*fx = *state;
+	uint8_t			 buf[2048];
+	struct amt_msg		 m;
+	struct mcast_report	 rep;
+	struct mcast_record	 r;
+	uint32_t		 nonce;
+
+	fx_local_report(fx, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", "10.1.0.1");
+	assert_int_equal(lmdb_count(&fx->gw.db, AF_INET), 1);
+	session_fsm(&fx->gw.sess, SE_START);
+	nonce = fx_up(fx, 0, 0);
+	/* The state learnt before the Query: IS_IN (10.1.0.1). */
+	assert_true(fx_recv(fx, buf, sizeof(buf), 1000, &m) > 0);
+	assert_int_equal(m.type, AMT_MEMBERSHIP_UPDATE);
+	assert_int_equal(m.nonce, nonce);
+	assert_memory_equal(m.mac, "\x01\x02\x03\x04\x05\x06", 6);
+	assert_int_equal(mcast_report_parse(m.inner, m.inner_len, &rep), 0);
+	assert_int_equal(mcast_report_next(&rep, &r), 1);
+	assert_int_equal(r.type, MCAST_MODE_IS_INCLUDE);
+	/* A state change: sent at once... */
+	fx_local_report(fx, MCAST_ALLOW_NEW_SOURCES, "232.1.1.2", "10.1.0.1");
+	assert_true(fx_recv(fx, buf, sizeof(buf), 500, &m) > 0);
+	assert_int_equal(m.type, AMT_MEMBERSHIP_UPDATE);
+	assert_int_equal(mcast_report_parse(m.inner, m.inner_len, &rep), 0);
+	assert_int_equal(mcast_report_next(&rep, &r), 1);
+	assert_int_equal(r.type, MCAST_ALLOW_NEW_SOURCES);
+	/* ...and repeated once about 1 s later, as its current state. */
+	assert_true(fx_recv(fx, buf, sizeof(buf), 2500, &m) > 0);
+	assert_int_equal(m.type, AMT_MEMBERSHIP_UPDATE);
+	assert_int_equal(mcast_report_parse(m.inner, m.inner_len, &rep), 0);
+	assert_int_equal(mcast_report_next(&rep, &r), 1);
+	assert_int_equal(r.type, MCAST_CHANGE_TO_INCLUDE);
+	assert_int_equal(fx_recv(fx, buf, sizeof(buf), 1500, &m), -1);
+}
+
+/* G8: G fields change between Queries: Teardown with the old fields. */
+static void
+test_G8_teardown_on_gateway_change(void **state)
+{
+	struct fixture	*fx = *state;
+	uint8_t		 buf[2048];
+	struct amt_msg	 m;
+	uint32_t	 n1;
+
+	fx_local_report(fx, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", "10.1.0.1");
+	session_fsm(&fx->gw.sess, SE_START);
+	n1 = fx_up(fx, AMT_QUERY_FLAG_G, 1111);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 1000, &m) > 0);
+	assert_int_equal(m.type, AMT_MEMBERSHIP_UPDATE);
+	session_fsm(&fx->gw.sess, SE_QUERY_TIMER);
+	fx_up(fx, AMT_QUERY_FLAG_G, 2222);
+	do {
+		assert_true(fx_recv(fx, buf, sizeof(buf), 1000, &m) > 0);
+	} while (m.type != AMT_TEARDOWN);
+	assert_int_equal(m.nonce, n1);
+	assert_int_equal(m.gw_port, 1111);
+	assert_int_equal(m.mac[5], 0x06 ^ (uint8_t)1111);
+	assert_int_equal(m.gw_addr[15], 7);
+	/* Shutdown with G: a Teardown with the current fields. */
+	session_fsm(&fx->gw.sess, SE_STOP);
+	assert_int_equal(fx->gw.sess.state, SS_DOWN);
+	do {
+		assert_true(fx_recv(fx, buf, sizeof(buf), 1000, &m) > 0);
+	} while (m.type != AMT_TEARDOWN || m.gw_port != 2222);
+}
+
+/* G8: shutdown without G: an Update deleting the state. */
+static void
+test_G8_shutdown_update_deletes(void **state)
+{
+	struct fixture		*fx = *state;
+	uint8_t			 buf[2048];
+	struct amt_msg		 m;
+	struct mcast_report	 rep;
+	struct mcast_record	 r;
+
+	fx_local_report(fx, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", "10.1.0.1");
+	session_fsm(&fx->gw.sess, SE_START);
+	fx_up(fx, 0, 0);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 1000, &m) > 0);
+	session_fsm(&fx->gw.sess, SE_STOP);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 1000, &m) > 0);
+	assert_int_equal(m.type, AMT_MEMBERSHIP_UPDATE);
+	assert_int_equal(mcast_report_parse(m.inner, m.inner_len, &rep), 0);
+	assert_int_equal(mcast_report_next(&rep, &r), 1);
+	assert_int_equal(r.type, MCAST_BLOCK_OLD_SOURCES);
+	assert_int_equal(r.nsrc, 1);
+}
+
+/* G7: Data only with a multicast inner destination goes on (to the tun). */
+static void
+test_G7_data_not_multicast_dropped(void **state)
+{
+	struct fixture	*fx = *state;
+	uint8_t		 inner[28];
+	struct amt_msg	 m;
+
+	session_fsm(&fx->gw.sess, SE_START);
+	fx_up(fx, 0, 0);
+	memset(inner, 0, sizeof(inner));
+	inner[0] = 0x45;
+	inner[3] = sizeof(inner);
+	inner[8] = 1;
+	inner[9] = 17;
+	memcpy(inner + 12, "\x0a\x01\x00\x01\x0a\x02\x00\x05", 8);
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_MULTICAST_DATA;
+	m.inner = inner;
+	m.inner_len = sizeof(inner);
+	fx_send(fx, &m);
+	fx_run(fx, 100);
+	assert_int_equal(fx->gw.st.data_not_multicast, 1);
+	/* Multicast: passed to the tun (no tun here: a counted error). */
+	memcpy(inner + 16, "\xe8\x01\x01\x01", 4);
+	fx_send(fx, &m);
+	fx_run(fx, 100);
+	assert_int_equal(fx->gw.st.data_not_multicast, 1);
+	assert_int_equal(fx->gw.st.tun_write_errors >= 1, 1);
+}
+
+/* G9: the relay goes away: ECONNREFUSED, a new Request cycle, no spin. */
+static void
+test_G9_icmp_restarts_request_cycle(void **state)
+{
+	struct fixture	*fx = *state;
+	uint8_t		 buf[2048];
+	struct amt_msg	 m;
+
+	fx_local_report(fx, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", "10.1.0.1");
+	session_fsm(&fx->gw.sess, SE_START);
+	fx_up(fx, 0, 0);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 1000, &m) > 0);
+	close(fx->relay);
+	fx->relay = socket(AF_INET, SOCK_DGRAM, 0);
+	/* An Update to the closed port draws an ICMP port unreachable. */
+	fx_local_report(fx, MCAST_ALLOW_NEW_SOURCES, "232.1.1.3", "10.1.0.1");
+	fx_run(fx, 300);
+	assert_true(fx->gw.sess.cnt.icmp_errors >= 1);
+	assert_int_equal(fx->gw.sess.state, SS_REQUESTING);
+	assert_true(fx->gw.sess.cnt.icmp_errors < 10);
+}
+
+/* G10: a Query with L: held down, nothing is sent there. */
+static void
+test_G10_limit_holds_relay_down(void **state)
+{
+	struct fixture	*fx = *state;
+	uint8_t		 buf[2048];
+	struct amt_msg	 m;
+
+	fx_local_report(fx, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", "10.1.0.1");
+	session_fsm(&fx->gw.sess, SE_START);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	fx_query(fx, m.nonce, AMT_QUERY_FLAG_L, 0);
+	fx_run(fx, 100);
+	assert_int_equal(fx->gw.sess.state, SS_REQUESTING);
+	assert_true(fx->gw.sess.limited);
+	assert_int_equal(fx->gw.sess.cnt.limited, 1);
+	assert_true(session_held_down(&fx->gw.sess,
+	    (struct sockaddr *)&fx->gw.sess.relay_sa, time(NULL)));
+	assert_false(session_held_down(&fx->gw.sess,
+	    (struct sockaddr *)&fx->gw.sess.relay_sa, time(NULL) + 601));
+	/* No Update went out with the L Query's MAC. */
+	assert_int_equal(fx->gw.sess.cnt.membership_update, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_G2_discovery_rows),
+		cmocka_unit_test(test_G3_G4_request_rows),
+		cmocka_unit_test(test_G5_query_timer_row),
+		cmocka_unit_test(test_G8_G9_G10_rows),
+		cmocka_unit_test(test_fsm_names),
+		cmocka_unit_test(test_G3_backoff_range),
+		cmocka_unit_test(test_G1_lmdb_ssm_join_leave),
+		cmocka_unit_test(test_G1_lmdb_asm_and_current_state),
+		cmocka_unit_test(test_G1_linklocal_groups),
+		cmocka_unit_test(test_G6_lgroup_record_types),
+		cmocka_unit_test_setup_teardown(
+		    test_G2_discovery_nonce_and_source, fx_setup_disc,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G4_request_and_query_nonce, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G3_request_retransmitted_same_nonce, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G6_updates_nonce_mac_and_repeat, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G8_teardown_on_gateway_change, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G8_shutdown_update_deletes, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G7_data_not_multicast_dropped, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G9_icmp_restarts_request_cycle, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G10_limit_holds_relay_down, fx_setup, fx_teardown),
+	};
+
+	log_init(1, LOG_DAEMON, "test_session");
+	if (mac_lib_init() == -1)
+		return (1);
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
