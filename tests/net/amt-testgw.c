@@ -29,7 +29,7 @@ enum {
 	OPT_BAD_MAC, OPT_BURST, OPT_RETRIES, OPT_RATE, OPT_EXPECT, OPT_REQ9,
 	OPT_LINUX_P, OPT_REPORT_SRC, OPT_DISCOVER_ONLY, OPT_ATK_RANDOM,
 	OPT_ATK_MUTATE, OPT_ATK_FORGE, OPT_ATK_SPOOF, OPT_ATK_RATE,
-	OPT_SPOOF_NET, OPT_TEARDOWN_BAD,
+	OPT_SPOOF_NET, OPT_TEARDOWN_BAD, OPT_TEARDOWN_EXIT,
 };
 
 static const struct option tg_longopts[] = {
@@ -41,6 +41,7 @@ static const struct option tg_longopts[] = {
 	{ "then", no_argument, NULL, OPT_THEN },
 	{ "teardown", no_argument, NULL, OPT_TEARDOWN },
 	{ "teardown-bad", no_argument, NULL, OPT_TEARDOWN_BAD },
+	{ "teardown-at-exit", no_argument, NULL, OPT_TEARDOWN_EXIT },
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "refresh", required_argument, NULL, OPT_REFRESH },
 	{ "keep-first", no_argument, NULL, OPT_KEEP_FIRST },
@@ -70,8 +71,9 @@ usage(void)
 	    "[-b local[:port]] [-n gateways] [-t seconds]\n"
 	    "    [--join S,G|*,G] [--exclude S,G] [--leave S,G|*,G] "
 	    "[--rec TYPE,G[,S..]] [--v2]\n"
-	    "    [--then] [--teardown] [--step T] [--refresh T] "
-	    "[--keep-first] [--update-delay T]\n"
+	    "    [--then] [--teardown] [--teardown-bad] [--teardown-at-exit] "
+	    "[--step T]\n    [--refresh T] [--keep-first] [--update-delay T]"
+	    "\n"
 	    "    [--bad-mac] [--burst K] [--retries N] [--rate R] "
 	    "[--expect N] [--req9] [--linux-p]\n"
 	    "    [--report-src A] [--discover-only] [--attack-random N] "
@@ -249,6 +251,9 @@ opt_phase(struct tg_conf *c, int ch, const char *arg)
 		break;
 	case OPT_TEARDOWN_BAD:
 		ph->bad_teardown = true;
+		break;
+	case OPT_TEARDOWN_EXIT:
+		c->teardown_exit = true;
 		break;
 	case OPT_THEN:
 		if (c->nphases == TG_MAX_PHASES)
@@ -587,6 +592,9 @@ main(int argc, char **argv)
 	for (i = 0; i < tg->conf.ngw; i++)
 		gw_start(&tg->gws[i]);
 	event_base_dispatch(tg->base);
+	for (i = 0; i < tg->conf.ngw && tg->conf.teardown_exit; i++)
+		if (tg->gws[i].have_q && !tg->gws[i].torn)
+			gw_teardown(&tg->gws[i], false);
 	rc = tg_report(tg);
 	tg_free(tg);
 	free(tg);

@@ -9,6 +9,7 @@ tests_net_amt_testgw_LDADD = lib/libamt.la
 tests_net_mcsend_SOURCES = tests/net/mcsend.c
 tests_net_mcsend_LDADD = lib/libamt.la
 
-RELAY_SCENARIOS = tests/net/relay-protocol.sh tests/net/relay-data.sh
+RELAY_SCENARIOS = tests/net/relay-protocol.sh tests/net/relay-data.sh \
+	tests/net/relay-scale.sh
 TESTS += $(RELAY_SCENARIOS)
 EXTRA_DIST += tests/net/lib.sh $(RELAY_SCENARIOS)

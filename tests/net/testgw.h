@@ -66,7 +66,7 @@ struct tg_conf {
 	double			 refresh;	/* --refresh: Request cycle */
 	bool			 keep_first;	/* --keep-first (VLC, Q1) */
 	double			 update_delay;	/* --update-delay */
-	bool			 teardown;	/* --teardown at the end */
+	bool			 teardown_exit;	/* --teardown-at-exit */
 	bool			 bad_mac;	/* --bad-mac: forged Update MACs */
 	int			 burst;		/* Requests per cycle (Q4) */
 	int			 retries;	/* Request retransmissions */

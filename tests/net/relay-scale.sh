@@ -1,0 +1,66 @@
+#!/bin/sh
+# covers: R9 R10 R14
+#
+# amtrelayd at scale: one tunnel joined to 100 (S,G) (the kernel's
+# per-socket limits, igmp_max_memberships = 20 and igmp_max_msf = 10,
+# must not cap the relay: R9), then 2,000 tunnels (one process of
+# amt-testgw, 2,000 ports of one address) on one (S,G).  Every gateway
+# gets every packet; no send error (ENOBUFS) in the relay.
+#
+#   [src] s0 -------- r0 [relay] r1 -------------- g0 [gw]
+#   S4 192.0.2.1      amtrelayd --max-tunnels-per-ip 5000    amt-testgw -n 2000
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/net/lib.sh"
+
+lib_init relay-scale
+topo_relay
+relay_start --max-tunnels 5000 --max-tunnels-per-ip 5000
+N=20
+
+# 100 (S,G): 232.2.0.1 .. 232.2.0.100 from S4, one tunnel.
+joins=
+i=1
+while [ $i -le 100 ]; do
+	joins="$joins --join $S4,232.2.0.$i"
+	i=$((i + 1))
+done
+gw_bg many -r "$R4" -b "$GW4" $joins --expect $((100 * N)) \
+    --teardown-at-exit -t 60
+MANY=$BG_PID
+wait_for 10 sh -c "[ \$(ip netns exec $NS_RELAY cat /proc/net/mcfilter |
+    grep -c ' r0 0xe80200') -eq 100 ]" ||
+	FAIL "R9: $(ip netns exec "$NS_RELAY" cat /proc/net/mcfilter |
+	    grep -c ' r0 0xe80200') of 100 (S,G) joined upstream"
+ctl show tunnels | jtest "d['tunnels'][0]['groups'] == 100" ||
+	FAIL "R8: the tunnel does not hold 100 groups"
+send "$NS_SRC" -i s0 -s $S4 -g 232.2.0.1 -c 100 -n $N -r 2000 >/dev/null ||
+	FAIL "mcsend"
+wait_pid $MANY 20
+jcheck "$LIB_TMP/many.out" "len(d['flows']) == 100 and \
+    all(f['packets'] == $N for f in d['flows'])" \
+    "R10: not every one of 100 flows got $N packets"
+wait_for 3 ntunnels_is 0 || FAIL "R11: Teardown at exit did not remove the tunnel"
+log "100 (S,G) on one tunnel: every packet"
+
+# 2,000 tunnels on one (S,G).
+G=232.3.0.1
+gw_bg wide -r "$R4" -b "$GW4:43000" -n 2000 --rate 1000 --join "$S4,$G" \
+    --expect $N -t 120
+WIDE=$BG_PID
+wait_for 30 ntunnels_is 2000 || FAIL "2000 tunnels expected, got $(ntunnels)"
+ctl show flows | jtest "[f['tunnels'] for f in d['flows'] \
+    if f['group'] == '$G'] == [2000]" || FAIL "R8: flow without 2000 tunnels"
+tx0=$(rstat data-tx-packets)
+send "$NS_SRC" -i s0 -s $S4 -g $G -n $N -r 20 >/dev/null || FAIL "mcsend"
+wait_for 10 stat_ge data-tx-packets $((tx0 + 2000 * N)) ||
+	FAIL "R10: relay sent $(( $(rstat data-tx-packets) - tx0 )) of $((2000 * N))"
+wait_pid $WIDE 20
+jcheck "$LIB_TMP/wide.out" "d['gateways'] == 2000 and \
+    d['with_query'] == 2000 and d['min_data'] == $N" \
+    "R10: a gateway of 2000 missed packets"
+[ "$(rstat data-send-errors)" = 0 ] ||
+	FAIL "R10: $(rstat data-send-errors) send errors (ENOBUFS?) in the relay"
+! grep -qi "no buffer space" "$LIB_TMP/relay.err" ||
+	FAIL "R9 R10: ENOBUFS in the relay's log"
+relay_alive || FAIL "amtrelayd died"
+OK "100 (S,G) on one tunnel, 2000 tunnels on one (S,G), no send error"
