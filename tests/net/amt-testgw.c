@@ -30,6 +30,7 @@ enum {
 	OPT_LINUX_P, OPT_REPORT_SRC, OPT_DISCOVER_ONLY, OPT_ATK_RANDOM,
 	OPT_ATK_MUTATE, OPT_ATK_FORGE, OPT_ATK_SPOOF, OPT_ATK_RATE,
 	OPT_SPOOF_NET, OPT_TEARDOWN_BAD, OPT_TEARDOWN_EXIT,
+	OPT_ATK_DELAY,
 };
 
 static const struct option tg_longopts[] = {
@@ -60,6 +61,7 @@ static const struct option tg_longopts[] = {
 	{ "attack-forge", required_argument, NULL, OPT_ATK_FORGE },
 	{ "attack-spoof", required_argument, NULL, OPT_ATK_SPOOF },
 	{ "attack-rate", required_argument, NULL, OPT_ATK_RATE },
+	{ "attack-delay", required_argument, NULL, OPT_ATK_DELAY },
 	{ "spoof-net", required_argument, NULL, OPT_SPOOF_NET },
 	{ NULL, 0, NULL, 0 },
 };
@@ -79,7 +81,7 @@ usage(void)
 	    "    [--report-src A] [--discover-only] [--attack-random N] "
 	    "[--attack-mutate N]\n"
 	    "    [--attack-forge N] [--attack-spoof N] [--attack-rate R] "
-	    "[--spoof-net P/L]\n");
+	    "[--attack-delay T]\n    [--spoof-net P/L]\n");
 	exit(2);
 }
 
@@ -315,6 +317,9 @@ opt_attack(struct tg_conf *c, int ch, const char *arg)
 	case OPT_ATK_RATE:
 		c->atk_rate = (unsigned)opt_num(arg);
 		break;
+	case OPT_ATK_DELAY:
+		c->atk_delay = opt_num(arg);
+		break;
 	case OPT_SPOOF_NET:
 		opt_spoof_net(c, arg);
 		break;
@@ -335,6 +340,7 @@ conf_defaults(struct tg_conf *c)
 	c->retries = 5;
 	c->start_rate = 500;
 	c->atk_rate = 20000;
+	c->atk_delay = 1;
 	ip_parse("fe80::2", &c->report_src6);
 	ip_parse("198.18.0.0", &c->spoof_net);
 	c->spoof_plen = 15;

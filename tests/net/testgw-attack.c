@@ -397,7 +397,7 @@ atk_tick_cb(evutil_socket_t fd, short ev, void *arg)
 	tg_timer(&a->tick_ev, ATK_TICK);
 }
 
-/* The attack starts once the first gateway has its Query (or 1 s). */
+/* The attack starts after --attack-delay seconds. */
 int
 atk_start(struct tg *tg)
 {
@@ -415,7 +415,7 @@ atk_start(struct tg *tg)
 	if (atk_open(a) == -1)
 		return -1;
 	evtimer_assign(&a->tick_ev, tg->base, atk_tick_cb, a);
-	tg_timer(&a->tick_ev, 1.0);
+	tg_timer(&a->tick_ev, tg->conf.atk_delay);
 	return 0;
 }
 

@@ -82,6 +82,7 @@ struct tg_conf {
 	unsigned		 atk_forge;
 	unsigned		 atk_spoof;
 	unsigned		 atk_rate;	/* messages per second */
+	double			 atk_delay;	/* seconds before the attack */
 	struct amt_ip		 spoof_net;
 	int			 spoof_plen;
 };
