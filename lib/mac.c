@@ -107,13 +107,14 @@ mac_ring_verify(const struct mac_ring *r, time_t now, const uint8_t addr[16],
     uint16_t port, uint32_t nonce, const uint8_t mac[AMT_MAC_LEN])
 {
 	uint8_t	want_cur[AMT_MAC_LEN], want_prev[AMT_MAC_LEN];
-	bool	ok_cur, ok_prev;
+	int	ok_cur, ok_prev;
 
 	mac_compute(r->cur, addr, port, nonce, want_cur);
 	mac_compute(r->prev, addr, port, nonce, want_prev);
 	ok_cur = mac_equal(want_cur, mac);
-	ok_prev = mac_equal(want_prev, mac) & mac_ring_prev_valid(r, now);
-	return ok_cur | ok_prev;
+	ok_prev = (int)mac_equal(want_prev, mac) &
+	    (int)mac_ring_prev_valid(r, now);
+	return (ok_cur | ok_prev) != 0;
 }
 
 bool
