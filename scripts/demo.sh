@@ -27,7 +27,8 @@ if [ ! -f "$build/Makefile" ]; then
 		{ tail -20 "$build/configure.out"; exit 1; }
 fi
 (cd "$build" && make -j"$(nproc)" >make.out 2>&1 &&
-    make tests/net/gwtest-send tests/net/gwtest-recv >>make.out 2>&1)
+    make tests/net/gwtest-send tests/net/gwtest-recv tests/net/amt-testgw \
+    tests/net/mcsend >>make.out 2>&1)
 rc=$?
 for b in relay/amtrelayd gateway/amtgwd tools/amtctl; do
 	if [ ! -x "$build/$b" ]; then
@@ -40,6 +41,7 @@ done
 
 top_srcdir=$top
 top_builddir=$(cd "$build" && pwd)
+. "$top/tests/net/lib.sh"
 . "$top/tests/net/e2e.sh"
 
 RATE=${DEMO_RATE:-2000}

@@ -1,10 +1,11 @@
-# Helpers for the gateway end-to-end scenarios (tests/net/gw-*.sh) and the
-# gateway benchmarks.  Sourced after tests/net/lib.sh; defines only e2e_*
-# names (plus SKIP/FAIL/OK when lib.sh is absent).
+# Helpers for the gateway end-to-end scenarios (tests/net/gw-*.sh), the
+# gateway benchmarks and scripts/demo.sh.  Sourced after tests/net/lib.sh,
+# whose lib_init, ns_new, FAIL/SKIP/OK and cleanup they build on; the
+# names defined here all start with e2e_ (and the address variables below).
 #
-# Every namespace of a run is named "$E2E_PFX-<role>" and every process
-# started is recorded in $E2E_TMP/pids, so that e2e_cleanup (EXIT trap) can
-# remove exactly what this run created.
+# Processes started here are listed in $LIB_TMP/pids (lib's cleanup ends
+# them) and in $E2E_TMP/e2e.pids: e2e_cleanup stops and reaps those first,
+# then hands over to lib_cleanup (namespaces, temp dir, exit code).
 
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -24,99 +25,42 @@ G4=232.1.1.1
 G6=ff3e::8000:1
 TUN=amt0
 
-command -v SKIP >/dev/null 2>&1 ||
-	SKIP() { echo "SKIP: $*"; exit 77; }
-command -v FAIL >/dev/null 2>&1 ||
-	FAIL() { echo "FAIL: $*"; exit 99; }
-command -v OK >/dev/null 2>&1 ||
-	OK() { echo "OK: $*"; exit 0; }
-
 e2e_log() { echo "# $(date +%T) $*"; }
 
-# e2e_setup NAME: root, tools and daemons present; trap; temp dir.
+# e2e_setup NAME: lib_init (root, temp dir, trap), and our programs.
 e2e_setup()
 {
-	E2E_NAME=$1
-	[ "$(id -u)" -eq 0 ] || SKIP "$E2E_NAME: needs root"
-	for t in ip "$PY"; do
-		command -v "$t" >/dev/null 2>&1 || SKIP "$E2E_NAME: no $t"
-	done
-	[ -e /dev/net/tun ] || SKIP "$E2E_NAME: no /dev/net/tun"
-	for b in "$RELAYD" "$GWD" "$AMTCTL" "$GWSEND" "$GWRECV"; do
-		[ -x "$b" ] || SKIP "$E2E_NAME: $b not built"
-	done
-	E2E_PFX=$E2E_NAME-$$
-	E2E_TMP=$(mktemp -d "/tmp/$E2E_NAME.XXXXXX") || FAIL "mktemp"
-	: >"$E2E_TMP/pids"
+	lib_init "$1"
+	check_dep "$RELAYD" "$GWD" "$AMTCTL" "$GWSEND" "$GWRECV"
+	[ -e /dev/net/tun ] || SKIP "no /dev/net/tun"
+	E2E_TMP=$LIB_TMP
+	: >"$E2E_TMP/e2e.pids"
 	trap e2e_cleanup EXIT
-	trap 'exit 130' INT TERM HUP
 }
 
+e2e_rc() { return "$1"; }
+
+# Stop and reap our processes (a zombie would hold lib's cleanup), then
+# lib_cleanup with the exit code we were given.
 e2e_cleanup()
 {
 	rc=$?
 	trap - EXIT
-	if [ -n "${E2E_TMP:-}" ] && [ -f "$E2E_TMP/pids" ]; then
-		for p in $(cat "$E2E_TMP/pids"); do
-			kill "$p" 2>/dev/null
-		done
-		i=0
-		for p in $(cat "$E2E_TMP/pids"); do
-			while ! e2e_gone "$p" && [ $i -lt 30 ]; do
-				sleep 0.1; i=$((i + 1))
-			done
-			kill -9 "$p" 2>/dev/null
-		done
-		if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
-			for f in "$E2E_TMP"/*.log; do
-				[ -f "$f" ] || continue
-				echo "---- $f (last 25 lines)"
-				tail -25 "$f"
-			done
-		fi
-	fi
-	for n in $(ip netns list 2>/dev/null | awk '{print $1}'); do
-		case $n in "${E2E_PFX:-none}"-*) ip netns del "$n" ;; esac
+	for p in $(cat "$E2E_TMP/e2e.pids" 2>/dev/null); do
+		kill "$p" 2>/dev/null
 	done
-	[ -n "${E2E_TMP:-}" ] && rm -rf "$E2E_TMP"
-	exit "$rc"
-}
-
-e2e_nsname() { echo "$E2E_PFX-$1"; }
-
-# e2e_ns ROLE: a namespace with lo up, no rp_filter, no DAD.
-e2e_ns()
-{
-	n=$(e2e_nsname "$1")
-	ip netns add "$n" || FAIL "ip netns add $n"
-	ip -n "$n" link set lo up
-	ip netns exec "$n" sh -c '
-		for k in all default; do
-			sysctl -qw net.ipv4.conf.$k.rp_filter=0
-			sysctl -qw net.ipv6.conf.$k.accept_dad=0
-		done' || FAIL "sysctl in $n"
-}
-
-# e2e_link NS1 IF1 NS2 IF2: a veth pair, both ends up.
-e2e_link()
-{
-	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3" ||
-		FAIL "veth $2/$4"
-	ip -n "$1" link set "$2" up
-	ip -n "$3" link set "$4" up
-}
-
-# e2e_addr NS IF ADDR/PLEN...
-e2e_addr()
-{
-	_ns=$1; _if=$2; shift 2
-	for a in "$@"; do
-		case $a in
-		*:*) ip -n "$_ns" -6 addr add "$a" dev "$_if" nodad ;;
-		*) ip -n "$_ns" addr add "$a" dev "$_if" ;;
-		esac || FAIL "address $a on $_if"
+	for p in $(cat "$E2E_TMP/e2e.pids" 2>/dev/null); do
+		e2e_wait 3 e2e_gone "$p" || kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
 	done
+	e2e_rc "$rc"
+	lib_cleanup
 }
+
+e2e_nsname() { echo "$LIB_PFX-$1"; }
+
+# e2e_ns ROLE: lib's namespace (lo up, no rp_filter, no DAD).
+e2e_ns() { ns_new "$1" >/dev/null; }
 
 # e2e_topo NGW: source -- relay -- bridge -- gw1..gwNGW
 #
@@ -129,19 +73,19 @@ e2e_topo()
 {
 	NS_SRC=$(e2e_nsname src); NS_RELAY=$(e2e_nsname relay)
 	e2e_ns src; e2e_ns relay
-	e2e_link "$NS_SRC" s0 "$NS_RELAY" up0
-	e2e_addr "$NS_SRC" s0 10.1.0.1/24 fd01::1/64
-	e2e_addr "$NS_RELAY" up0 10.1.0.2/24 fd01::2/64
+	ns_link "$NS_SRC" s0 "$NS_RELAY" up0
+	ns_addr "$NS_SRC" s0 10.1.0.1/24 fd01::1/64
+	ns_addr "$NS_RELAY" up0 10.1.0.2/24 fd01::2/64
 	ip -n "$NS_SRC" route add 224.0.0.0/4 dev s0
 	ip -n "$NS_RELAY" link add br0 type bridge || FAIL "bridge"
 	ip -n "$NS_RELAY" link set br0 up
-	e2e_addr "$NS_RELAY" br0 10.2.0.1/24 fd02::1/64
+	ns_addr "$NS_RELAY" br0 10.2.0.1/24 fd02::1/64
 	i=1
 	while [ "$i" -le "$1" ]; do
 		e2e_ns "gw$i"
-		e2e_link "$(e2e_nsname "gw$i")" g0 "$NS_RELAY" "gw$i"
+		ns_link "$(e2e_nsname "gw$i")" g0 "$NS_RELAY" "gw$i"
 		ip -n "$NS_RELAY" link set "gw$i" master br0
-		e2e_addr "$(e2e_nsname "gw$i")" g0 "10.2.0.$((10 + i))/24" \
+		ns_addr "$(e2e_nsname "gw$i")" g0 "10.2.0.$((10 + i))/24" \
 		    "fd02::$((10 + i))/64"
 		i=$((i + 1))
 	done
@@ -154,6 +98,7 @@ e2e_start()
 	ip netns exec "$_ns" "$@" >>"$E2E_TMP/$_log.log" 2>&1 &
 	E2E_PID=$!
 	echo "$E2E_PID" >>"$E2E_TMP/pids"
+	echo "$E2E_PID" >>"$E2E_TMP/e2e.pids"
 }
 
 # e2e_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds.

@@ -14,11 +14,11 @@
 #                  |-- g0 10.2.0.11 [gw1] amtgwd -R 10.2.0.1  (tun amt0)
 #                  |-- g0 10.2.0.12 [gw2] amtgwd -R fd02::1   (tun amt0)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-[ -f "$top_srcdir/tests/net/lib.sh" ] && . "$top_srcdir/tests/net/lib.sh"
+. "$top_srcdir/tests/net/lib.sh"
 . "$top_srcdir/tests/net/e2e.sh"
 
 COUNT=10000
-RATE=2000
+RATE=1000
 
 e2e_setup gw-families
 e2e_topo 2
@@ -34,9 +34,6 @@ v6in4 $NS_GW1 ff3e::8000:1 $S6
 v6in6 $NS_GW2 ff3e::8000:2 $S6
 v4in6 $NS_GW2 232.1.1.2 $S4"
 
-echo "$FLOWS" | while read -r name ns g s; do
-	e2e_log "$name: join ($s,$g) on $ns"
-done
 # Receivers first (they stay joined), then a probe per flow proves the
 # path before the counted streams start.
 set -- $FLOWS
@@ -71,7 +68,21 @@ while [ $# -ge 4 ]; do
 	    [ "$(e2e_stat "$1" dup)" = 0 ] || bad="$bad $1"
 	shift 4
 done
-[ -z "$bad" ] || FAIL "loss or duplicates in:$bad"
+if [ -n "$bad" ]; then
+	# Where were they lost: sender, veth, relay capture/send, gateway?
+	for f in "$E2E_TMP"/send-*.log; do e2e_log "$f: $(cat "$f")"; done
+	e2e_log "relay up0: $(ip -s -n "$NS_RELAY" link show up0 | sed -n 4p)"
+	e2e_log "softnet drops: $(awk '{ printf "%d ", strtonum("0x" $2) }' \
+	    /proc/net/softnet_stat 2>/dev/null)"
+	e2e_log "relay: $(e2e_json "$RELAY_SOCK" "show stats" \
+	    '{k: v for k, v in j.items() if k.startswith("data-")}')"
+	for i in 1 2; do
+		e2e_log "gw$i: $(e2e_json "$E2E_TMP/gw$i.sock" "show sessions" \
+		    '[(s["relay"], s.get("data-packets")) for s in j["sessions"]]')"
+		e2e_log "gw$i: $(e2e_json "$E2E_TMP/gw$i.sock" "show stats" 'j')"
+	done
+	FAIL "loss or duplicates in:$bad"
+fi
 
 # Each gateway has one session, up, with the relay of its family, and the
 # relay sees two tunnels.

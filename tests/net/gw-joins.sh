@@ -14,7 +14,7 @@
 #   [src] s0 10.1.0.1 -- up0 [relay] br0 10.2.0.1 -- g0 10.2.0.11 [gw1]
 #                                              amtgwd -R 10.2.0.1, tun amt0
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-[ -f "$top_srcdir/tests/net/lib.sh" ] && . "$top_srcdir/tests/net/lib.sh"
+. "$top_srcdir/tests/net/lib.sh"
 . "$top_srcdir/tests/net/e2e.sh"
 
 e2e_setup gw-joins

@@ -13,7 +13,7 @@
 #                                                    |
 #                                          l0 10.9.0.2 fd09::2 [lan] receivers
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-[ -f "$top_srcdir/tests/net/lib.sh" ] && . "$top_srcdir/tests/net/lib.sh"
+. "$top_srcdir/tests/net/lib.sh"
 . "$top_srcdir/tests/net/e2e.sh"
 
 GL4=232.1.9.1
@@ -25,9 +25,9 @@ e2e_topo 1
 NS_GW=$(e2e_nsname gw1)
 NS_LAN=$(e2e_nsname lan)
 e2e_ns lan
-e2e_link "$NS_GW" lan0 "$NS_LAN" l0
-e2e_addr "$NS_GW" lan0 10.9.0.1/24 fd09::1/64
-e2e_addr "$NS_LAN" l0 10.9.0.2/24 fd09::2/64
+ns_link "$NS_GW" lan0 "$NS_LAN" l0
+ns_addr "$NS_GW" lan0 10.9.0.1/24 fd09::1/64
+ns_addr "$NS_LAN" l0 10.9.0.2/24 fd09::2/64
 ip netns exec "$NS_GW" sysctl -qw net.ipv6.conf.all.forwarding=1
 
 e2e_relay "$NS_RELAY" up0 -a "$R4"

@@ -18,7 +18,7 @@
 #                                             |-- g0 10.3.0.11 [gw1]
 #                                             |-- g0 10.3.0.12 [gw2]
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-[ -f "$top_srcdir/tests/net/lib.sh" ] && . "$top_srcdir/tests/net/lib.sh"
+. "$top_srcdir/tests/net/lib.sh"
 . "$top_srcdir/tests/net/e2e.sh"
 
 KEEPALIVE=3
@@ -30,18 +30,18 @@ command -v nft >/dev/null 2>&1 || SKIP "no nft"
 NS_SRC=$(e2e_nsname src); NS_RELAY=$(e2e_nsname relay)
 NS_NAT=$(e2e_nsname nat)
 e2e_ns src; e2e_ns relay; e2e_ns nat
-e2e_link "$NS_SRC" s0 "$NS_RELAY" up0
-e2e_addr "$NS_SRC" s0 10.1.0.1/24
-e2e_addr "$NS_RELAY" up0 10.1.0.2/24
+ns_link "$NS_SRC" s0 "$NS_RELAY" up0
+ns_addr "$NS_SRC" s0 10.1.0.1/24
+ns_addr "$NS_RELAY" up0 10.1.0.2/24
 ip -n "$NS_SRC" route add 224.0.0.0/4 dev s0
-e2e_link "$NS_RELAY" dn0 "$NS_NAT" o0
-e2e_addr "$NS_RELAY" dn0 10.2.0.1/24
-e2e_addr "$NS_RELAY" lo "$DISC/32"
-e2e_addr "$NS_NAT" o0 10.2.0.2/24
+ns_link "$NS_RELAY" dn0 "$NS_NAT" o0
+ns_addr "$NS_RELAY" dn0 10.2.0.1/24
+ns_addr "$NS_RELAY" lo "$DISC/32"
+ns_addr "$NS_NAT" o0 10.2.0.2/24
 ip -n "$NS_NAT" route add "$DISC/32" via 10.2.0.1
 ip -n "$NS_NAT" link add br0 type bridge
 ip -n "$NS_NAT" link set br0 up
-e2e_addr "$NS_NAT" br0 10.3.0.1/24
+ns_addr "$NS_NAT" br0 10.3.0.1/24
 ip netns exec "$NS_NAT" sysctl -qw net.ipv4.ip_forward=1
 ip netns exec "$NS_NAT" nft -f - <<EOF || FAIL "nft"
 table ip nat {
@@ -54,9 +54,9 @@ EOF
 for i in 1 2; do
 	ns=$(e2e_nsname "gw$i")
 	e2e_ns "gw$i"
-	e2e_link "$ns" g0 "$NS_NAT" "gw$i"
+	ns_link "$ns" g0 "$NS_NAT" "gw$i"
 	ip -n "$NS_NAT" link set "gw$i" master br0
-	e2e_addr "$ns" g0 "10.3.0.1$i/24"
+	ns_addr "$ns" g0 "10.3.0.1$i/24"
 	ip -n "$ns" route add default via 10.3.0.1
 done
 

@@ -14,7 +14,7 @@
 #                                         |-- g0 10.2.0.11 fd02::11 [gw1]
 #                                             amt0 (-R 10.2.0.1), amt1 (-R fd02::1)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
-[ -f "$top_srcdir/tests/net/lib.sh" ] && . "$top_srcdir/tests/net/lib.sh"
+. "$top_srcdir/tests/net/lib.sh"
 . "$top_srcdir/tests/net/e2e.sh"
 
 e2e_setup gw-tun
