@@ -188,11 +188,12 @@ msg_mac_ok(struct relayd *rd, const struct tunnel *t, const uint8_t *canon,
 {
 	bool	ring, kept = false;
 
+	/* Both are computed whatever the first gives. */
 	ring = mac_ring_verify(&rd->macs, relay_now(), canon, port,
 	    in->nonce, in->mac);
-	if (t != NULL)
-		kept = mac_equal(t->mac, in->mac) & (t->nonce == in->nonce);
-	return ring | kept;
+	if (t != NULL && mac_equal(t->mac, in->mac))
+		kept = t->nonce == in->nonce;
+	return ring || kept;
 }
 
 /* R6 (a)-(d): why an inner report was refused. */
