@@ -203,13 +203,16 @@ bg()
 	echo "$BG_PID" >>"$LIB_TMP/pids"
 }
 
-# wait_pid PID SECONDS: wait for a background process to end (its exit
-# code is returned), KILL it at the deadline (then 124).
+# wait_pid PID SECONDS: wait for a background process to end and return
+# its exit code; at the deadline TERM it (amt-testgw then still prints
+# its JSON), KILL it 3 s later, and return 124.
 wait_pid()
 {
-	wait_for "$2" sh -c "! kill -0 $1" || { kill -KILL "$1"; wait "$1"
-		return 124; }
+	wait_for "$2" sh -c "! kill -0 $1" && { wait "$1"; return; }
+	kill -TERM "$1" 2>/dev/null
+	wait_for 3 sh -c "! kill -0 $1" || kill -KILL "$1" 2>/dev/null
 	wait "$1"
+	return 124
 }
 
 # relay_start ARGS...: amtrelayd in NS_RELAY on r0 with R4 and R6, ready
