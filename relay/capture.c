@@ -192,6 +192,19 @@ cap_error(struct capture *cap)
 		    strerror(e));
 }
 
+/* Datagrams the kernel dropped because the ring was full. */
+static void
+cap_drops(struct capture *cap)
+{
+	struct tpacket_stats_v3	st;
+	socklen_t		len = sizeof(st);
+
+	/* reading the statistics resets them */
+	if (getsockopt(cap->fd, SOL_PACKET, PACKET_STATISTICS, &st,
+	    &len) == 0)
+		cap->rd->stats.data_rx_dropped += st.tp_drops;
+}
+
 static void
 cap_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -215,6 +228,7 @@ cap_read_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (n == 0)
 		cap_error(cap);
+	cap_drops(cap);
 }
 
 static int

@@ -36,12 +36,14 @@
 #define GW_BATCH	64
 #define GW_BUFLEN	256
 #define GW_REQ_BURST	256	/* Requests sent per loop turn */
+#define GW_OUTSTANDING	1024	/* gateways waiting for a Query at once */
 
 struct gw {
 	int		 fd;
 	uint32_t	 nonce;
 	double		 next_req;	/* when to send the next Request */
 	bool		 waiting;	/* Request sent, no Query yet */
+	unsigned	 tries;		/* Requests without a Query */
 	uint64_t	 data;
 };
 
@@ -52,8 +54,9 @@ struct bench {
 	struct amt_ip		 local, src, grp;
 	bool			 count_only;
 	double			 refresh;
-	uint64_t		 total, queries;
+	uint64_t		 total, queries, requests;
 	unsigned		 ready;
+	unsigned		 outstanding;	/* gateways waiting */
 	uint8_t			 rbuf[GW_BATCH][GW_BUFLEN];
 	volatile sig_atomic_t	 stop;
 };
@@ -113,8 +116,16 @@ gw_request(struct bench *b, struct gw *g, double t)
 		errx(1, "encode Request");
 	(void)sendto(g->fd, buf, (size_t)len, 0, (struct sockaddr *)&b->relay,
 	    addr_len((struct sockaddr *)&b->relay));
+	if (!g->waiting)
+		b->outstanding++;
 	g->waiting = true;
-	g->next_req = t + 1.0;		/* retry unless a Query comes */
+	b->requests++;
+	/* RFC 7450 5.2.3.5.3: retry after a random time in
+	 * [1, min(2^n, 120)] s (capped lower here for the benchmark) */
+	if (g->tries < 4)
+		g->tries++;
+	g->next_req = t + 1.0 + (double)rand_range(0,
+	    (1000u << g->tries) - 1000) / 1000;
 }
 
 static void
@@ -154,8 +165,10 @@ gw_datagram(struct bench *b, struct gw *g, const uint8_t *p, size_t len,
 	if (len < 1)
 		return;
 	if ((p[0] & 0x0f) == AMT_MULTICAST_DATA) {
-		if (g->data++ == 0)
+		if (g->data++ == 0) {
 			b->ready++;
+			g->next_req = t + b->refresh;
+		}
 		b->total++;
 		return;
 	}
@@ -166,8 +179,11 @@ gw_datagram(struct bench *b, struct gw *g, const uint8_t *p, size_t len,
 		return;
 	b->queries++;
 	g->waiting = false;
+	g->tries = 0;
+	b->outstanding--;
 	gw_update(b, g, &m);
-	g->next_req = t + b->refresh;
+	/* until Data flows, an Update lost in a burst is retried soon */
+	g->next_req = t + (g->data > 0 ? b->refresh : 2.0);
 }
 
 static void
@@ -206,8 +222,9 @@ write_status(const struct bench *b, const char *path)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if ((fp = fopen(tmp, "w")) == NULL)
 		return;
-	fprintf(fp, "ready %u total %llu queries %llu\n", b->ready,
-	    (unsigned long long)b->total, (unsigned long long)b->queries);
+	fprintf(fp, "ready %u total %llu queries %llu requests %llu\n",
+	    b->ready, (unsigned long long)b->total,
+	    (unsigned long long)b->queries, (unsigned long long)b->requests);
 	fclose(fp);
 	rename(tmp, path);
 }
@@ -223,7 +240,8 @@ run(struct bench *b, int ep, const char *status, double limit)
 	while (!b->stop && (t = now()) - t0 < limit) {
 		for (sent = 0, i = 0; !b->count_only && i < b->n &&
 		    sent < GW_REQ_BURST; i++, cur = (cur + 1) % b->n) {
-			if (b->gw[cur].next_req <= t) {
+			if (b->gw[cur].next_req <= t &&
+			    (b->gw[cur].waiting || b->outstanding < GW_OUTSTANDING)) {
 				gw_request(b, &b->gw[cur], t);
 				sent++;
 			}
