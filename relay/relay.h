@@ -88,6 +88,7 @@ struct relay_stats {
 	uint64_t	data_too_big;
 	uint64_t	data_csum_fixed;
 	uint64_t	data_bad_packet;
+	uint64_t	data_rx_dropped;	/* capture ring full (kernel) */
 };
 
 /* One UDP socket on port 2268, bound to one local address (listen.c). */
