@@ -54,7 +54,10 @@ data_socket(const struct sockaddr *peer)
 	if (peer->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_UDP,
 	    UDP_NO_CHECK6_RX, &on, sizeof(on)) == -1)
 		log_warn("UDP_NO_CHECK6_RX");
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)))
+	/* Bursts of Data while the loop is busy: a large receive buffer. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+	    sizeof(rcvbuf)) == -1 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF,
+	    &rcvbuf, sizeof(rcvbuf)) == -1)
 		log_debug("SO_RCVBUF: %s", strerror(errno));
 	if (connect(fd, peer, addr_len(peer)) == -1) {
 		log_warn("connect to %s", addr_str(peer, a, sizeof(a)));

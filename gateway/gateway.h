@@ -241,6 +241,8 @@ struct session {
 	unsigned		 td_left;
 	struct sess_hold	 hold[GW_HOLD_MAX];
 	time_t			 since;
+	unsigned		 busy;		/* inside an action */
+	bool			 pending_icmp;	/* ICMP met by an action */
 	/* event context for the actions */
 	const struct amt_msg	*ev_msg;
 	const struct mcast_query *ev_query;

@@ -456,7 +456,9 @@ session_fsm(struct session *s, int event)
 		    fsm_event_name(event), fsm_state_name(s->state));
 		return;
 	}
+	s->busy++;
 	next = session_act(s, t->action);
+	s->busy--;
 	if (t->next == SS_SAME)
 		next = s->state;
 	else if (t->next != SS_ACT)
@@ -473,6 +475,11 @@ session_fsm(struct session *s, int event)
 		s->cnt.transitions++;
 	}
 	s->state = next;
+	/* An ICMP error met while sending inside an action comes now. */
+	if (s->busy == 0 && s->pending_icmp) {
+		s->pending_icmp = false;
+		session_fsm(s, SE_ICMP_ERR);
+	}
 }
 
 static void
@@ -576,7 +583,10 @@ session_icmp(struct session *s, int err)
 	s->cnt.icmp_errors++;
 	log_debug("relay %s: %s", session_relay_str(s, a, sizeof(a)),
 	    strerror(err));
-	session_fsm(s, SE_ICMP_ERR);
+	if (s->busy > 0)
+		s->pending_icmp = true;
+	else
+		session_fsm(s, SE_ICMP_ERR);
 }
 
 void
