@@ -65,7 +65,7 @@ upd_src(struct gateway *gw, int family, struct amt_ip *src)
 static void
 upd_flush(struct upd_batch *b)
 {
-	static const size_t	 cap = GW_RX_BUFSZ;
+	const size_t		 cap = GW_RX_BUFSZ;
 	struct session		*s = b->s;
 	struct amt_msg		 m;
 	struct amt_ip		 src;
