@@ -21,6 +21,8 @@
 #include "amt/mac.h"
 #include "gateway.h"
 
+static const int gateway_sigs[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
+
 static void
 gateway_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
@@ -55,12 +57,11 @@ gateway_stop(struct gateway *gw)
 static int
 gateway_signals(struct gateway *gw)
 {
-	static const int	sigs[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
-	size_t			i;
+	size_t	i;
 
 	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		gw->sig_ev[i] = evsignal_new(gw->base, sigs[i],
+	for (i = 0; i < sizeof(gateway_sigs) / sizeof(gateway_sigs[0]); i++) {
+		gw->sig_ev[i] = evsignal_new(gw->base, gateway_sigs[i],
 		    gateway_signal_cb, gw);
 		if (gw->sig_ev[i] == NULL ||
 		    evsignal_add(gw->sig_ev[i], NULL) == -1)
