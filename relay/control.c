@@ -59,6 +59,7 @@ static const struct {
 	C("data-too-big", data_too_big),
 	C("data-csum-fixed", data_csum_fixed),
 	C("data-bad-packet", data_bad_packet),
+	C("data-rx-dropped", data_rx_dropped),
 #undef C
 };
 
