@@ -253,3 +253,32 @@ e2e_cpu_ticks()
 {
 	sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
 }
+
+# e2e_requests PCAP: one line "P-flag nonce" per AMT Request (type 3) to
+# port 2268 in a capture on an Ethernet (veth) interface.
+e2e_requests()
+{
+	"$PY" - "$1" <<'PYEOF'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+off = 24
+while off + 16 <= len(d):
+    n = struct.unpack("=I", d[off + 8:off + 12])[0]
+    p = d[off + 16:off + 16 + n]
+    off += 16 + n
+    if len(p) < 14:
+        continue
+    et = struct.unpack("!H", p[12:14])[0]
+    ip = p[14:]
+    if et == 0x0800 and len(ip) >= 20 and ip[9] == 17:
+        udp = ip[(ip[0] & 15) * 4:]
+    elif et == 0x86dd and len(ip) >= 40 and ip[6] == 17:
+        udp = ip[40:]
+    else:
+        continue
+    if len(udp) < 16 or struct.unpack("!H", udp[2:4])[0] != 2268:
+        continue
+    if udp[8] == 3:
+        print(udp[9] & 1, udp[12:16].hex())
+PYEOF
+}

@@ -6,7 +6,9 @@
 # tunnel (gw1), IPv6 data in an IPv6 tunnel and IPv4 data in an IPv6
 # tunnel (gw2).  Receivers are ordinary sockets with source-specific
 # joins on the gateway's tun; the sender numbers its packets, so loss and
-# duplicates are counted exactly.
+# duplicates are counted exactly.  The gateways run a new Request cycle
+# every 3 s (keepalive) meanwhile: each cycle has a new nonce (G4), and no
+# packet is lost across the cycles.
 #
 #   [src] s0 10.1.0.1 fd01::1          sends 232.1.1.{1,2}, ff3e::8000:{1,2}
 #     |
@@ -25,8 +27,12 @@ e2e_topo 2
 NS_GW1=$(e2e_nsname gw1)
 NS_GW2=$(e2e_nsname gw2)
 e2e_relay "$NS_RELAY" up0 -a "$R4" -a "$R6"
-e2e_gw "$NS_GW1" gw1 -R "$R4"
-e2e_gw "$NS_GW2" gw2 -R "$R6"
+cap_start gw1 "$NS_GW1" g0 udp port 2268
+CAP1=$CAP_PID
+cap_start gw2 "$NS_GW2" g0 udp port 2268
+CAP2=$CAP_PID
+e2e_gw "$NS_GW1" gw1 -R "$R4" --keepalive 3
+e2e_gw "$NS_GW2" gw2 -R "$R6" --keepalive 3
 
 # name  namespace  group            source
 FLOWS="v4in4 $NS_GW1 232.1.1.1 $S4
@@ -94,4 +100,21 @@ e2e_log "gw1 sessions up: $r1; gw2 sessions up: $r2"
 case $r1 in *"10.2.0.1:2268"*) ;; *) FAIL "gw1 not up with 10.2.0.1" ;; esac
 case $r2 in *"fd02::1"*) ;; *) FAIL "gw2 not up with fd02::1" ;; esac
 [ "$(e2e_ntunnels)" = 2 ] || FAIL "relay has $(e2e_ntunnels) tunnels, not 2"
+
+# G4: every Request cycle with a new nonce.  A cycle is a run of Requests
+# with one nonce (retransmissions, or one Request per family P=0 / P=1);
+# a nonce must never come back in a later cycle.
+cap_stop "$CAP1"; cap_stop "$CAP2"
+for i in 1 2; do
+	e2e_requests "$LIB_TMP/gw$i.pcap" >"$E2E_TMP/req$i"
+	runs=$(awk '$2 != p { n++ } { p = $2 } END { print n + 0 }' "$E2E_TMP/req$i")
+	u=$(awk '{print $2}' "$E2E_TMP/req$i" | sort -u | wc -l)
+	e2e_log "gw$i: Requests (P nonce): $(tr '\n' ' ' <"$E2E_TMP/req$i")"
+	[ "$runs" -ge 3 ] || FAIL "gw$i: $runs Request cycles in the run, keepalive 3 s"
+	[ "$u" -eq "$runs" ] || FAIL "gw$i: a nonce came back in a later Request cycle"
+	# Both families joined: the last cycle asks for both Queries (P).
+	last=$(tail -1 "$E2E_TMP/req$i" | awk '{print $2}')
+	ps=$(awk -v n="$last" '$2 == n { print $1 }' "$E2E_TMP/req$i" | sort -u | tr -d '\n')
+	[ "$ps" = 01 ] || FAIL "gw$i: last Request cycle asked P=$ps, not both IGMPv3 and MLDv2"
+done
 OK "four families, $COUNT packets each, no loss"
