@@ -9,7 +9,8 @@ tests_bench_bench_gw_SOURCES = tests/bench/bench-gw.c
 tests_bench_bench_gw_LDADD = lib/libamt.la
 tests_bench_bench_send_SOURCES = tests/bench/bench-send.c
 tests_bench_bench_send_LDADD = lib/libamt.la
-EXTRA_DIST += tests/bench/relay-fanout
+EXTRA_DIST += tests/bench/relay-fanout tests/net/relay-fwd.sh
+TESTS += tests/net/relay-fwd.sh
 
 BENCH_N ?= 1 100 10000
 bench: relay/amtrelayd tests/bench/bench-gw tests/bench/bench-send

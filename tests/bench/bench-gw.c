@@ -2,14 +2,16 @@
  * bench-gw: N AMT gateways in one process, for the relay benchmark.
  *
  *   bench-gw -r RELAY -l LOCAL -p BASEPORT -n N -s SOURCE -g GROUP \
- *            [-o STATUSFILE] [-t SECONDS] [-R REFRESH] [-c]
+ *            [-o STATUSFILE] [-t SECONDS] [-R REFRESH] [-c] [-k K] [-K K]
  *
  * Each of N UDP sockets (LOCAL:BASEPORT+i) holds a tunnel: Request ->
  * Membership Query -> Membership Update with the Query's nonce and MAC,
  * carrying an IGMPv3/MLDv2 report that includes SOURCE in GROUP; the
  * exchange is repeated every REFRESH seconds (and retried after 1 s when
  * no Query came).  Every Multicast Data message is counted per port.
- * With -c the sockets only count (the raw sender's datagrams).
+ * With -c the sockets only count (the raw sender's datagrams).  With -k K
+ * (-K K) gateway i asks for GROUP (SOURCE) plus i mod K in the last octet;
+ * with -x the report is EXCLUDE {SOURCE} (every other source of GROUP).
  * STATUSFILE is rewritten every 200 ms: "ready R total T queries Q".
  */
 #include "config.h"
@@ -53,6 +55,8 @@ struct bench {
 	struct sockaddr_storage	 relay;
 	struct amt_ip		 local, src, grp;
 	bool			 count_only;
+	unsigned		 kgrp, ksrc;
+	bool			 exclude;
 	double			 refresh;
 	uint64_t		 total, queries, requests;
 	unsigned		 ready;
@@ -136,11 +140,16 @@ gw_update(struct bench *b, struct gw *g, const struct amt_msg *q)
 	uint8_t			inner[128], buf[256];
 	ssize_t			ilen, len;
 
+	struct amt_ip		src = b->src;
+	unsigned		i = (unsigned)(g - b->gw);
+
 	memset(&rec, 0, sizeof(rec));
-	rec.type = MCAST_MODE_IS_INCLUDE;
+	rec.type = b->exclude ? MCAST_MODE_IS_EXCLUDE : MCAST_MODE_IS_INCLUDE;
 	rec.group = b->grp;
+	rec.group.u.b[ip_len(rec.group.family) - 1] += (uint8_t)(i % b->kgrp);
+	src.u.b[ip_len(src.family) - 1] += (uint8_t)(i % b->ksrc);
 	rec.nsrc = 1;
-	rec.srcs = b->src.u.b;
+	rec.srcs = src.u.b;
 	if ((ilen = mcast_build_report(&b->local, &rec, 1, inner,
 	    sizeof(inner))) < 0)
 		errx(1, "build report");
@@ -269,7 +278,8 @@ main(int argc, char **argv)
 	memset(&b, 0, sizeof(b));
 	b.n = 1;
 	b.refresh = 60;
-	while ((ch = getopt(argc, argv, "r:l:p:n:s:g:o:t:R:c")) != -1) {
+	b.kgrp = b.ksrc = 1;
+	while ((ch = getopt(argc, argv, "r:l:p:n:s:g:o:t:R:ck:K:x")) != -1) {
 		switch (ch) {
 		case 'r':
 			if (addr_parse(optarg, AMT_PORT, &b.relay) == -1)
@@ -293,12 +303,16 @@ main(int argc, char **argv)
 		case 't': limit = atof(optarg); break;
 		case 'R': b.refresh = atof(optarg); break;
 		case 'c': b.count_only = true; break;
+		case 'k': b.kgrp = (unsigned)atoi(optarg); break;
+		case 'K': b.ksrc = (unsigned)atoi(optarg); break;
+		case 'x': b.exclude = true; break;
 		default:
 			errx(2, "usage: bench-gw -r RELAY -l LOCAL -p PORT "
 			    "-n N -s SRC -g GRP [-o FILE] [-t S] [-R S] [-c]");
 		}
 	}
 	if (b.local.family == 0 || b.n == 0 || base + b.n > 65536 ||
+	    b.kgrp == 0 || b.kgrp > 200 || b.ksrc == 0 || b.ksrc > 200 ||
 	    (!b.count_only && (b.relay.ss_family == 0 ||
 	    b.grp.family == 0 || b.src.family != b.grp.family)))
 		errx(2, "missing or inconsistent arguments");
