@@ -13,7 +13,8 @@ EXTRA_DIST += tests/bench/relay-fanout tests/net/relay-fwd.sh
 TESTS += tests/net/relay-fwd.sh
 
 BENCH_N ?= 1 100 10000
-bench: relay/amtrelayd tests/bench/bench-gw tests/bench/bench-send
+bench: relay/amtrelayd tools/amtctl tests/bench/bench-gw \
+    tests/bench/bench-send
 	top_builddir='$(abs_top_builddir)' BENCH_N='$(BENCH_N)' \
 	    $(SHELL) $(top_srcdir)/tests/bench/relay-fanout
 .PHONY: bench

@@ -193,6 +193,10 @@ echo "ok: fragmented $(stat_of data-fragmented), too big $(stat_of data-too-big)
 kill -TERM $relaypid
 wait_for 10 sh -c "! kill -0 $relaypid 2>/dev/null" || FAIL "R16: relay still running"
 [ "$(igmp_groups)" = 0 ] || FAIL "R16: $(igmp_groups) groups still joined"
+wait $relaypid; rc=$?
 grep -q "stopped" "$tmp/relay.log" || FAIL "R16: no clean stop in the log"
+if grep -E "Sanitizer|runtime error" "$tmp/relay.log" >/dev/null || [ $rc != 0 ]; then
+	tail -30 "$tmp/relay.log"; FAIL "relay exit status $rc"
+fi
 echo "ok: relay stopped, no group joined"
 exit 0
