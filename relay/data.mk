@@ -18,3 +18,13 @@ bench: relay/amtrelayd tools/amtctl tests/bench/bench-gw \
 	top_builddir='$(abs_top_builddir)' BENCH_N='$(BENCH_N)' \
 	    $(SHELL) $(top_srcdir)/tests/bench/relay-fanout
 .PHONY: bench
+
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_forward
+TESTS += tests/unit/test_forward
+tests_unit_test_forward_SOURCES = tests/unit/test_forward.c \
+	relay/forward.c relay/replicate.c relay/mtu.c relay/upstream.c \
+	relay/relay.h relay/data.h
+tests_unit_test_forward_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/relay
+tests_unit_test_forward_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS)
+endif
