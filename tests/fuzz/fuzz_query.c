@@ -49,7 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		return 0;
 	if (len > 0)
 		memcpy(copy, data, len);
-	fuzz_fix_cksums(copy, len);
+	fix_cksums(copy, len);
 	fuzz_query(copy, len);
 	free(copy);
 	return 0;

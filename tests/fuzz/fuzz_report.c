@@ -58,7 +58,7 @@ fuzz_fixed(const uint8_t *data, size_t len)
 		return;
 	if (len > 0)
 		memcpy(copy, data, len);
-	fuzz_fix_cksums(copy, len);
+	fix_cksums(copy, len);
 	fuzz_report(copy, len);
 	(void)cksum_finish_l4(copy, len);
 	free(copy);

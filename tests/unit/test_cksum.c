@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "amt/cksum.h"
+#include "testlib.h"
 
 /* scapy: IPv4 UDP 192.0.2.1:5001 -> 232.1.1.1:5002 "hello multicast!!" */
 static const char udp4_hex[] =
@@ -40,19 +41,6 @@ static const char mld_hex[] =
     "6000000000240001fe80000000000000e7dbfab9fd815672ff02000000000000"
     "0000000000000016" "3a00050200000100" "8f003a7a0000000103000000ff05"
     "0000000000000000000000010003";
-
-static size_t
-unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t	n = 0;
-
-	while (s[0] != '\0' && s[1] != '\0' && n < cap) {
-		assert_int_equal(sscanf(s, "%2hhx", &out[n]), 1);
-		n++;
-		s += 2;
-	}
-	return n;
-}
 
 static uint16_t
 get16(const uint8_t *p)
@@ -95,7 +83,7 @@ test_M2_incremental_equals_whole(void **state)
 	size_t		n, i;
 
 	(void)state;
-	n = unhex(udp4_hex, b, sizeof(b));
+	n = tl_unhex(udp4_hex, b, sizeof(b));
 	for (i = 0; i <= n; i += 2) {
 		s = cksum_add(cksum_add(0, b, i), b + i, n - i);
 		assert_int_equal(cksum_fold(s), cksum(b, n));
@@ -125,7 +113,7 @@ test_M2_ipv4_header_ok(void **state)
 	uint8_t	b[64];
 
 	(void)state;
-	unhex(udp4_hex, b, sizeof(b));
+	tl_unhex(udp4_hex, b, sizeof(b));
 	assert_true(cksum_ok(b, 20));
 	b[8] ^= 0x01;
 	assert_false(cksum_ok(b, 20));
@@ -139,38 +127,40 @@ setip(struct amt_ip *ip, int family, const uint8_t *b)
 	memcpy(ip->u.b, b, family == AF_INET6 ? 16 : 4);
 }
 
+/*
+ * The upper-layer message at l4 of a datagram (addresses at saddr, 4 or
+ * 16 octets) sums to 0 with its pseudo-header; with its checksum field at
+ * coff cleared, the sum is the one the datagram carries.
+ */
+static void
+expect_pseudo(const char *hex, int family, size_t saddr, uint8_t proto,
+    size_t l4, size_t coff, uint16_t want)
+{
+	struct amt_ip	src, dst;
+	uint8_t		b[128];
+	size_t		n, alen = family == AF_INET6 ? 16 : 4;
+
+	n = tl_unhex(hex, b, sizeof(b));
+	setip(&src, family, b + saddr);
+	setip(&dst, family, b + saddr + alen);
+	assert_int_equal(cksum_l4(&src, &dst, proto, b + l4, n - l4), 0);
+	b[coff] = b[coff + 1] = 0;
+	assert_int_equal(ntohs(cksum_l4(&src, &dst, proto, b + l4, n - l4)),
+	    want);
+}
+
 static void
 test_M2_pseudo_udp4(void **state)
 {
-	struct amt_ip	src, dst;
-	uint8_t		b[64];
-	size_t		n;
-
 	(void)state;
-	n = unhex(udp4_hex, b, sizeof(b));
-	setip(&src, AF_INET, b + 12);
-	setip(&dst, AF_INET, b + 16);
-	assert_int_equal(cksum_l4(&src, &dst, 17, b + 20, n - 20), 0);
-	b[26] = b[27] = 0;
-	assert_int_equal(ntohs(cksum_l4(&src, &dst, 17, b + 20, n - 20)),
-	    0xafd0);
+	expect_pseudo(udp4_hex, AF_INET, 12, 17, 20, 26, 0xafd0);
 }
 
 static void
 test_M2_pseudo_icmpv6_mld(void **state)
 {
-	struct amt_ip	src, dst;
-	uint8_t		b[128];
-	size_t		n;
-
 	(void)state;
-	n = unhex(mld_hex, b, sizeof(b));
-	setip(&src, AF_INET6, b + 8);
-	setip(&dst, AF_INET6, b + 24);
-	assert_int_equal(cksum_l4(&src, &dst, 58, b + 48, n - 48), 0);
-	b[50] = b[51] = 0;
-	assert_int_equal(ntohs(cksum_l4(&src, &dst, 58, b + 48, n - 48)),
-	    0x3a7a);
+	expect_pseudo(mld_hex, AF_INET6, 8, 58, 48, 50, 0x3a7a);
 }
 
 /* Spoil the checksum at off, finish, expect the original value back. */
@@ -181,7 +171,7 @@ finish_and_compare(const char *hex, size_t off)
 	uint16_t	want;
 	size_t		n;
 
-	n = unhex(hex, b, sizeof(b));
+	n = tl_unhex(hex, b, sizeof(b));
 	want = get16(b + off);
 	b[off] = 0x5a;
 	b[off + 1] = 0xa5;
@@ -239,7 +229,7 @@ test_M2_finish_udp_zero_is_ffff(void **state)
 	size_t		n;
 
 	(void)state;
-	n = unhex(udp4_hex, b, sizeof(b));
+	n = tl_unhex(udp4_hex, b, sizeof(b));
 	/*
 	 * Make a payload word (at an even offset of the UDP header: the
 	 * payload is 17 bytes) cancel the rest of the sum.
@@ -258,7 +248,7 @@ test_M2_finish_refuses(void **state)
 	size_t	n;
 
 	(void)state;
-	n = unhex(udp4_hex, b, sizeof(b));
+	n = tl_unhex(udp4_hex, b, sizeof(b));
 	assert_int_equal(cksum_finish_l4(b, n - 1), -1);	/* short */
 	assert_int_equal(cksum_finish_l4(b, 10), -1);
 	assert_int_equal(cksum_finish_l4(NULL, 0), -1);
@@ -272,12 +262,12 @@ test_M2_finish_refuses(void **state)
 	assert_int_equal(cksum_finish_l4(b, n), -1);
 	b[0] = 0x55;
 	assert_int_equal(cksum_finish_l4(b, n), -1);
-	n = unhex(udp6_hex, b, sizeof(b));
+	n = tl_unhex(udp6_hex, b, sizeof(b));
 	b[6] = 44;					/* fragment */
 	assert_int_equal(cksum_finish_l4(b, n), -1);
 	b[6] = 43;					/* routing */
 	assert_int_equal(cksum_finish_l4(b, n), -1);
-	n = unhex(udp6hbh_hex, b, sizeof(b));
+	n = tl_unhex(udp6hbh_hex, b, sizeof(b));
 	b[41] = 9;				/* hop-by-hop longer than all */
 	assert_int_equal(cksum_finish_l4(b, n), -1);
 }
@@ -290,7 +280,7 @@ test_M2_finish_ignores_trailer(void **state)
 	size_t		n;
 
 	(void)state;
-	n = unhex(udp4_hex, b, sizeof(b));
+	n = tl_unhex(udp4_hex, b, sizeof(b));
 	memset(b + n, 0xee, 8);
 	b[26] = b[27] = 0;
 	assert_int_equal(cksum_finish_l4(b, n + 8), 0);

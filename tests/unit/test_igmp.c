@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "amt/cksum.h"
 #include "amt/mcast.h"
+#include "testlib.h"
 
 /* Old gateway, Linux IGMPv3 ALLOW(232.1.1.1, {10.10.0.1}) from 10.8.8.1 */
 static const char oldgw_allow[] =
@@ -76,78 +76,6 @@ static const char golden_query_relay[] =
     "46c0002400000000010239fe0a140001e0000001940400001101ec8100000000"
     "027d0000";
 
-static size_t
-unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t	n = 0;
-
-	while (s[0] != '\0' && s[1] != '\0' && n < cap) {
-		assert_int_equal(sscanf(s, "%2hhx", &out[n]), 1);
-		n++;
-		s += 2;
-	}
-	return n;
-}
-
-static void
-ip4(struct amt_ip *ip, const char *s)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->family = AF_INET;
-	assert_int_equal(inet_pton(AF_INET, s, &ip->u.v4), 1);
-}
-
-static bool
-ip4_is(const struct amt_ip *ip, const char *s)
-{
-	struct in_addr	a;
-
-	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	return ip->family == AF_INET && ip->u.v4.s_addr == a.s_addr;
-}
-
-/* Recompute both checksums after a test has edited the bytes. */
-static void
-fix_csums(uint8_t *b, size_t n)
-{
-	size_t		hl = (size_t)(b[0] & 0x0f) * 4;
-	uint16_t	c;
-
-	b[10] = b[11] = 0;
-	c = cksum(b, hl);
-	memcpy(b + 10, &c, 2);
-	b[hl + 2] = b[hl + 3] = 0;
-	c = cksum(b + hl, n - hl);
-	memcpy(b + hl + 2, &c, 2);
-}
-
-static void
-parse_hex(const char *hex, struct mcast_report *r, uint8_t *buf, size_t cap)
-{
-	size_t	n;
-
-	n = unhex(hex, buf, cap);
-	assert_int_equal(mcast_report_parse(buf, n, r), MCAST_OK);
-	assert_int_equal(r->family, AF_INET);
-}
-
-static void
-expect_rec(struct mcast_report *r, int type, const char *group,
-    uint16_t nsrc, const char *src0)
-{
-	struct mcast_record	rec;
-	struct amt_ip		s;
-
-	assert_int_equal(mcast_report_next(r, &rec), 1);
-	assert_int_equal(rec.type, type);
-	assert_true(ip4_is(&rec.group, group));
-	assert_int_equal(rec.nsrc, nsrc);
-	if (src0 != NULL) {
-		ip4(&s, src0);
-		assert_memory_equal(rec.srcs, s.u.b, 4);
-	}
-}
-
 static void
 test_Q3_M1_oldgw_kernel_report(void **state)
 {
@@ -156,15 +84,15 @@ test_Q3_M1_oldgw_kernel_report(void **state)
 	uint8_t			b[128];
 
 	(void)state;
-	parse_hex(oldgw_allow, &r, b, sizeof(b));
+	tl_parse_hex(oldgw_allow, AF_INET, &r, b, sizeof(b));
 	assert_int_equal(r.version, 3);
 	assert_int_equal(r.nrec, 1);
-	assert_true(ip4_is(&r.src, "10.8.8.1"));
-	expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.1");
+	assert_true(tl_ip_is(&r.src, "10.8.8.1"));
+	tl_expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.1");
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
-	parse_hex(oldgw_isin, &r, b, sizeof(b));
-	expect_rec(&r, MCAST_MODE_IS_INCLUDE, "232.1.1.1", 1, "10.10.0.1");
+	tl_parse_hex(oldgw_isin, AF_INET, &r, b, sizeof(b));
+	tl_expect_rec(&r, MCAST_MODE_IS_INCLUDE, "232.1.1.1", 1, "10.10.0.1");
 }
 
 /* W7: the IGMP report carried in an IPv6 tunnel (amt-v4inv6) is parsed
@@ -176,9 +104,9 @@ test_W7_igmp_in_ipv6_tunnel_capture(void **state)
 	uint8_t			b[128];
 
 	(void)state;
-	parse_hex(oldgw_allow, &r, b, sizeof(b));
+	tl_parse_hex(oldgw_allow, AF_INET, &r, b, sizeof(b));
 	assert_int_equal(r.family, AF_INET);
-	expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.1");
+	tl_expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.1");
 }
 
 /* Q1 M4: VLC's zero option bytes and source 0.0.0.0 are accepted. */
@@ -189,11 +117,11 @@ test_M4_vlc_report_zero_options_source_any(void **state)
 	uint8_t			b[128];
 
 	(void)state;
-	parse_hex(vlc_isin, &r, b, sizeof(b));
-	assert_true(ip4_is(&r.src, "0.0.0.0"));
-	expect_rec(&r, MCAST_MODE_IS_INCLUDE, "232.1.1.1", 1, "10.10.0.1");
-	parse_hex(vlc_block, &r, b, sizeof(b));
-	expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
+	tl_parse_hex(vlc_isin, AF_INET, &r, b, sizeof(b));
+	assert_true(tl_ip_is(&r.src, "0.0.0.0"));
+	tl_expect_rec(&r, MCAST_MODE_IS_INCLUDE, "232.1.1.1", 1, "10.10.0.1");
+	tl_parse_hex(vlc_block, AF_INET, &r, b, sizeof(b));
+	tl_expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
 }
 
 static void
@@ -204,10 +132,10 @@ test_M1_linux_v2_report_is_asm_join(void **state)
 	uint8_t			b[128];
 
 	(void)state;
-	parse_hex(lx_v2_report, &r, b, sizeof(b));
+	tl_parse_hex(lx_v2_report, AF_INET, &r, b, sizeof(b));
 	assert_int_equal(r.version, 2);
 	assert_int_equal(r.nrec, 1);
-	expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "239.1.2.3", 0, NULL);
+	tl_expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "239.1.2.3", 0, NULL);
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
 }
 
@@ -219,9 +147,9 @@ test_M1_linux_v2_leave_is_asm_leave(void **state)
 	uint8_t			b[128];
 
 	(void)state;
-	parse_hex(lx_v2_leave, &r, b, sizeof(b));
+	tl_parse_hex(lx_v2_leave, AF_INET, &r, b, sizeof(b));
 	assert_int_equal(r.version, 2);
-	expect_rec(&r, MCAST_CHANGE_TO_INCLUDE, "239.1.2.3", 0, NULL);
+	tl_expect_rec(&r, MCAST_CHANGE_TO_INCLUDE, "239.1.2.3", 0, NULL);
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
 }
 
@@ -234,11 +162,11 @@ test_M1_v1_report_is_asm_join(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(lx_v2_report, b, sizeof(b));
+	n = tl_unhex(lx_v2_report, b, sizeof(b));
 	b[24] = 0x12;
-	fix_csums(b, n);
+	tl_fix(b, n);
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_OK);
-	expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "239.1.2.3", 0, NULL);
+	tl_expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "239.1.2.3", 0, NULL);
 }
 
 static void
@@ -249,42 +177,19 @@ test_M1_linux_v3_records(void **state)
 	uint8_t			b[128];
 
 	(void)state;
-	parse_hex(lx_v3_toex, &r, b, sizeof(b));
-	expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "239.1.2.3", 0, NULL);
-	parse_hex(lx_v3_allow2, &r, b, sizeof(b));
-	expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 2, "10.10.0.1");
-	parse_hex(lx_v3_two, &r, b, sizeof(b));
+	tl_parse_hex(lx_v3_toex, AF_INET, &r, b, sizeof(b));
+	tl_expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "239.1.2.3", 0, NULL);
+	tl_parse_hex(lx_v3_allow2, AF_INET, &r, b, sizeof(b));
+	tl_expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 2, "10.10.0.1");
+	tl_parse_hex(lx_v3_two, AF_INET, &r, b, sizeof(b));
 	assert_int_equal(r.nrec, 2);
-	expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.2");
-	expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
+	tl_expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.2");
+	tl_expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
-	parse_hex(lx_v3_toin_block, &r, b, sizeof(b));
-	expect_rec(&r, MCAST_CHANGE_TO_INCLUDE, "239.1.2.3", 0, NULL);
-	expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
+	tl_parse_hex(lx_v3_toin_block, AF_INET, &r, b, sizeof(b));
+	tl_expect_rec(&r, MCAST_CHANGE_TO_INCLUDE, "239.1.2.3", 0, NULL);
+	tl_expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
-}
-
-/* Six records, one of each type, with 0..5 sources. */
-static ssize_t
-build_six(const char *src, uint8_t *out, size_t cap)
-{
-	struct mcast_record	recs[6];
-	struct amt_ip		s;
-	uint8_t			srcs[5 * 4];
-	char			g[32];
-	int			i;
-
-	for (i = 0; i < 5 * 4; i++)
-		srcs[i] = (uint8_t)(10 + i);
-	for (i = 0; i < 6; i++) {
-		snprintf(g, sizeof(g), "232.1.1.%d", i + 1);
-		ip4(&recs[i].group, g);
-		recs[i].type = (uint8_t)(i + 1);
-		recs[i].nsrc = (uint16_t)i;
-		recs[i].srcs = srcs;
-	}
-	ip4(&s, src);
-	return mcast_build_report(&s, recs, 6, out, cap);
 }
 
 static void
@@ -297,12 +202,12 @@ test_M1_all_six_record_types_round_trip(void **state)
 	int			i;
 
 	(void)state;
-	n = build_six("192.0.2.9", b, sizeof(b));
+	n = tl_build_six("192.0.2.9", b, sizeof(b));
 	assert_int_equal(n, 24 + 8 + 6 * 8 + 15 * 4);
 	assert_int_equal(mcast_report_parse(b, (size_t)n, &r), MCAST_OK);
 	assert_int_equal(r.version, 3);
 	assert_int_equal(r.nrec, 6);
-	assert_true(ip4_is(&r.src, "192.0.2.9"));
+	assert_true(tl_ip_is(&r.src, "192.0.2.9"));
 	for (i = 0; i < 6; i++) {
 		assert_int_equal(mcast_report_next(&r, &rec), 1);
 		assert_int_equal(rec.type, i + 1);
@@ -327,17 +232,17 @@ test_M1_unknown_record_type_skipped(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(lx_v3_two, b, sizeof(b));
+	n = tl_unhex(lx_v3_two, b, sizeof(b));
 	b[32] = 7;		/* first record: type 7 */
 	b[35] = 1;
 	b[36] = 10;		/* and a unicast group: not checked */
-	fix_csums(b, n);
+	tl_fix(b, n);
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_OK);
 	assert_int_equal(r.nrec, 2);
-	expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
+	tl_expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
 	b[44] = 0;		/* second record: type 0 */
-	fix_csums(b, n);
+	tl_fix(b, n);
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_OK);
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
 }
@@ -351,36 +256,23 @@ test_M1_aux_data_skipped(void **state)
 	size_t			n, i;
 
 	(void)state;
-	n = unhex(lx_v3_two, b, sizeof(b));
+	n = tl_unhex(lx_v3_two, b, sizeof(b));
 	/* Grow the first record by one aux word. */
 	memmove(b + 44 + 4, b + 44, n - 44);
 	memset(b + 44, 0xab, 4);
 	n += 4;
 	b[33] = 1;
 	b[3] = (uint8_t)n;
-	fix_csums(b, n);
+	tl_fix(b, n);
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_OK);
-	expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.2");
-	expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
+	tl_expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.2");
+	tl_expect_rec(&r, MCAST_BLOCK_OLD_SOURCES, "232.1.1.1", 1, "10.10.0.1");
 	for (i = 2; i < 255; i++) {
 		b[33] = (uint8_t)i;
-		fix_csums(b, n);
+		tl_fix(b, n);
 		assert_int_equal(mcast_report_parse(b, n, &r),
 		    MCAST_ERR_COUNT);
 	}
-}
-
-static void
-expect_lie(const char *hex, size_t off, uint8_t val, int err)
-{
-	struct mcast_report	r;
-	uint8_t			b[128];
-	size_t			n;
-
-	n = unhex(hex, b, sizeof(b));
-	b[off] = val;
-	fix_csums(b, n);
-	assert_int_equal(mcast_report_parse(b, n, &r), err);
 }
 
 /* M1 R6c: record count, source count, aux length larger than bytes. */
@@ -388,16 +280,16 @@ static void
 test_R6c_lying_counts_rejected(void **state)
 {
 	(void)state;
-	expect_lie(lx_v3_two, 31, 3, MCAST_ERR_COUNT);		/* nrec */
-	expect_lie(lx_v3_two, 30, 1, MCAST_ERR_COUNT);		/* nrec */
-	expect_lie(lx_v3_two, 35, 2, MCAST_ERR_COUNT);		/* nsrc */
-	expect_lie(lx_v3_two, 34, 1, MCAST_ERR_COUNT);		/* nsrc */
-	expect_lie(lx_v3_two, 47, 2, MCAST_ERR_COUNT);		/* nsrc */
-	expect_lie(lx_v3_two, 33, 1, MCAST_ERR_COUNT);		/* aux */
-	expect_lie(lx_v3_two, 45, 1, MCAST_ERR_COUNT);		/* aux */
-	expect_lie(lx_v3_toex, 31, 0xff, MCAST_ERR_COUNT);
+	tl_expect_lie(lx_v3_two, 31, 3, MCAST_ERR_COUNT);	/* nrec */
+	tl_expect_lie(lx_v3_two, 30, 1, MCAST_ERR_COUNT);	/* nrec */
+	tl_expect_lie(lx_v3_two, 35, 2, MCAST_ERR_COUNT);	/* nsrc */
+	tl_expect_lie(lx_v3_two, 34, 1, MCAST_ERR_COUNT);	/* nsrc */
+	tl_expect_lie(lx_v3_two, 47, 2, MCAST_ERR_COUNT);	/* nsrc */
+	tl_expect_lie(lx_v3_two, 33, 1, MCAST_ERR_COUNT);	/* aux */
+	tl_expect_lie(lx_v3_two, 45, 1, MCAST_ERR_COUNT);	/* aux */
+	tl_expect_lie(lx_v3_toex, 31, 0xff, MCAST_ERR_COUNT);
 	/* Fewer records than present is fine: the rest is trailing. */
-	expect_lie(lx_v3_two, 31, 1, MCAST_OK);
+	tl_expect_lie(lx_v3_two, 31, 1, MCAST_OK);
 }
 
 /* R6c: every truncation of a valid report is rejected, none crashes. */
@@ -408,22 +300,9 @@ test_R6c_every_truncation_rejected(void **state)
 	    lx_v2_report, lx_v2_leave, lx_v3_toex, lx_v3_allow2, lx_v3_two,
 	    lx_v3_toin_block };
 	struct mcast_report	 r;
-	uint8_t			 b[128], *cut;
-	size_t			 i, n, k;
 
 	(void)state;
-	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
-		n = unhex(vec[i], b, sizeof(b));
-		assert_int_equal(mcast_report_parse(b, n, &r), MCAST_OK);
-		for (k = 0; k < n; k++) {
-			/* An exact-size copy, so that ASan sees overreads. */
-			cut = test_malloc(k + 1);
-			memcpy(cut, b, k);
-			assert_int_not_equal(mcast_report_parse(cut, k, &r),
-			    MCAST_OK);
-			test_free(cut);
-		}
-	}
+	tl_expect_truncations(vec, sizeof(vec) / sizeof(vec[0]));
 	assert_int_equal(mcast_report_parse(NULL, 0, &r), MCAST_ERR_SHORT);
 }
 
@@ -440,7 +319,7 @@ test_R6d_every_bit_flip_rejected(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
-		n = unhex(vec[i], b, sizeof(b));
+		n = tl_unhex(vec[i], b, sizeof(b));
 		for (k = 0; k < n; k++) {
 			for (bit = 0; bit < 8; bit++) {
 				b[k] ^= (uint8_t)(1 << bit);
@@ -460,10 +339,10 @@ test_M2_R6d_bad_ip_header_checksum(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	b[11] ^= 0x01;
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_IPCSUM);
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	b[5] ^= 0x01;			/* identification */
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_IPCSUM);
 }
@@ -476,13 +355,13 @@ test_M2_R6d_bad_igmp_checksum(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	b[26] ^= 0x80;
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_CSUM);
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	b[n - 1] ^= 0x01;		/* last source byte */
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_CSUM);
-	n = unhex(lx_v2_report, b, sizeof(b));
+	n = tl_unhex(lx_v2_report, b, sizeof(b));
 	b[25] = 10;			/* max resp time: covered too */
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_CSUM);
 }
@@ -492,22 +371,22 @@ static void
 test_R6b_ip_header_rules(void **state)
 {
 	(void)state;
-	expect_lie(oldgw_allow, 8, 2, MCAST_ERR_IPHDR);		/* TTL 2 */
-	expect_lie(oldgw_allow, 8, 0, MCAST_ERR_IPHDR);		/* TTL 0 */
-	expect_lie(oldgw_allow, 9, 17, MCAST_ERR_IPHDR);	/* UDP */
-	expect_lie(oldgw_allow, 6, 0x60, MCAST_ERR_IPHDR);	/* DF|MF */
-	expect_lie(oldgw_allow, 7, 0x01, MCAST_ERR_IPHDR);	/* offset */
-	expect_lie(oldgw_allow, 0, 0x56, MCAST_ERR_IPHDR);	/* v5 */
-	expect_lie(oldgw_allow, 0, 0x44, MCAST_ERR_IPHDR);	/* IHL 4 */
-	expect_lie(oldgw_allow, 20, 0x83, MCAST_ERR_IPHDR);	/* LSRR */
-	expect_lie(oldgw_allow, 21, 0x05, MCAST_ERR_IPHDR);	/* RA len */
-	expect_lie(oldgw_allow, 3, 0x14, MCAST_ERR_IPHDR);	/* tot < hl */
-	expect_lie(oldgw_allow, 3, 0x1c, MCAST_ERR_SHORT);	/* IGMP 4 */
-	expect_lie(oldgw_allow, 3, 0x2d, MCAST_ERR_SHORT);	/* tot > len */
+	tl_expect_lie(oldgw_allow, 8, 2, MCAST_ERR_IPHDR);	/* TTL 2 */
+	tl_expect_lie(oldgw_allow, 8, 0, MCAST_ERR_IPHDR);	/* TTL 0 */
+	tl_expect_lie(oldgw_allow, 9, 17, MCAST_ERR_IPHDR);	/* UDP */
+	tl_expect_lie(oldgw_allow, 6, 0x60, MCAST_ERR_IPHDR);	/* DF|MF */
+	tl_expect_lie(oldgw_allow, 7, 0x01, MCAST_ERR_IPHDR);	/* offset */
+	tl_expect_lie(oldgw_allow, 0, 0x56, MCAST_ERR_IPHDR);	/* v5 */
+	tl_expect_lie(oldgw_allow, 0, 0x44, MCAST_ERR_IPHDR);	/* IHL 4 */
+	tl_expect_lie(oldgw_allow, 20, 0x83, MCAST_ERR_IPHDR);	/* LSRR */
+	tl_expect_lie(oldgw_allow, 21, 0x05, MCAST_ERR_IPHDR);	/* RA len */
+	tl_expect_lie(oldgw_allow, 3, 0x14, MCAST_ERR_IPHDR);	/* tot < hl */
+	tl_expect_lie(oldgw_allow, 3, 0x1c, MCAST_ERR_SHORT);	/* IGMP 4 */
+	tl_expect_lie(oldgw_allow, 3, 0x2d, MCAST_ERR_SHORT);	/* tot > len */
 	/* A non-zero Router Alert value is still a Router Alert. */
-	expect_lie(oldgw_allow, 23, 0x01, MCAST_OK);
+	tl_expect_lie(oldgw_allow, 23, 0x01, MCAST_OK);
 	/* Any destination (not checked, see igmp.c). */
-	expect_lie(oldgw_allow, 19, 0x09, MCAST_OK);
+	tl_expect_lie(oldgw_allow, 19, 0x09, MCAST_OK);
 }
 
 /* NOP and End of Options are allowed around a Router Alert. */
@@ -525,7 +404,7 @@ test_R6b_nop_and_eol_options(void **state)
 	size_t			n, i, ol;
 
 	(void)state;
-	n = unhex(oldgw_allow, v, sizeof(v));
+	n = tl_unhex(oldgw_allow, v, sizeof(v));
 	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		ol = i < 3 ? 4 : 8;
 		memcpy(b, v, 20);
@@ -533,10 +412,10 @@ test_R6b_nop_and_eol_options(void **state)
 		memcpy(b + 20 + ol, v + 24, n - 24);
 		b[0] = (uint8_t)(0x40 | (20 + ol) / 4);
 		b[3] = (uint8_t)(n - 4 + ol);
-		fix_csums(b, n - 4 + ol);
+		tl_fix(b, n - 4 + ol);
 		assert_int_equal(mcast_report_parse(b, n - 4 + ol, &r),
 		    MCAST_OK);
-		expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1,
+		tl_expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1,
 		    "10.10.0.1");
 	}
 	/* Without options at all (IHL 5), as IGMPv1-era hosts send. */
@@ -544,7 +423,7 @@ test_R6b_nop_and_eol_options(void **state)
 	memcpy(b + 20, v + 24, n - 24);
 	b[0] = 0x45;
 	b[3] = (uint8_t)(n - 4);
-	fix_csums(b, n - 4);
+	tl_fix(b, n - 4);
 	assert_int_equal(mcast_report_parse(b, n - 4, &r), MCAST_OK);
 }
 
@@ -557,10 +436,10 @@ test_M1_trailing_bytes_ignored(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	memset(b + n, 0x5a, 7);
 	assert_int_equal(mcast_report_parse(b, n + 7, &r), MCAST_OK);
-	expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.1");
+	tl_expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", 1, "10.10.0.1");
 }
 
 /* R6a: only reports and leaves: a query, a DVMRP or mtrace is not. */
@@ -572,11 +451,11 @@ test_R6a_not_a_report_rejected(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(golden_query_any, b, sizeof(b));
+	n = tl_unhex(golden_query_any, b, sizeof(b));
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_TYPE);
-	expect_lie(lx_v2_report, 24, 0x13, MCAST_ERR_TYPE);	/* DVMRP */
-	expect_lie(lx_v2_report, 24, 0x1f, MCAST_ERR_TYPE);	/* mtrace */
-	expect_lie(lx_v2_report, 24, 0x00, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v2_report, 24, 0x13, MCAST_ERR_TYPE);	/* DVMRP */
+	tl_expect_lie(lx_v2_report, 24, 0x1f, MCAST_ERR_TYPE);	/* mtrace */
+	tl_expect_lie(lx_v2_report, 24, 0x00, MCAST_ERR_TYPE);
 }
 
 /* A report of a unicast group is not a membership. */
@@ -584,10 +463,10 @@ static void
 test_M1_non_multicast_group_rejected(void **state)
 {
 	(void)state;
-	expect_lie(lx_v2_report, 28, 10, MCAST_ERR_TYPE);
-	expect_lie(lx_v2_leave, 28, 240, MCAST_ERR_TYPE);
-	expect_lie(lx_v3_two, 36, 192, MCAST_ERR_TYPE);
-	expect_lie(lx_v3_two, 48, 0, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v2_report, 28, 10, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v2_leave, 28, 240, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v3_two, 36, 192, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v3_two, 48, 0, MCAST_ERR_TYPE);
 }
 
 static void
@@ -598,13 +477,13 @@ test_M4_report_from_any_source(void **state)
 	ssize_t			n;
 
 	(void)state;
-	n = build_six("0.0.0.0", b, sizeof(b));
+	n = tl_build_six("0.0.0.0", b, sizeof(b));
 	assert_true(n > 0);
 	assert_int_equal(mcast_report_parse(b, (size_t)n, &r), MCAST_OK);
-	assert_true(ip4_is(&r.src, "0.0.0.0"));
-	n = build_six("203.0.113.77", b, sizeof(b));
+	assert_true(tl_ip_is(&r.src, "0.0.0.0"));
+	n = tl_build_six("203.0.113.77", b, sizeof(b));
 	assert_int_equal(mcast_report_parse(b, (size_t)n, &r), MCAST_OK);
-	assert_true(ip4_is(&r.src, "203.0.113.77"));
+	assert_true(tl_ip_is(&r.src, "203.0.113.77"));
 }
 
 /* The builder writes what the Linux kernel writes, byte for byte. */
@@ -617,22 +496,22 @@ test_M1_M2_build_report_equals_linux(void **state)
 	ssize_t			n;
 
 	(void)state;
-	ip4(&src, "10.8.8.1");
-	ip4(&rec[0].group, "232.1.1.1");
+	tl_ip(&src, "10.8.8.1");
+	tl_ip(&rec[0].group, "232.1.1.1");
 	inet_pton(AF_INET, "10.10.0.2", s2);
 	inet_pton(AF_INET, "10.10.0.1", s1);
 	rec[0].type = MCAST_ALLOW_NEW_SOURCES;
 	rec[0].nsrc = 1;
 	rec[0].srcs = s1;
 	n = mcast_build_report(&src, rec, 1, got, sizeof(got));
-	assert_int_equal(n, unhex(oldgw_allow, want, sizeof(want)));
+	assert_int_equal(n, tl_unhex(oldgw_allow, want, sizeof(want)));
 	assert_memory_equal(got, want, (size_t)n);
 	rec[0].srcs = s2;
 	rec[1] = rec[0];
 	rec[1].type = MCAST_BLOCK_OLD_SOURCES;
 	rec[1].srcs = s1;
 	n = mcast_build_report(&src, rec, 2, got, sizeof(got));
-	assert_int_equal(n, unhex(lx_v3_two, want, sizeof(want)));
+	assert_int_equal(n, tl_unhex(lx_v3_two, want, sizeof(want)));
 	assert_memory_equal(got, want, (size_t)n);
 }
 
@@ -644,15 +523,15 @@ test_M1_M2_build_v2report_equals_linux(void **state)
 	ssize_t		n;
 
 	(void)state;
-	ip4(&src, "10.8.8.1");
-	ip4(&group, "239.1.2.3");
+	tl_ip(&src, "10.8.8.1");
+	tl_ip(&group, "239.1.2.3");
 	n = mcast_build_v1report(&src, &group, false, got, sizeof(got));
-	assert_int_equal(n, unhex(lx_v2_report, want, sizeof(want)));
+	assert_int_equal(n, tl_unhex(lx_v2_report, want, sizeof(want)));
 	assert_memory_equal(got, want, (size_t)n);
 	n = mcast_build_v1report(&src, &group, true, got, sizeof(got));
-	assert_int_equal(n, unhex(lx_v2_leave, want, sizeof(want)));
+	assert_int_equal(n, tl_unhex(lx_v2_leave, want, sizeof(want)));
 	assert_memory_equal(got, want, (size_t)n);
-	ip4(&group, "10.1.2.3");
+	tl_ip(&group, "10.1.2.3");
 	assert_int_equal(mcast_build_v1report(&src, &group, false, got,
 	    sizeof(got)), MCAST_ERR_TYPE);
 }
@@ -668,8 +547,8 @@ test_M1_build_nospace(void **state)
 	(void)state;
 	memset(&p, 0, sizeof(p));
 	p.src.family = AF_INET;
-	ip4(&src, "10.8.8.1");
-	ip4(&group, "239.1.2.3");
+	tl_ip(&src, "10.8.8.1");
+	tl_ip(&group, "239.1.2.3");
 	for (cap = 0; cap < MCAST_QUERY_V4_LEN; cap++)
 		assert_int_equal(mcast_build_query(&p, b, cap),
 		    MCAST_ERR_NOSPACE);
@@ -677,7 +556,7 @@ test_M1_build_nospace(void **state)
 		assert_int_equal(mcast_build_v1report(&src, &group, true, b,
 		    cap), MCAST_ERR_NOSPACE);
 	for (cap = 0; cap < 24 + 8 + 6 * 8 + 15 * 4; cap++)
-		assert_int_equal(build_six("10.8.8.1", b, cap),
+		assert_int_equal(tl_build_six("10.8.8.1", b, cap),
 		    MCAST_ERR_NOSPACE);
 }
 
@@ -695,14 +574,14 @@ test_W5_M3_query_golden_36_bytes(void **state)
 	n = mcast_build_query(&p, got, sizeof(got));
 	assert_int_equal(n, MCAST_QUERY_V4_LEN);
 	assert_int_equal(n, 36);		/* AMT Query of 48 */
-	assert_int_equal(unhex(golden_query_any, want, sizeof(want)), n);
+	assert_int_equal(tl_unhex(golden_query_any, want, sizeof(want)), n);
 	assert_memory_equal(got, want, (size_t)n);
-	ip4(&p.src, "10.20.0.1");
+	tl_ip(&p.src, "10.20.0.1");
 	p.qrv = 2;
 	p.qqi = 125;
 	p.max_resp_ms = 100;
 	n = mcast_build_query(&p, got, sizeof(got));
-	assert_int_equal(unhex(golden_query_relay, want, sizeof(want)), n);
+	assert_int_equal(tl_unhex(golden_query_relay, want, sizeof(want)), n);
 	assert_memory_equal(got, want, (size_t)n);
 }
 
@@ -717,7 +596,7 @@ test_M3_query_fields(void **state)
 
 	(void)state;
 	memset(&p, 0, sizeof(p));
-	ip4(&p.src, "10.20.0.1");
+	tl_ip(&p.src, "10.20.0.1");
 	n = mcast_build_query(&p, b, sizeof(b));
 	assert_int_equal(b[0], 0x46);
 	assert_int_equal(b[1], 0xc0);
@@ -733,8 +612,8 @@ test_M3_query_fields(void **state)
 	assert_int_equal(mcast_query_parse(b, (size_t)n, &q), MCAST_OK);
 	assert_int_equal(q.family, AF_INET);
 	assert_int_equal(q.version, 3);
-	assert_true(ip4_is(&q.src, "10.20.0.1"));
-	assert_true(ip4_is(&q.group, "0.0.0.0"));
+	assert_true(tl_ip_is(&q.src, "10.20.0.1"));
+	assert_true(tl_ip_is(&q.group, "0.0.0.0"));
 	assert_int_equal(q.max_resp_ms, 100);
 	assert_false(q.s_flag);
 	assert_int_equal(q.qrv, 2);
@@ -835,14 +714,14 @@ test_M1_parse_old_relay_queries(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(oldrelay_query, b, sizeof(b));
+	n = tl_unhex(oldrelay_query, b, sizeof(b));
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_OK);
 	assert_int_equal(q.version, 3);
 	assert_int_equal(q.max_resp_ms, 1600);
 	assert_int_equal(q.qrv, 2);
 	assert_int_equal(q.qqi, 20);
-	assert_true(ip4_is(&q.src, "0.0.0.0"));
-	n = unhex(oldrelay_query_ra, b, sizeof(b));
+	assert_true(tl_ip_is(&q.src, "0.0.0.0"));
+	n = tl_unhex(oldrelay_query_ra, b, sizeof(b));
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_OK);
 	assert_int_equal(q.qqi, 20);
 }
@@ -856,20 +735,20 @@ test_M1_query_versions_by_length(void **state)
 	size_t			n, len;
 
 	(void)state;
-	n = unhex(golden_query_any, b, sizeof(b));
+	n = tl_unhex(golden_query_any, b, sizeof(b));
 	b[3] = 32;				/* 8-octet IGMP */
-	fix_csums(b, 32);
+	tl_fix(b, 32);
 	assert_int_equal(mcast_query_parse(b, 32, &q), MCAST_OK);
 	assert_int_equal(q.version, 2);
 	assert_int_equal(q.max_resp_ms, 100);
 	b[25] = 0;				/* IGMPv1 query */
-	fix_csums(b, 32);
+	tl_fix(b, 32);
 	assert_int_equal(mcast_query_parse(b, 32, &q), MCAST_OK);
 	assert_int_equal(q.max_resp_ms, 10000);
 	for (len = 33; len < n; len++) {
-		n = unhex(golden_query_any, b, sizeof(b));
+		n = tl_unhex(golden_query_any, b, sizeof(b));
 		b[3] = (uint8_t)len;
-		fix_csums(b, len);
+		tl_fix(b, len);
 		assert_int_not_equal(mcast_query_parse(b, len, &q), MCAST_OK);
 	}
 }
@@ -882,27 +761,27 @@ test_M1_query_checks(void **state)
 	size_t			n, k;
 
 	(void)state;
-	n = unhex(golden_query_relay, b, sizeof(b));
+	n = tl_unhex(golden_query_relay, b, sizeof(b));
 	for (k = 0; k < n; k++)
 		assert_int_not_equal(mcast_query_parse(b, k, &q), MCAST_OK);
 	b[35] = 1;				/* one source, none there */
-	fix_csums(b, n);
+	tl_fix(b, n);
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_COUNT);
-	n = unhex(golden_query_relay, b, sizeof(b));
+	n = tl_unhex(golden_query_relay, b, sizeof(b));
 	b[28] = 10;				/* unicast group */
-	fix_csums(b, n);
+	tl_fix(b, n);
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_TYPE);
 	b[28] = 239;				/* group-specific */
-	fix_csums(b, n);
+	tl_fix(b, n);
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_OK);
 	assert_int_equal(q.group.u.b[0], 239);
-	n = unhex(golden_query_relay, b, sizeof(b));
+	n = tl_unhex(golden_query_relay, b, sizeof(b));
 	b[26] ^= 1;
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_CSUM);
 	b[26] ^= 1;
 	b[10] ^= 1;
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_IPCSUM);
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_TYPE);
 	assert_int_equal(mcast_query_parse(NULL, 0, &q), MCAST_ERR_SHORT);
 }

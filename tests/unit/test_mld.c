@@ -20,8 +20,9 @@
 
 #include <cmocka.h>
 
-#include "amt/cksum.h"
 #include "amt/mcast.h"
+#include "../fuzz/mcast_fix.h"
+#include "testlib.h"
 
 /* Old gateway: ALLOW(ff3e::8000:1, {2001:db8:10::1}) from fe80::9000:1 */
 static const char oldgw_allow[] =
@@ -70,96 +71,6 @@ static const char golden_query_ll[] =
     "0000000000000001" "3a00050200000100" "82007d420064000000000000"
     "000000000000000000000000" "027d0000";
 
-static size_t
-unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t	n = 0;
-
-	while (s[0] != '\0' && s[1] != '\0' && n < cap) {
-		assert_int_equal(sscanf(s, "%2hhx", &out[n]), 1);
-		n++;
-		s += 2;
-	}
-	return n;
-}
-
-static void
-ip6(struct amt_ip *ip, const char *s)
-{
-	memset(ip, 0, sizeof(*ip));
-	ip->family = AF_INET6;
-	assert_int_equal(inet_pton(AF_INET6, s, &ip->u.v6), 1);
-}
-
-static bool
-ip6_is(const struct amt_ip *ip, const char *s)
-{
-	struct in6_addr	a;
-
-	assert_int_equal(inet_pton(AF_INET6, s, &a), 1);
-	return ip->family == AF_INET6 && memcmp(&a, ip->u.b, 16) == 0;
-}
-
-/*
- * Recompute the ICMPv6 checksum after a test has edited the bytes; the
- * message starts after a Hop-by-Hop header of hbh octets.
- */
-static void
-fix_csum(uint8_t *b, size_t n, size_t hbh)
-{
-	struct amt_ip	src, dst;
-	size_t		off = 40 + hbh;
-	uint16_t	c;
-
-	ip6(&src, "::");
-	memcpy(src.u.b, b + 8, 16);
-	dst = src;
-	memcpy(dst.u.b, b + 24, 16);
-	b[off + 2] = b[off + 3] = 0;
-	c = cksum_l4(&src, &dst, 58, b + off, n - off);
-	memcpy(b + off + 2, &c, 2);
-}
-
-static void
-parse_hex(const char *hex, struct mcast_report *r, uint8_t *buf, size_t cap)
-{
-	size_t	n;
-
-	n = unhex(hex, buf, cap);
-	assert_int_equal(mcast_report_parse(buf, n, r), MCAST_OK);
-	assert_int_equal(r->family, AF_INET6);
-}
-
-static void
-expect_rec(struct mcast_report *r, int type, const char *group,
-    uint16_t nsrc, const char *src0)
-{
-	struct mcast_record	rec;
-	struct amt_ip		s;
-
-	assert_int_equal(mcast_report_next(r, &rec), 1);
-	assert_int_equal(rec.type, type);
-	assert_true(ip6_is(&rec.group, group));
-	assert_int_equal(rec.nsrc, nsrc);
-	if (src0 != NULL) {
-		ip6(&s, src0);
-		assert_memory_equal(rec.srcs, s.u.b, 16);
-	}
-}
-
-static void
-expect_lie(const char *hex, size_t off, uint8_t val, int err)
-{
-	struct mcast_report	r;
-	uint8_t			b[256];
-	size_t			n;
-
-	n = unhex(hex, b, sizeof(b));
-	b[off] = val;
-	fix_csum(b, n, 8);
-	assert_int_equal(mcast_report_parse(b, n, &r), err);
-}
-
 /* Q3 W7: the old gateway's MLDv2 from fe80:: in an IPv4 tunnel. */
 static void
 test_Q3_W7_oldgw_mld_report(void **state)
@@ -169,15 +80,15 @@ test_Q3_W7_oldgw_mld_report(void **state)
 	uint8_t			b[256];
 
 	(void)state;
-	parse_hex(oldgw_allow, &r, b, sizeof(b));
+	tl_parse_hex(oldgw_allow, AF_INET6, &r, b, sizeof(b));
 	assert_int_equal(r.version, 2);
 	assert_int_equal(r.nrec, 1);
-	assert_true(ip6_is(&r.src, "fe80::9000:1"));
-	expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "ff3e::8000:1", 1,
+	assert_true(tl_ip_is(&r.src, "fe80::9000:1"));
+	tl_expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "ff3e::8000:1", 1,
 	    "2001:db8:10::1");
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
-	parse_hex(oldgw_isin, &r, b, sizeof(b));
-	expect_rec(&r, MCAST_MODE_IS_INCLUDE, "ff3e::8000:1", 1,
+	tl_parse_hex(oldgw_isin, AF_INET6, &r, b, sizeof(b));
+	tl_expect_rec(&r, MCAST_MODE_IS_INCLUDE, "ff3e::8000:1", 1,
 	    "2001:db8:10::1");
 }
 
@@ -189,14 +100,14 @@ test_M1_linux_mld1_report_and_done(void **state)
 	uint8_t			b[256];
 
 	(void)state;
-	parse_hex(lx_v1_report, &r, b, sizeof(b));
+	tl_parse_hex(lx_v1_report, AF_INET6, &r, b, sizeof(b));
 	assert_int_equal(r.version, 1);
 	assert_int_equal(r.nrec, 1);
-	expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "ff05::1:3", 0, NULL);
+	tl_expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "ff05::1:3", 0, NULL);
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
-	parse_hex(lx_v1_done, &r, b, sizeof(b));
+	tl_parse_hex(lx_v1_done, AF_INET6, &r, b, sizeof(b));
 	assert_int_equal(r.version, 1);
-	expect_rec(&r, MCAST_CHANGE_TO_INCLUDE, "ff05::1:3", 0, NULL);
+	tl_expect_rec(&r, MCAST_CHANGE_TO_INCLUDE, "ff05::1:3", 0, NULL);
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
 }
 
@@ -207,32 +118,10 @@ test_M1_linux_mld2_records(void **state)
 	uint8_t			b[256];
 
 	(void)state;
-	parse_hex(lx_v2_toex, &r, b, sizeof(b));
-	expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "ff05::1:3", 0, NULL);
-	parse_hex(lx_v2_toin, &r, b, sizeof(b));
-	expect_rec(&r, MCAST_CHANGE_TO_INCLUDE, "ff05::1:3", 0, NULL);
-}
-
-static ssize_t
-build_six(const char *src, uint8_t *out, size_t cap)
-{
-	struct mcast_record	recs[6];
-	struct amt_ip		s;
-	uint8_t			srcs[5 * 16];
-	char			g[32];
-	int			i;
-
-	for (i = 0; i < 5 * 16; i++)
-		srcs[i] = (uint8_t)(0x20 + i);
-	for (i = 0; i < 6; i++) {
-		snprintf(g, sizeof(g), "ff3e::8000:%d", i + 1);
-		ip6(&recs[i].group, g);
-		recs[i].type = (uint8_t)(i + 1);
-		recs[i].nsrc = (uint16_t)i;
-		recs[i].srcs = srcs;
-	}
-	ip6(&s, src);
-	return mcast_build_report(&s, recs, 6, out, cap);
+	tl_parse_hex(lx_v2_toex, AF_INET6, &r, b, sizeof(b));
+	tl_expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "ff05::1:3", 0, NULL);
+	tl_parse_hex(lx_v2_toin, AF_INET6, &r, b, sizeof(b));
+	tl_expect_rec(&r, MCAST_CHANGE_TO_INCLUDE, "ff05::1:3", 0, NULL);
 }
 
 #define SIX_LEN	(48 + 8 + 6 * 20 + 15 * 16)
@@ -247,7 +136,7 @@ test_M1_all_six_record_types_round_trip(void **state)
 	int			i;
 
 	(void)state;
-	n = build_six("fe80::1", b, sizeof(b));
+	n = tl_build_six("fe80::1", b, sizeof(b));
 	assert_int_equal(n, SIX_LEN);
 	assert_int_equal(mcast_report_parse(b, (size_t)n, &r), MCAST_OK);
 	assert_int_equal(r.version, 2);
@@ -263,7 +152,7 @@ test_M1_all_six_record_types_round_trip(void **state)
 	}
 	assert_int_equal(mcast_report_next(&r, &rec), 0);
 	for (i = 0; i < SIX_LEN; i++)
-		assert_int_equal(build_six("fe80::1", b, (size_t)i),
+		assert_int_equal(tl_build_six("fe80::1", b, (size_t)i),
 		    MCAST_ERR_NOSPACE);
 }
 
@@ -277,9 +166,9 @@ test_M1_unknown_record_type_skipped(void **state)
 	ssize_t			n;
 
 	(void)state;
-	n = build_six("fe80::1", b, sizeof(b));
+	n = tl_build_six("fe80::1", b, sizeof(b));
 	b[56] = 9;			/* first record (IS_IN {}) */
-	fix_csum(b, (size_t)n, 8);
+	tl_fix(b, (size_t)n);
 	assert_int_equal(mcast_report_parse(b, (size_t)n, &r), MCAST_OK);
 	assert_int_equal(mcast_report_next(&r, &rec), 1);
 	assert_int_equal(rec.type, MCAST_MODE_IS_EXCLUDE);
@@ -290,14 +179,14 @@ static void
 test_R6c_lying_counts_rejected(void **state)
 {
 	(void)state;
-	expect_lie(oldgw_allow, 55, 2, MCAST_ERR_COUNT);	/* nrec */
-	expect_lie(oldgw_allow, 54, 1, MCAST_ERR_COUNT);
-	expect_lie(oldgw_allow, 59, 2, MCAST_ERR_COUNT);	/* nsrc */
-	expect_lie(oldgw_allow, 58, 1, MCAST_ERR_COUNT);
-	expect_lie(oldgw_allow, 57, 1, MCAST_ERR_COUNT);	/* aux */
-	expect_lie(lx_v2_toex, 55, 0xff, MCAST_ERR_COUNT);
-	expect_lie(lx_v2_toex, 59, 1, MCAST_ERR_COUNT);
-	expect_lie(oldgw_allow, 55, 0, MCAST_OK);		/* none */
+	tl_expect_lie(oldgw_allow, 55, 2, MCAST_ERR_COUNT);	/* nrec */
+	tl_expect_lie(oldgw_allow, 54, 1, MCAST_ERR_COUNT);
+	tl_expect_lie(oldgw_allow, 59, 2, MCAST_ERR_COUNT);	/* nsrc */
+	tl_expect_lie(oldgw_allow, 58, 1, MCAST_ERR_COUNT);
+	tl_expect_lie(oldgw_allow, 57, 1, MCAST_ERR_COUNT);	/* aux */
+	tl_expect_lie(lx_v2_toex, 55, 0xff, MCAST_ERR_COUNT);
+	tl_expect_lie(lx_v2_toex, 59, 1, MCAST_ERR_COUNT);
+	tl_expect_lie(oldgw_allow, 55, 0, MCAST_OK);		/* none */
 }
 
 /* Aux data words (RFC 3810 5.2.6) are skipped. */
@@ -309,17 +198,17 @@ test_M1_aux_data_skipped(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	memset(b + n, 0xcd, 8);
 	n += 8;
 	b[5] += 8;			/* payload length */
 	b[57] = 2;			/* two aux words */
-	fix_csum(b, n, 8);
+	tl_fix(b, n);
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_OK);
-	expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "ff3e::8000:1", 1,
+	tl_expect_rec(&r, MCAST_ALLOW_NEW_SOURCES, "ff3e::8000:1", 1,
 	    "2001:db8:10::1");
 	b[57] = 3;
-	fix_csum(b, n, 8);
+	tl_fix(b, n);
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_COUNT);
 }
 
@@ -328,22 +217,9 @@ test_R6c_every_truncation_rejected(void **state)
 {
 	static const char	*const vec[] = { oldgw_allow, lx_v1_report,
 	    lx_v1_done, lx_v2_toex, lx_v2_toin };
-	struct mcast_report	 r;
-	uint8_t			 b[256], *cut;
-	size_t			 i, n, k;
 
 	(void)state;
-	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
-		n = unhex(vec[i], b, sizeof(b));
-		assert_int_equal(mcast_report_parse(b, n, &r), MCAST_OK);
-		for (k = 0; k < n; k++) {
-			cut = test_malloc(k + 1);
-			memcpy(cut, b, k);
-			assert_int_not_equal(mcast_report_parse(cut, k, &r),
-			    MCAST_OK);
-			test_free(cut);
-		}
-	}
+	tl_expect_truncations(vec, sizeof(vec) / sizeof(vec[0]));
 }
 
 /*
@@ -374,7 +250,7 @@ test_R6d_every_bit_flip_rejected(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
-		n = unhex(vec[i], b, sizeof(b));
+		n = tl_unhex(vec[i], b, sizeof(b));
 		for (k = 0; k < n; k++) {
 			for (bit = 0; bit < 8; bit++) {
 				if (k < 4 && !(k == 0 && bit >= 4))
@@ -397,16 +273,16 @@ test_M2_R6d_bad_icmpv6_checksum(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	b[51] ^= 0x01;
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_CSUM);
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	b[39] = 0x01;			/* destination ff02::1 */
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_CSUM);
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	b[23] = 0x02;			/* source */
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_CSUM);
-	n = unhex(lx_v1_report, b, sizeof(b));
+	n = tl_unhex(lx_v1_report, b, sizeof(b));
 	b[52] = 0x10;			/* max delay, covered too */
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_CSUM);
 }
@@ -419,7 +295,7 @@ with_hbh(const char *hex, const uint8_t *opts, size_t olen)
 	uint8_t			v[256], b[256];
 	size_t			n, hbh = olen + 2;
 
-	n = unhex(hex, v, sizeof(v));
+	n = tl_unhex(hex, v, sizeof(v));
 	memcpy(b, v, 40);
 	b[40] = 58;
 	b[41] = (uint8_t)(hbh / 8 - 1);
@@ -428,7 +304,7 @@ with_hbh(const char *hex, const uint8_t *opts, size_t olen)
 	n = n - 8 + hbh;
 	b[4] = 0;
 	b[5] = (uint8_t)(n - 40);
-	fix_csum(b, n, hbh);
+	fix_icmp6_cksum(b, 40 + hbh, n);
 	return mcast_report_parse(b, n, &r);
 }
 
@@ -459,18 +335,18 @@ test_R6b_ipv6_header_rules(void **state)
 	    MCAST_ERR_IPHDR);
 	assert_int_equal(with_hbh(oldgw_allow, padn_over, 6),
 	    MCAST_ERR_IPHDR);
-	expect_lie(oldgw_allow, 7, 2, MCAST_ERR_IPHDR);		/* hlim 2 */
-	expect_lie(oldgw_allow, 7, 255, MCAST_ERR_IPHDR);
-	expect_lie(oldgw_allow, 6, 58, MCAST_ERR_IPHDR);	/* no HbH */
-	expect_lie(oldgw_allow, 40, 17, MCAST_ERR_IPHDR);	/* UDP */
-	expect_lie(oldgw_allow, 40, 60, MCAST_ERR_IPHDR);	/* DstOpt */
-	expect_lie(oldgw_allow, 41, 1, MCAST_ERR_IPHDR);	/* HbH len */
-	expect_lie(oldgw_allow, 41, 6, MCAST_ERR_SHORT);
-	expect_lie(oldgw_allow, 5, 0x35, MCAST_ERR_SHORT);	/* plen */
-	expect_lie(oldgw_allow, 5, 0x08, MCAST_ERR_SHORT);	/* plen */
+	tl_expect_lie(oldgw_allow, 7, 2, MCAST_ERR_IPHDR);	/* hlim 2 */
+	tl_expect_lie(oldgw_allow, 7, 255, MCAST_ERR_IPHDR);
+	tl_expect_lie(oldgw_allow, 6, 58, MCAST_ERR_IPHDR);	/* no HbH */
+	tl_expect_lie(oldgw_allow, 40, 17, MCAST_ERR_IPHDR);	/* UDP */
+	tl_expect_lie(oldgw_allow, 40, 60, MCAST_ERR_IPHDR);	/* DstOpt */
+	tl_expect_lie(oldgw_allow, 41, 1, MCAST_ERR_IPHDR);	/* HbH len */
+	tl_expect_lie(oldgw_allow, 41, 6, MCAST_ERR_SHORT);
+	tl_expect_lie(oldgw_allow, 5, 0x35, MCAST_ERR_SHORT);	/* plen */
+	tl_expect_lie(oldgw_allow, 5, 0x08, MCAST_ERR_SHORT);	/* plen */
 	/* Traffic class and any destination are not checked. */
-	expect_lie(oldgw_allow, 1, 0x20, MCAST_OK);
-	expect_lie(lx_v1_done, 39, 0x01, MCAST_OK);
+	tl_expect_lie(oldgw_allow, 1, 0x20, MCAST_OK);
+	tl_expect_lie(lx_v1_done, 39, 0x01, MCAST_OK);
 }
 
 static void
@@ -481,7 +357,7 @@ test_M1_trailing_bytes_ignored(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	memset(b + n, 0xa5, 9);
 	assert_int_equal(mcast_report_parse(b, n + 9, &r), MCAST_OK);
 }
@@ -495,22 +371,22 @@ test_R6a_not_a_report_rejected(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(golden_query_any, b, sizeof(b));
+	n = tl_unhex(golden_query_any, b, sizeof(b));
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_TYPE);
-	n = unhex(lx_rs, b, sizeof(b));
+	n = tl_unhex(lx_rs, b, sizeof(b));
 	assert_int_equal(mcast_report_parse(b, n, &r), MCAST_ERR_IPHDR);
-	expect_lie(lx_v1_report, 48, 133, MCAST_ERR_TYPE);
-	expect_lie(lx_v1_report, 48, 128, MCAST_ERR_TYPE);
-	expect_lie(lx_v1_report, 48, 0x22, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v1_report, 48, 133, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v1_report, 48, 128, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v1_report, 48, 0x22, MCAST_ERR_TYPE);
 }
 
 static void
 test_M1_non_multicast_group_rejected(void **state)
 {
 	(void)state;
-	expect_lie(lx_v1_report, 56, 0xfe, MCAST_ERR_TYPE);
-	expect_lie(lx_v1_done, 56, 0x20, MCAST_ERR_TYPE);
-	expect_lie(oldgw_allow, 60, 0x20, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v1_report, 56, 0xfe, MCAST_ERR_TYPE);
+	tl_expect_lie(lx_v1_done, 56, 0x20, MCAST_ERR_TYPE);
+	tl_expect_lie(oldgw_allow, 60, 0x20, MCAST_ERR_TYPE);
 }
 
 /* M4: reports from :: are accepted. */
@@ -523,17 +399,17 @@ test_M4_report_from_unspecified(void **state)
 	ssize_t			n;
 
 	(void)state;
-	n = build_six("::", b, sizeof(b));
+	n = tl_build_six("::", b, sizeof(b));
 	assert_int_equal(mcast_report_parse(b, (size_t)n, &r), MCAST_OK);
-	assert_true(ip6_is(&r.src, "::"));
-	ip6(&src, "::");
-	ip6(&group, "ff0e::1234");
+	assert_true(tl_ip_is(&r.src, "::"));
+	tl_ip(&src, "::");
+	tl_ip(&group, "ff0e::1234");
 	n = mcast_build_v1report(&src, &group, false, b, sizeof(b));
 	assert_int_equal(n, 72);
 	assert_int_equal(mcast_report_parse(b, (size_t)n, &r), MCAST_OK);
-	assert_true(ip6_is(&r.src, "::"));
-	expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "ff0e::1234", 0, NULL);
-	n = build_six("2001:db8::99", b, sizeof(b));
+	assert_true(tl_ip_is(&r.src, "::"));
+	tl_expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "ff0e::1234", 0, NULL);
+	n = tl_build_six("2001:db8::99", b, sizeof(b));
 	assert_int_equal(mcast_report_parse(b, (size_t)n, &r), MCAST_OK);
 }
 
@@ -547,31 +423,31 @@ test_M1_M2_build_equals_linux(void **state)
 	ssize_t			n;
 
 	(void)state;
-	ip6(&src, "fe80::9000:1");
-	ip6(&rec.group, "ff3e::8000:1");
-	ip6(&s0, "2001:db8:10::1");
+	tl_ip(&src, "fe80::9000:1");
+	tl_ip(&rec.group, "ff3e::8000:1");
+	tl_ip(&s0, "2001:db8:10::1");
 	rec.type = MCAST_ALLOW_NEW_SOURCES;
 	rec.nsrc = 1;
 	rec.srcs = s0.u.b;
 	n = mcast_build_report(&src, &rec, 1, got, sizeof(got));
-	assert_int_equal(n, unhex(oldgw_allow, want, sizeof(want)));
+	assert_int_equal(n, tl_unhex(oldgw_allow, want, sizeof(want)));
 	assert_memory_equal(got, want, (size_t)n);
-	ip6(&src, "fe80::e7db:fab9:fd81:5672");
-	ip6(&rec.group, "ff05::1:3");
+	tl_ip(&src, "fe80::e7db:fab9:fd81:5672");
+	tl_ip(&rec.group, "ff05::1:3");
 	rec.type = MCAST_CHANGE_TO_INCLUDE;
 	rec.nsrc = 0;
 	n = mcast_build_report(&src, &rec, 1, got, sizeof(got));
-	assert_int_equal(n, unhex(lx_v2_toin, want, sizeof(want)));
+	assert_int_equal(n, tl_unhex(lx_v2_toin, want, sizeof(want)));
 	assert_memory_equal(got, want, (size_t)n);
-	ip6(&src, "fe80::97f0:ca6f:a144:f535");
-	ip6(&group, "ff05::1:3");
+	tl_ip(&src, "fe80::97f0:ca6f:a144:f535");
+	tl_ip(&group, "ff05::1:3");
 	n = mcast_build_v1report(&src, &group, false, got, sizeof(got));
-	assert_int_equal(n, unhex(lx_v1_report, want, sizeof(want)));
+	assert_int_equal(n, tl_unhex(lx_v1_report, want, sizeof(want)));
 	assert_memory_equal(got, want, (size_t)n);
 	n = mcast_build_v1report(&src, &group, true, got, sizeof(got));
-	assert_int_equal(n, unhex(lx_v1_done, want, sizeof(want)));
+	assert_int_equal(n, tl_unhex(lx_v1_done, want, sizeof(want)));
 	assert_memory_equal(got, want, (size_t)n);
-	ip6(&group, "2001:db8::1");
+	tl_ip(&group, "2001:db8::1");
 	assert_int_equal(mcast_build_v1report(&src, &group, true, got,
 	    sizeof(got)), MCAST_ERR_TYPE);
 }
@@ -591,14 +467,14 @@ test_W5_M3_query_golden_76_bytes(void **state)
 	n = mcast_build_query(&p, got, sizeof(got));
 	assert_int_equal(n, MCAST_QUERY_V6_LEN);
 	assert_int_equal(n, 76);		/* AMT Query of 88 */
-	assert_int_equal(unhex(golden_query_any, want, sizeof(want)), n);
+	assert_int_equal(tl_unhex(golden_query_any, want, sizeof(want)), n);
 	assert_memory_equal(got, want, (size_t)n);
-	ip6(&p.src, "fe80::1");
+	tl_ip(&p.src, "fe80::1");
 	p.qrv = 2;
 	p.qqi = 125;
 	p.max_resp_ms = 100;
 	n = mcast_build_query(&p, got, sizeof(got));
-	assert_int_equal(unhex(golden_query_ll, want, sizeof(want)), n);
+	assert_int_equal(tl_unhex(golden_query_ll, want, sizeof(want)), n);
 	assert_memory_equal(got, want, (size_t)n);
 	for (cap = 0; cap < MCAST_QUERY_V6_LEN; cap++)
 		assert_int_equal(mcast_build_query(&p, got, cap),
@@ -618,7 +494,7 @@ test_M3_query_fields(void **state)
 
 	(void)state;
 	memset(&p, 0, sizeof(p));
-	ip6(&p.src, "fe80::1");
+	tl_ip(&p.src, "fe80::1");
 	n = mcast_build_query(&p, b, sizeof(b));
 	assert_int_equal(b[0], 0x60);
 	assert_int_equal(b[6], 0);		/* Hop-by-Hop */
@@ -631,8 +507,8 @@ test_M3_query_fields(void **state)
 	assert_int_equal(mcast_query_parse(b, (size_t)n, &q), MCAST_OK);
 	assert_int_equal(q.family, AF_INET6);
 	assert_int_equal(q.version, 2);
-	assert_true(ip6_is(&q.src, "fe80::1"));
-	assert_true(ip6_is(&q.group, "::"));
+	assert_true(tl_ip_is(&q.src, "fe80::1"));
+	assert_true(tl_ip_is(&q.group, "::"));
 	assert_int_equal(q.max_resp_ms, 100);
 	assert_int_equal(q.qrv, 2);
 	assert_int_equal(q.qqi, 125);
@@ -687,14 +563,14 @@ test_M1_parse_old_relay_query(void **state)
 	size_t			n;
 
 	(void)state;
-	n = unhex(oldrelay_query, b, sizeof(b));
+	n = tl_unhex(oldrelay_query, b, sizeof(b));
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_OK);
 	assert_int_equal(q.version, 2);
 	assert_int_equal(q.max_resp_ms, 100);
 	assert_true(q.s_flag);
 	assert_int_equal(q.qrv, 0);
 	assert_int_equal(q.qqi, 5);
-	assert_true(ip6_is(&q.src, "::"));
+	assert_true(tl_ip_is(&q.src, "::"));
 }
 
 /* RFC 3810 8.1: 24 octets MLDv1, 28 or more MLDv2, else ignored. */
@@ -707,10 +583,10 @@ test_M1_query_versions_by_length(void **state)
 
 	(void)state;
 	for (len = 24; len <= 28; len++) {
-		n = unhex(golden_query_ll, b, sizeof(b));
+		n = tl_unhex(golden_query_ll, b, sizeof(b));
 		n = 48 + len;
 		b[5] = (uint8_t)(8 + len);
-		fix_csum(b, n, 8);
+		tl_fix(b, n);
 		if (len == 24 || len == 28)
 			assert_int_equal(mcast_query_parse(b, n, &q),
 			    MCAST_OK);
@@ -732,26 +608,26 @@ test_M1_query_checks(void **state)
 	size_t			n, k;
 
 	(void)state;
-	n = unhex(golden_query_ll, b, sizeof(b));
+	n = tl_unhex(golden_query_ll, b, sizeof(b));
 	for (k = 0; k < n; k++)
 		assert_int_not_equal(mcast_query_parse(b, k, &q), MCAST_OK);
 	b[75] = 1;				/* one source, none there */
-	fix_csum(b, n, 8);
+	tl_fix(b, n);
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_COUNT);
-	n = unhex(golden_query_ll, b, sizeof(b));
+	n = tl_unhex(golden_query_ll, b, sizeof(b));
 	b[56] = 0x20;				/* unicast address */
-	fix_csum(b, n, 8);
+	tl_fix(b, n);
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_TYPE);
 	b[56] = 0xff;				/* address-specific */
-	fix_csum(b, n, 8);
+	tl_fix(b, n);
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_OK);
 	assert_int_equal(q.group.u.b[0], 0xff);
-	n = unhex(golden_query_ll, b, sizeof(b));
+	n = tl_unhex(golden_query_ll, b, sizeof(b));
 	b[50] ^= 1;
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_CSUM);
-	n = unhex(oldgw_allow, b, sizeof(b));
+	n = tl_unhex(oldgw_allow, b, sizeof(b));
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_TYPE);
-	n = unhex(golden_query_ll, b, sizeof(b));
+	n = tl_unhex(golden_query_ll, b, sizeof(b));
 	b[7] = 64;
 	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_IPHDR);
 }
