@@ -101,16 +101,16 @@ e2e_start()
 	echo "$E2E_PID" >>"$E2E_TMP/e2e.pids"
 }
 
-# e2e_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+# e2e_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds; 1 at
+# the deadline (wall clock, however long CMD takes).
 e2e_wait()
 {
-	_n=$(($1 * 10)); shift
-	while [ "$_n" -gt 0 ]; do
+	_end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+	while :; do
 		"$@" && return 0
+		[ $(( $(date +%s%N) / 1000000 )) -ge "$_end" ] && return 1
 		sleep 0.1
-		_n=$((_n - 1))
 	done
-	return 1
 }
 
 # e2e_json SOCK "REQUEST" PYEXPR: evaluate PYEXPR over the reply j.
