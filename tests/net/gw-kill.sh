@@ -1,5 +1,5 @@
 #!/bin/sh
-# covers: G5 G8 R11 R13
+# covers: G5 G8 R13
 #
 # The relay's view of a gateway that goes away:
 #  1. amtgwd stopped with SIGTERM: it tears its state down on the way out

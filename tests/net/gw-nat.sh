@@ -1,5 +1,5 @@
 #!/bin/sh
-# covers: G2 G5 G8 G11 R7
+# covers: G2 G5 G8 G11 R7 R11
 #
 # Two gateways behind one NAT (nftables masquerade with random ports):
 #  - both find the relay by discovery (G2, anycast address on the relay's
