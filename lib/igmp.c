@@ -44,13 +44,6 @@ static const uint8_t	igmp_all_hosts[4] = { 224, 0, 0, 1 };
 static const uint8_t	igmp_all_routers[4] = { 224, 0, 0, 2 };
 static const uint8_t	igmp_v3_routers[4] = { 224, 0, 0, 22 };
 
-/* The IGMP message of a checked datagram. */
-struct igmp_pkt {
-	struct amt_ip	 src;
-	struct amt_ip	 dst;
-	struct rbuf	 msg;
-};
-
 /* RFC 791 3.1 options: Router Alert, NOP, End of Options only. */
 static int
 igmp_options_check(struct rbuf *o)
@@ -71,7 +64,7 @@ igmp_options_check(struct rbuf *o)
 }
 
 static int
-igmp_ip_check(const uint8_t *p, size_t len, struct igmp_pkt *pkt)
+igmp_ip_check(const uint8_t *p, size_t len, struct mcast_pkt *pkt)
 {
 	struct rbuf	r, opt;
 	uint8_t		vhl, ttl, proto, a[4], d[4];
@@ -124,33 +117,16 @@ igmp_v2_parse(struct rbuf *m, bool leave, struct mcast_report *r)
 	rbuf_skip(m, 4);
 	if (rbuf_get_bytes(m, group, 4) == -1)
 		return MCAST_ERR_SHORT;
-	if (!mcast_is_group(AF_INET, group))
-		return MCAST_ERR_TYPE;
-	r->version = 2;
-	mcast_report_single(r, group, leave);
-	return MCAST_OK;
-}
-
-/* RFC 3376 4.2: type, reserved, checksum, reserved, nrec, records. */
-static int
-igmp_v3_parse(struct rbuf *m, struct mcast_report *r)
-{
-	uint16_t	nrec;
-
-	rbuf_skip(m, 6);
-	if (rbuf_get_n16(m, &nrec) == -1)
-		return MCAST_ERR_SHORT;
-	r->version = 3;
-	return mcast_records_check(m, nrec, AF_INET, r);
+	return mcast_report_single(r, group, 2, leave);
 }
 
 int
 igmp_report_parse(const uint8_t *p, size_t len, struct mcast_report *r)
 {
-	struct igmp_pkt	pkt;
-	struct rbuf	peek;
-	uint8_t		type;
-	int		rc;
+	struct mcast_pkt	pkt;
+	struct rbuf		peek;
+	uint8_t			type;
+	int			rc;
 
 	if ((rc = igmp_ip_check(p, len, &pkt)) != MCAST_OK)
 		return rc;
@@ -166,7 +142,7 @@ igmp_report_parse(const uint8_t *p, size_t len, struct mcast_report *r)
 	case IGMP_V2_LEAVE:
 		return igmp_v2_parse(&pkt.msg, true, r);
 	case IGMP_V3_REPORT:
-		return igmp_v3_parse(&pkt.msg, r);
+		return mcast_report_records(&pkt.msg, 3, r);
 	}
 	return MCAST_ERR_TYPE;
 }
@@ -179,33 +155,26 @@ igmp_v2_query(uint8_t mrc, struct mcast_query *q)
 	q->max_resp_ms = mrc == 0 ? 10000 : (unsigned)mrc * 100;
 }
 
-/* RFC 3376 4.1: after the group, S|QRV, QQIC, sources. */
+/* RFC 3376 4.1: Max Resp Code in 1/10 s (4.1.1), then the tail. */
 static int
 igmp_v3_query(struct rbuf *m, uint8_t mrc, struct mcast_query *q)
 {
-	uint8_t	sqrv, qqic;
+	int	rc;
 
-	rbuf_get_u8(m, &sqrv);
-	rbuf_get_u8(m, &qqic);
-	if (rbuf_get_n16(m, &q->nsrc) == -1)
-		return MCAST_ERR_SHORT;
-	if (rbuf_skip(m, (size_t)q->nsrc * 4) == -1)
-		return MCAST_ERR_COUNT;
+	if ((rc = mcast_query_tail(m, q)) != MCAST_OK)
+		return rc;
 	q->version = 3;
 	q->max_resp_ms = mcast_code8_decode(mrc) * 100;
-	q->s_flag = (sqrv & 0x08) != 0;
-	q->qrv = sqrv & 0x07;
-	q->qqi = mcast_code8_decode(qqic);
 	return MCAST_OK;
 }
 
 int
 igmp_query_parse(const uint8_t *p, size_t len, struct mcast_query *q)
 {
-	struct igmp_pkt	pkt;
-	uint8_t		type, mrc, group[4];
-	size_t		mlen;
-	int		rc;
+	struct mcast_pkt	pkt;
+	uint8_t			type, mrc, group[4];
+	size_t			mlen;
+	int			rc;
 
 	if ((rc = igmp_ip_check(p, len, &pkt)) != MCAST_OK)
 		return rc;
@@ -305,16 +274,10 @@ igmp_build_report(const struct amt_ip *src, const struct mcast_record *recs,
 {
 	struct wbuf		w;
 
-	if (nrec > 0xffff)
-		return MCAST_ERR_NOSPACE;
 	wbuf_init(&w, out, cap);
 	igmp_put_iphdr(&w, true, src, igmp_v3_routers);
-	wbuf_add_u8(&w, IGMP_V3_REPORT);
-	wbuf_add_u8(&w, 0);
-	wbuf_add_n16(&w, 0);			/* checksum */
-	wbuf_add_n16(&w, 0);
-	wbuf_add_n16(&w, (uint16_t)nrec);
-	mcast_records_put(&w, recs, nrec, 4);
+	if (mcast_report_put(&w, AF_INET, IGMP_V3_REPORT, recs, nrec) == -1)
+		return MCAST_ERR_NOSPACE;
 	return igmp_finish(&w);
 }
 

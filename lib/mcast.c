@@ -69,7 +69,7 @@ mcast_record_get(struct rbuf *b, int family, struct mcast_record *rec)
  * name multicast groups; remember where they are for mcast_report_next.
  * Bytes after the last record are left alone (covered by the checksum).
  */
-int
+static int
 mcast_records_check(struct rbuf *b, uint16_t nrec, int family,
     struct mcast_report *r)
 {
@@ -92,11 +92,33 @@ mcast_records_check(struct rbuf *b, uint16_t nrec, int family,
 	return MCAST_OK;
 }
 
-/* spec.md M1: a v1/v2 report is an ASM join, a leave/done ASM leave. */
-void
-mcast_report_single(struct mcast_report *r, const uint8_t *group,
-    bool leave)
+/*
+ * An IGMPv3 (RFC 3376 4.2) or MLDv2 (RFC 3810 5.2) report: type,
+ * reserved, checksum, reserved, number of records, records.
+ */
+int
+mcast_report_records(struct rbuf *m, uint8_t version, struct mcast_report *r)
 {
+	uint16_t	nrec;
+
+	rbuf_skip(m, 6);
+	if (rbuf_get_n16(m, &nrec) == -1)
+		return MCAST_ERR_SHORT;
+	r->version = version;
+	return mcast_records_check(m, nrec, r->family, r);
+}
+
+/*
+ * spec.md M1: a v1/v2 report of a multicast group is an ASM join, a
+ * leave/done an ASM leave.
+ */
+int
+mcast_report_single(struct mcast_report *r, const uint8_t *group,
+    uint8_t version, bool leave)
+{
+	if (!mcast_is_group(r->family, group))
+		return MCAST_ERR_TYPE;
+	r->version = version;
 	memset(&r->v1, 0, sizeof(r->v1));
 	r->v1.type = leave ? MCAST_CHANGE_TO_INCLUDE : MCAST_CHANGE_TO_EXCLUDE;
 	mcast_ip_set(&r->v1.group, r->family, group);
@@ -105,6 +127,7 @@ mcast_report_single(struct mcast_report *r, const uint8_t *group,
 	r->recs_len = 0;
 	r->pos = 0;
 	r->next = 0;
+	return MCAST_OK;
 }
 
 /*
@@ -136,12 +159,23 @@ mcast_report_next(struct mcast_report *r, struct mcast_record *rec)
 	return 0;
 }
 
+/*
+ * The same two reports built: the 8-octet header (checksum 0) and the
+ * records (no aux data), addresses of the family's length.
+ */
 int
-mcast_records_put(struct wbuf *w, const struct mcast_record *recs,
-    size_t nrec, size_t alen)
+mcast_report_put(struct wbuf *w, int family, uint8_t type,
+    const struct mcast_record *recs, size_t nrec)
 {
-	size_t	i;
+	size_t	i, alen = mcast_alen(family);
 
+	if (nrec > 0xffff)
+		return -1;
+	wbuf_add_u8(w, type);
+	wbuf_add_u8(w, 0);
+	wbuf_add_n16(w, 0);			/* checksum */
+	wbuf_add_n16(w, 0);
+	wbuf_add_n16(w, (uint16_t)nrec);
 	for (i = 0; i < nrec; i++) {
 		wbuf_add_u8(w, recs[i].type);
 		wbuf_add_u8(w, 0);		/* no aux data */
@@ -150,6 +184,28 @@ mcast_records_put(struct wbuf *w, const struct mcast_record *recs,
 		wbuf_add_bytes(w, recs[i].srcs, (size_t)recs[i].nsrc * alen);
 	}
 	return w->err ? -1 : 0;
+}
+
+/*
+ * After the group of an IGMPv3 (RFC 3376 4.1) or MLDv2 (RFC 3810 5.1)
+ * query: S|QRV, QQIC (RFC 3376 4.1.7, RFC 3810 5.1.9), number of
+ * sources, sources.  The caller sets the version and Max Resp Code.
+ */
+int
+mcast_query_tail(struct rbuf *m, struct mcast_query *q)
+{
+	uint8_t	sqrv, qqic;
+
+	rbuf_get_u8(m, &sqrv);
+	rbuf_get_u8(m, &qqic);
+	if (rbuf_get_n16(m, &q->nsrc) == -1)
+		return MCAST_ERR_SHORT;
+	if (rbuf_skip(m, (size_t)q->nsrc * mcast_alen(q->family)) == -1)
+		return MCAST_ERR_COUNT;
+	q->s_flag = (sqrv & 0x08) != 0;
+	q->qrv = sqrv & 0x07;
+	q->qqi = mcast_code8_decode(qqic);
+	return MCAST_OK;
 }
 
 /* Zero fields take the defaults of spec.md M3. */

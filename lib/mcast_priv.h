@@ -14,14 +14,22 @@
 #define MCAST_DEF_QQI		125	/* RFC 3376 8.2, seconds */
 #define MCAST_DEF_MRT_MS	100	/* spec.md M3: Max Resp Code 1 */
 
+/* The IGMP or ICMPv6 message of a checked datagram. */
+struct mcast_pkt {
+	struct amt_ip	 src;
+	struct amt_ip	 dst;
+	struct rbuf	 msg;
+};
+
 /* mcast.c */
 void	 mcast_ip_set(struct amt_ip *, int, const uint8_t *);
 bool	 mcast_is_group(int, const uint8_t *);
-int	 mcast_records_check(struct rbuf *, uint16_t, int,
-	    struct mcast_report *);
-void	 mcast_report_single(struct mcast_report *, const uint8_t *, bool);
-int	 mcast_records_put(struct wbuf *, const struct mcast_record *, size_t,
-	    size_t);
+int	 mcast_report_records(struct rbuf *, uint8_t, struct mcast_report *);
+int	 mcast_report_single(struct mcast_report *, const uint8_t *, uint8_t,
+	    bool);
+int	 mcast_query_tail(struct rbuf *, struct mcast_query *);
+int	 mcast_report_put(struct wbuf *, int, uint8_t,
+	    const struct mcast_record *, size_t);
 void	 mcast_query_defaults(const struct mcast_query_params *,
 	    struct mcast_query_params *);
 

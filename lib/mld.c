@@ -43,13 +43,6 @@ static const uint8_t	mld_all_nodes[16] = { 0xff, 0x02, [15] = 0x01 };
 static const uint8_t	mld_all_routers[16] = { 0xff, 0x02, [15] = 0x02 };
 static const uint8_t	mld_v2_routers[16] = { 0xff, 0x02, [15] = 0x16 };
 
-/* The ICMPv6 message of a checked datagram. */
-struct mld_pkt {
-	struct amt_ip	 src;
-	struct amt_ip	 dst;
-	struct rbuf	 msg;
-};
-
 /* RFC 8200 4.2 options; a Router Alert for MLD (value 0) must be there. */
 static int
 mld_options_check(struct rbuf *o)
@@ -98,7 +91,7 @@ mld_hbh_check(struct rbuf *pl, struct rbuf *msg)
 }
 
 static int
-mld_ip_check(const uint8_t *p, size_t len, struct mld_pkt *pkt)
+mld_ip_check(const uint8_t *p, size_t len, struct mcast_pkt *pkt)
 {
 	struct rbuf	r, pl;
 	uint8_t		vtc, nh, hlim, a[16], d[16];
@@ -142,33 +135,16 @@ mld_v1_parse(struct rbuf *m, bool done, struct mcast_report *r)
 	rbuf_skip(m, 8);
 	if (rbuf_get_bytes(m, group, 16) == -1)
 		return MCAST_ERR_SHORT;
-	if (!mcast_is_group(AF_INET6, group))
-		return MCAST_ERR_TYPE;
-	r->version = 1;
-	mcast_report_single(r, group, done);
-	return MCAST_OK;
-}
-
-/* RFC 3810 5.2: type, reserved, checksum, reserved, nrec, records. */
-static int
-mld_v2_parse(struct rbuf *m, struct mcast_report *r)
-{
-	uint16_t	nrec;
-
-	rbuf_skip(m, 6);
-	if (rbuf_get_n16(m, &nrec) == -1)
-		return MCAST_ERR_SHORT;
-	r->version = 2;
-	return mcast_records_check(m, nrec, AF_INET6, r);
+	return mcast_report_single(r, group, 1, done);
 }
 
 int
 mld_report_parse(const uint8_t *p, size_t len, struct mcast_report *r)
 {
-	struct mld_pkt	pkt;
-	struct rbuf	peek;
-	uint8_t		type;
-	int		rc;
+	struct mcast_pkt	pkt;
+	struct rbuf		peek;
+	uint8_t			type;
+	int			rc;
 
 	if ((rc = mld_ip_check(p, len, &pkt)) != MCAST_OK)
 		return rc;
@@ -183,38 +159,31 @@ mld_report_parse(const uint8_t *p, size_t len, struct mcast_report *r)
 	case MLD_V1_DONE:
 		return mld_v1_parse(&pkt.msg, true, r);
 	case MLD_V2_REPORT:
-		return mld_v2_parse(&pkt.msg, r);
+		return mcast_report_records(&pkt.msg, 2, r);
 	}
 	return MCAST_ERR_TYPE;
 }
 
-/* RFC 3810 5.1: after the address, S|QRV, QQIC, sources. */
+/* RFC 3810 5.1: Maximum Response Code in ms (5.1.3), then the tail. */
 static int
 mld_v2_query(struct rbuf *m, uint16_t mrc, struct mcast_query *q)
 {
-	uint8_t	sqrv, qqic;
+	int	rc;
 
-	rbuf_get_u8(m, &sqrv);
-	rbuf_get_u8(m, &qqic);
-	if (rbuf_get_n16(m, &q->nsrc) == -1)
-		return MCAST_ERR_SHORT;
-	if (rbuf_skip(m, (size_t)q->nsrc * 16) == -1)
-		return MCAST_ERR_COUNT;
+	if ((rc = mcast_query_tail(m, q)) != MCAST_OK)
+		return rc;
 	q->version = 2;
 	q->max_resp_ms = mcast_code16_decode(mrc);
-	q->s_flag = (sqrv & 0x08) != 0;
-	q->qrv = sqrv & 0x07;
-	q->qqi = mcast_code8_decode(qqic);
 	return MCAST_OK;
 }
 
 int
 mld_query_parse(const uint8_t *p, size_t len, struct mcast_query *q)
 {
-	struct mld_pkt	pkt;
-	uint8_t		type, group[16];
-	uint16_t	mrc;
-	int		rc;
+	struct mcast_pkt	pkt;
+	uint8_t			type, group[16];
+	uint16_t		mrc;
+	int			rc;
 
 	if ((rc = mld_ip_check(p, len, &pkt)) != MCAST_OK)
 		return rc;
@@ -314,16 +283,10 @@ mld_build_report(const struct amt_ip *src, const struct mcast_record *recs,
 {
 	struct wbuf	w;
 
-	if (nrec > 0xffff)
-		return MCAST_ERR_NOSPACE;
 	wbuf_init(&w, out, cap);
 	mld_put_hdrs(&w, src, mld_v2_routers);
-	wbuf_add_u8(&w, MLD_V2_REPORT);
-	wbuf_add_u8(&w, 0);
-	wbuf_add_n16(&w, 0);			/* checksum */
-	wbuf_add_n16(&w, 0);
-	wbuf_add_n16(&w, (uint16_t)nrec);
-	mcast_records_put(&w, recs, nrec, 16);
+	if (mcast_report_put(&w, AF_INET6, MLD_V2_REPORT, recs, nrec) == -1)
+		return MCAST_ERR_NOSPACE;
 	return mld_finish(&w, src, mld_v2_routers);
 }
 
