@@ -4,11 +4,14 @@
 # line fuzz target, the conf(5) pages, example configs and init files.
 dist_noinst_HEADERS += include/amt/conf.h include/amt/daemon.h \
 	include/amt/metrics.h lib/conf_priv.h
-lib_libamt_la_SOURCES += lib/conf.c lib/conf_value.c
+lib_libamt_la_SOURCES += lib/conf.c lib/conf_value.c lib/daemon.c \
+	lib/pidfile.c lib/privdrop.c
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_conf
-TESTS += tests/unit/test_conf
+check_PROGRAMS += tests/unit/test_conf tests/unit/test_daemon
+TESTS += tests/unit/test_conf tests/unit/test_daemon
+tests_unit_test_daemon_CFLAGS = $(AMT_UNIT_CFLAGS)
+tests_unit_test_daemon_LDADD = $(AMT_UNIT_LIBS)
 tests_unit_test_conf_CFLAGS = $(AMT_UNIT_CFLAGS)
 tests_unit_test_conf_LDADD = $(AMT_UNIT_LIBS)
 endif
