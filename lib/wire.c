@@ -203,12 +203,16 @@ wire_decode_gw(const uint8_t *p, size_t len, size_t off, struct amt_msg *m)
 }
 
 /* Octets 0-1, then MAC and nonce: the head of Query, Update, Teardown. */
-static void
-wire_get_macnonce(struct rbuf *b, struct amt_msg *m)
+static int
+wire_get_macnonce(const uint8_t *p, size_t len, struct amt_msg *m)
 {
-	rbuf_skip(b, 2);
-	rbuf_get_bytes(b, m->mac, sizeof(m->mac));
-	rbuf_get_n32(b, &m->nonce);
+	struct rbuf	b;
+
+	rbuf_init(&b, p, len);
+	rbuf_skip(&b, 2);
+	rbuf_get_bytes(&b, m->mac, sizeof(m->mac));
+	rbuf_get_n32(&b, &m->nonce);
+	return b.err ? AMT_ERR_SHORT : AMT_OK;
 }
 
 /* RFC 7450 5.1.1: octets 1-3 reserved, then the nonce. */
@@ -251,13 +255,10 @@ static int
 wire_decode_query(const uint8_t *p, size_t len,
     const struct wire_layout *l, struct amt_msg *m)
 {
-	struct rbuf	b;
-	int		rc;
+	int	rc;
 
-	rbuf_init(&b, p, len);
-	wire_get_macnonce(&b, m);
-	if (b.err)
-		return AMT_ERR_SHORT;
+	if ((rc = wire_get_macnonce(p, len, m)) != AMT_OK)
+		return rc;
 	if ((rc = wire_decode_inner(p, l, m)) != AMT_OK)
 		return rc;
 	if (l->gw_off != 0)
@@ -269,12 +270,10 @@ static int
 wire_decode_update(const uint8_t *p, size_t len,
     const struct wire_layout *l, struct amt_msg *m)
 {
-	struct rbuf	b;
+	int	rc;
 
-	rbuf_init(&b, p, len);
-	wire_get_macnonce(&b, m);
-	if (b.err)
-		return AMT_ERR_SHORT;
+	if ((rc = wire_get_macnonce(p, len, m)) != AMT_OK)
+		return rc;
 	return wire_decode_inner(p, l, m);
 }
 
@@ -289,12 +288,10 @@ static int
 wire_decode_teardown(const uint8_t *p, size_t len,
     const struct wire_layout *l, struct amt_msg *m)
 {
-	struct rbuf	b;
+	int	rc;
 
-	rbuf_init(&b, p, len);
-	wire_get_macnonce(&b, m);
-	if (b.err)
-		return AMT_ERR_SHORT;
+	if ((rc = wire_get_macnonce(p, len, m)) != AMT_OK)
+		return rc;
 	return wire_decode_gw(p, len, l->gw_off, m);
 }
 
@@ -332,6 +329,33 @@ wire_put_head(struct wbuf *b, uint8_t type, uint8_t flags)
 	wbuf_add_u8(b, flags);
 }
 
+/* The head of Discovery, Advertisement, Request: 2 reserved, nonce. */
+static void
+wire_put_nonce(struct wbuf *b, uint8_t type, uint8_t flags, uint32_t nonce)
+{
+	wire_put_head(b, type, flags);
+	wbuf_add_zero(b, 2);
+	wbuf_add_n32(b, nonce);
+}
+
+/* The head of Query, Update, Teardown: MAC and nonce. */
+static void
+wire_put_macnonce(struct wbuf *b, uint8_t type, uint8_t flags,
+    const struct amt_msg *m)
+{
+	wire_put_head(b, type, flags);
+	wbuf_add_bytes(b, m->mac, sizeof(m->mac));
+	wbuf_add_n32(b, m->nonce);
+}
+
+/* Gateway port and address (5.1.4.9, 5.1.7). */
+static void
+wire_put_gw(struct wbuf *b, const struct amt_msg *m)
+{
+	wbuf_add_n16(b, m->gw_port);
+	wbuf_add_bytes(b, m->gw_addr, sizeof(m->gw_addr));
+}
+
 /* An inner datagram is sent whole and alone, as decode would find it. */
 static int
 wire_check_inner(const struct amt_msg *m)
@@ -347,9 +371,7 @@ wire_check_inner(const struct amt_msg *m)
 static int
 wire_encode_discovery(const struct amt_msg *m, struct wbuf *b)
 {
-	wire_put_head(b, AMT_RELAY_DISCOVERY, 0);
-	wbuf_add_zero(b, 2);
-	wbuf_add_n32(b, m->nonce);
+	wire_put_nonce(b, AMT_RELAY_DISCOVERY, 0, m->nonce);
 	return AMT_OK;
 }
 
@@ -358,9 +380,7 @@ wire_encode_advert(const struct amt_msg *m, struct wbuf *b)
 {
 	if (m->relay.family != AF_INET && m->relay.family != AF_INET6)
 		return AMT_ERR_LENGTH;
-	wire_put_head(b, AMT_RELAY_ADVERTISEMENT, 0);
-	wbuf_add_zero(b, 2);
-	wbuf_add_n32(b, m->nonce);
+	wire_put_nonce(b, AMT_RELAY_ADVERTISEMENT, 0, m->nonce);
 	wbuf_add_bytes(b, m->relay.u.b, m->relay.family == AF_INET ? 4 : 16);
 	return AMT_OK;
 }
@@ -368,10 +388,8 @@ wire_encode_advert(const struct amt_msg *m, struct wbuf *b)
 static int
 wire_encode_request(const struct amt_msg *m, struct wbuf *b)
 {
-	wire_put_head(b, AMT_REQUEST,
-	    m->flags & (AMT_REQ_FLAG_P | AMT_REQ_FLAG_E));
-	wbuf_add_zero(b, 2);
-	wbuf_add_n32(b, m->nonce);
+	wire_put_nonce(b, AMT_REQUEST,
+	    m->flags & (AMT_REQ_FLAG_P | AMT_REQ_FLAG_E), m->nonce);
 	return AMT_OK;
 }
 
@@ -381,15 +399,11 @@ wire_encode_query(const struct amt_msg *m, struct wbuf *b)
 {
 	if (wire_check_inner(m) != AMT_OK)
 		return AMT_ERR_INNER;
-	wire_put_head(b, AMT_MEMBERSHIP_QUERY,
-	    m->flags & (AMT_QUERY_FLAG_L | AMT_QUERY_FLAG_G));
-	wbuf_add_bytes(b, m->mac, sizeof(m->mac));
-	wbuf_add_n32(b, m->nonce);
+	wire_put_macnonce(b, AMT_MEMBERSHIP_QUERY,
+	    m->flags & (AMT_QUERY_FLAG_L | AMT_QUERY_FLAG_G), m);
 	wbuf_add_bytes(b, m->inner, m->inner_len);
-	if (m->flags & AMT_QUERY_FLAG_G) {
-		wbuf_add_n16(b, m->gw_port);
-		wbuf_add_bytes(b, m->gw_addr, sizeof(m->gw_addr));
-	}
+	if (m->flags & AMT_QUERY_FLAG_G)
+		wire_put_gw(b, m);
 	return AMT_OK;
 }
 
@@ -398,9 +412,7 @@ wire_encode_update(const struct amt_msg *m, struct wbuf *b)
 {
 	if (wire_check_inner(m) != AMT_OK)
 		return AMT_ERR_INNER;
-	wire_put_head(b, AMT_MEMBERSHIP_UPDATE, 0);
-	wbuf_add_bytes(b, m->mac, sizeof(m->mac));
-	wbuf_add_n32(b, m->nonce);
+	wire_put_macnonce(b, AMT_MEMBERSHIP_UPDATE, 0, m);
 	wbuf_add_bytes(b, m->inner, m->inner_len);
 	return AMT_OK;
 }
@@ -418,11 +430,8 @@ wire_encode_data(const struct amt_msg *m, struct wbuf *b)
 static int
 wire_encode_teardown(const struct amt_msg *m, struct wbuf *b)
 {
-	wire_put_head(b, AMT_TEARDOWN, 0);
-	wbuf_add_bytes(b, m->mac, sizeof(m->mac));
-	wbuf_add_n32(b, m->nonce);
-	wbuf_add_n16(b, m->gw_port);
-	wbuf_add_bytes(b, m->gw_addr, sizeof(m->gw_addr));
+	wire_put_macnonce(b, AMT_TEARDOWN, 0, m);
+	wire_put_gw(b, m);
 	return AMT_OK;
 }
 
