@@ -108,6 +108,15 @@ cksum_ok(const void *data, size_t len)
 	return cksum(data, len) == 0;
 }
 
+/* Zeroed addresses of one family, for the pseudo-header. */
+static void
+cksum_addrs_init(struct amt_ip *src, struct amt_ip *dst, int family)
+{
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	src->family = dst->family = family;
+}
+
 /* Store the checksum of the upper-layer bytes at l4 (len bytes). */
 static int
 cksum_store(const struct amt_ip *src, const struct amt_ip *dst,
@@ -141,9 +150,7 @@ cksum_finish_v4(uint8_t *pkt, size_t len)
 	uint16_t	tot, frag;
 	size_t		hl;
 
-	memset(&src, 0, sizeof(src));
-	memset(&dst, 0, sizeof(dst));
-	src.family = dst.family = AF_INET;
+	cksum_addrs_init(&src, &dst, AF_INET);
 	rbuf_init(&r, pkt, len);
 	rbuf_get_u8(&r, &vhl);
 	rbuf_skip(&r, 1);
@@ -173,9 +180,7 @@ cksum_finish_v6(uint8_t *pkt, size_t len)
 	uint8_t		nh, hlen;
 	uint16_t	plen;
 
-	memset(&src, 0, sizeof(src));
-	memset(&dst, 0, sizeof(dst));
-	src.family = dst.family = AF_INET6;
+	cksum_addrs_init(&src, &dst, AF_INET6);
 	rbuf_init(&r, pkt, len);
 	rbuf_skip(&r, 4);
 	rbuf_get_n16(&r, &plen);
