@@ -95,20 +95,11 @@ test_Q3_W7_oldgw_mld_report(void **state)
 static void
 test_M1_linux_mld1_report_and_done(void **state)
 {
-	struct mcast_report	r;
-	struct mcast_record	rec;
-	uint8_t			b[256];
-
 	(void)state;
-	tl_parse_hex(lx_v1_report, AF_INET6, &r, b, sizeof(b));
-	assert_int_equal(r.version, 1);
-	assert_int_equal(r.nrec, 1);
-	tl_expect_rec(&r, MCAST_CHANGE_TO_EXCLUDE, "ff05::1:3", 0, NULL);
-	assert_int_equal(mcast_report_next(&r, &rec), 0);
-	tl_parse_hex(lx_v1_done, AF_INET6, &r, b, sizeof(b));
-	assert_int_equal(r.version, 1);
-	tl_expect_rec(&r, MCAST_CHANGE_TO_INCLUDE, "ff05::1:3", 0, NULL);
-	assert_int_equal(mcast_report_next(&r, &rec), 0);
+	tl_expect_single(lx_v1_report, AF_INET6, 1, MCAST_CHANGE_TO_EXCLUDE,
+	    "ff05::1:3");
+	tl_expect_single(lx_v1_done, AF_INET6, 1, MCAST_CHANGE_TO_INCLUDE,
+	    "ff05::1:3");
 }
 
 static void
@@ -419,7 +410,7 @@ test_M1_M2_build_equals_linux(void **state)
 {
 	struct mcast_record	rec;
 	struct amt_ip		src, s0, group;
-	uint8_t			want[256], got[256];
+	uint8_t			got[256];
 	ssize_t			n;
 
 	(void)state;
@@ -430,23 +421,19 @@ test_M1_M2_build_equals_linux(void **state)
 	rec.nsrc = 1;
 	rec.srcs = s0.u.b;
 	n = mcast_build_report(&src, &rec, 1, got, sizeof(got));
-	assert_int_equal(n, tl_unhex(oldgw_allow, want, sizeof(want)));
-	assert_memory_equal(got, want, (size_t)n);
+	tl_expect_hex(got, n, oldgw_allow);
 	tl_ip(&src, "fe80::e7db:fab9:fd81:5672");
 	tl_ip(&rec.group, "ff05::1:3");
 	rec.type = MCAST_CHANGE_TO_INCLUDE;
 	rec.nsrc = 0;
 	n = mcast_build_report(&src, &rec, 1, got, sizeof(got));
-	assert_int_equal(n, tl_unhex(lx_v2_toin, want, sizeof(want)));
-	assert_memory_equal(got, want, (size_t)n);
+	tl_expect_hex(got, n, lx_v2_toin);
 	tl_ip(&src, "fe80::97f0:ca6f:a144:f535");
 	tl_ip(&group, "ff05::1:3");
 	n = mcast_build_v1report(&src, &group, false, got, sizeof(got));
-	assert_int_equal(n, tl_unhex(lx_v1_report, want, sizeof(want)));
-	assert_memory_equal(got, want, (size_t)n);
+	tl_expect_hex(got, n, lx_v1_report);
 	n = mcast_build_v1report(&src, &group, true, got, sizeof(got));
-	assert_int_equal(n, tl_unhex(lx_v1_done, want, sizeof(want)));
-	assert_memory_equal(got, want, (size_t)n);
+	tl_expect_hex(got, n, lx_v1_done);
 	tl_ip(&group, "2001:db8::1");
 	assert_int_equal(mcast_build_v1report(&src, &group, true, got,
 	    sizeof(got)), MCAST_ERR_TYPE);
@@ -457,7 +444,7 @@ static void
 test_W5_M3_query_golden_76_bytes(void **state)
 {
 	struct mcast_query_params	p;
-	uint8_t				want[128], got[128];
+	uint8_t				got[128];
 	ssize_t				n;
 	size_t				cap;
 
@@ -467,15 +454,13 @@ test_W5_M3_query_golden_76_bytes(void **state)
 	n = mcast_build_query(&p, got, sizeof(got));
 	assert_int_equal(n, MCAST_QUERY_V6_LEN);
 	assert_int_equal(n, 76);		/* AMT Query of 88 */
-	assert_int_equal(tl_unhex(golden_query_any, want, sizeof(want)), n);
-	assert_memory_equal(got, want, (size_t)n);
+	tl_expect_hex(got, n, golden_query_any);
 	tl_ip(&p.src, "fe80::1");
 	p.qrv = 2;
 	p.qqi = 125;
 	p.max_resp_ms = 100;
 	n = mcast_build_query(&p, got, sizeof(got));
-	assert_int_equal(tl_unhex(golden_query_ll, want, sizeof(want)), n);
-	assert_memory_equal(got, want, (size_t)n);
+	tl_expect_hex(got, n, golden_query_ll);
 	for (cap = 0; cap < MCAST_QUERY_V6_LEN; cap++)
 		assert_int_equal(mcast_build_query(&p, got, cap),
 		    MCAST_ERR_NOSPACE);
@@ -611,16 +596,13 @@ test_M1_query_checks(void **state)
 	n = tl_unhex(golden_query_ll, b, sizeof(b));
 	for (k = 0; k < n; k++)
 		assert_int_not_equal(mcast_query_parse(b, k, &q), MCAST_OK);
-	b[75] = 1;				/* one source, none there */
-	tl_fix(b, n);
-	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_COUNT);
-	n = tl_unhex(golden_query_ll, b, sizeof(b));
-	b[56] = 0x20;				/* unicast address */
-	tl_fix(b, n);
-	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_TYPE);
-	b[56] = 0xff;				/* address-specific */
-	tl_fix(b, n);
-	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_OK);
+	/* One source, none there; a unicast address; address-specific. */
+	assert_int_equal(tl_query_lie(golden_query_ll, 75, 1, &q),
+	    MCAST_ERR_COUNT);
+	assert_int_equal(tl_query_lie(golden_query_ll, 56, 0x20, &q),
+	    MCAST_ERR_TYPE);
+	assert_int_equal(tl_query_lie(golden_query_ll, 56, 0xff, &q),
+	    MCAST_OK);
 	assert_int_equal(q.group.u.b[0], 0xff);
 	n = tl_unhex(golden_query_ll, b, sizeof(b));
 	b[50] ^= 1;

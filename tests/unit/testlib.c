@@ -91,6 +91,32 @@ tl_parse_hex(const char *hex, int family, struct mcast_report *r,
 	assert_int_equal(r->family, family);
 }
 
+/* n bytes were built, the same as the hex bytes. */
+void
+tl_expect_hex(const uint8_t *got, ssize_t n, const char *hex)
+{
+	uint8_t	want[256];
+
+	assert_int_equal(n, tl_unhex(hex, want, sizeof(want)));
+	assert_memory_equal(got, want, (size_t)n);
+}
+
+/* A v1/v2 report or leave: of one record without sources, and no more. */
+void
+tl_expect_single(const char *hex, int family, uint8_t version, int type,
+    const char *group)
+{
+	struct mcast_report	r;
+	struct mcast_record	rec;
+	uint8_t			b[256];
+
+	tl_parse_hex(hex, family, &r, b, sizeof(b));
+	assert_int_equal(r.version, version);
+	assert_int_equal(r.nrec, 1);
+	tl_expect_rec(&r, type, group, 0, NULL);
+	assert_int_equal(mcast_report_next(&r, &rec), 0);
+}
+
 void
 tl_expect_rec(struct mcast_report *r, int type, const char *group,
     uint16_t nsrc, const char *src0)
@@ -122,6 +148,19 @@ tl_expect_lie(const char *hex, size_t off, uint8_t val, int err)
 	b[off] = val;
 	tl_fix_as(b, n, version);
 	assert_int_equal(mcast_report_parse(b, n, &r), err);
+}
+
+/* Set one octet of a query to val, fix the checksums, parse into q. */
+int
+tl_query_lie(const char *hex, size_t off, uint8_t val, struct mcast_query *q)
+{
+	uint8_t	b[256];
+	size_t	n;
+
+	n = tl_unhex(hex, b, sizeof(b));
+	b[off] = val;
+	tl_fix(b, n);
+	return mcast_query_parse(b, n, q);
 }
 
 /* R6c: every truncation of each valid report is rejected. */

@@ -20,6 +20,9 @@ bool	 tl_ip_is(const struct amt_ip *, const char *);
 void	 tl_fix(uint8_t *, size_t);
 void	 tl_parse_hex(const char *, int, struct mcast_report *, uint8_t *,
 	    size_t);
+void	 tl_expect_hex(const uint8_t *, ssize_t, const char *);
+void	 tl_expect_single(const char *, int, uint8_t, int, const char *);
+int	 tl_query_lie(const char *, size_t, uint8_t, struct mcast_query *);
 void	 tl_expect_rec(struct mcast_report *, int, const char *, uint16_t,
 	    const char *);
 void	 tl_expect_lie(const char *, size_t, uint8_t, int);
