@@ -449,48 +449,41 @@ test_W4_query_g_overlapping_inner_rejected(void **state)
 	assert_int_equal(amt_decode(v.b, v.len, &m), AMT_ERR_INNER);
 }
 
+/* An Update (with MAC and nonce) or a Data message: hdr octets + inner. */
 static void
-update_roundtrip(const uint8_t *inner, size_t ilen)
+inner_roundtrip(uint8_t type, bool mac, size_t hdr, const uint8_t *inner,
+    size_t ilen)
 {
 	struct amt_msg	m;
 	struct vec	v;
 
-	msg_init(&m, AMT_MEMBERSHIP_UPDATE, 0);
+	msg_init(&m, type, 0);
 	msg_inner(&m, inner, ilen);
-	vec_hdr(&v, AMT_MEMBERSHIP_UPDATE, 0, true);
+	vec_hdr(&v, type, 0, mac);
 	vec_add(&v, inner, ilen);
-	assert_int_equal(v.len, AMT_UPDATE_HDR_LEN + ilen);
+	assert_int_equal(v.len, hdr + ilen);
 	roundtrip(&m, &v);
 }
 
 static void
 test_W4_update_roundtrip(void **state)
 {
-	update_roundtrip(v4_report, sizeof(v4_report));
-	update_roundtrip(v6_report, sizeof(v6_report));
-}
-
-static void
-data_roundtrip(const uint8_t *inner, size_t ilen)
-{
-	struct amt_msg	m;
-	struct vec	v;
-
-	msg_init(&m, AMT_MULTICAST_DATA, 0);
-	msg_inner(&m, inner, ilen);
-	vec_hdr(&v, AMT_MULTICAST_DATA, 0, false);
-	vec_add(&v, inner, ilen);
-	assert_int_equal(v.len, AMT_DATA_HDR_LEN + ilen);
-	roundtrip(&m, &v);
+	inner_roundtrip(AMT_MEMBERSHIP_UPDATE, true, AMT_UPDATE_HDR_LEN,
+	    v4_report, sizeof(v4_report));
+	inner_roundtrip(AMT_MEMBERSHIP_UPDATE, true, AMT_UPDATE_HDR_LEN,
+	    v6_report, sizeof(v6_report));
 }
 
 /* RFC 7450 5.1.6.4: a complete datagram or a fragment. */
 static void
 test_W4_data_roundtrip(void **state)
 {
-	data_roundtrip(v4_data, sizeof(v4_data));
-	data_roundtrip(v6_data, sizeof(v6_data));
-	data_roundtrip(v4_frag, sizeof(v4_frag));
+	inner_roundtrip(AMT_MULTICAST_DATA, false, AMT_DATA_HDR_LEN,
+	    v4_data, sizeof(v4_data));
+	inner_roundtrip(AMT_MULTICAST_DATA, false, AMT_DATA_HDR_LEN,
+	    v6_data, sizeof(v6_data));
+	inner_roundtrip(AMT_MULTICAST_DATA, false, AMT_DATA_HDR_LEN,
+	    v4_frag, sizeof(v4_frag));
 }
 
 static void
