@@ -5,6 +5,8 @@
  */
 #include <sys/socket.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -306,13 +308,21 @@ conf_value_reset(const struct conf_opt *o, void *conf)
 		memset(field(o, conf), 0, sizeof(struct conf_addrs));
 }
 
-/* addr_parse() needs a port, so it is always there to print. */
+/* addr_parse() needs a port, so it is always there to print; so is a
+ * scope id, which addr_str() leaves out. */
 static void
 print_sockaddr(const struct conf_opt *o, const struct sockaddr *sa, FILE *f)
 {
-	char	buf[ADDR_STRLEN];
+	const struct sockaddr_in6	*sin6 = (const struct sockaddr_in6 *)sa;
+	struct amt_ip			 ip;
+	char				 buf[ADDR_STRLEN];
 
-	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
+	if (sa->sa_family == AF_INET6 && sin6->sin6_scope_id != 0) {
+		ip_from_sa(sa, &ip);
+		fprintf(f, "%s [%s%%%u]:%u\n", o->name, ip_str(&ip, buf,
+		    sizeof(buf)), (unsigned)sin6->sin6_scope_id,
+		    (unsigned)ntohs(sin6->sin6_port));
+	} else if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
 		fprintf(f, "%s %s\n", o->name, addr_str(sa, buf, sizeof(buf)));
 }
 

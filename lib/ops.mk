@@ -5,11 +5,14 @@
 dist_noinst_HEADERS += include/amt/conf.h include/amt/daemon.h \
 	include/amt/metrics.h lib/conf_priv.h
 lib_libamt_la_SOURCES += lib/conf.c lib/conf_value.c lib/daemon.c \
-	lib/pidfile.c lib/privdrop.c
+	lib/pidfile.c lib/privdrop.c lib/metrics.c
 
 if HAVE_CMOCKA
-check_PROGRAMS += tests/unit/test_conf tests/unit/test_daemon
-TESTS += tests/unit/test_conf tests/unit/test_daemon
+check_PROGRAMS += tests/unit/test_conf tests/unit/test_daemon \
+	tests/unit/test_metrics
+TESTS += tests/unit/test_conf tests/unit/test_daemon tests/unit/test_metrics
+tests_unit_test_metrics_CFLAGS = $(AMT_UNIT_CFLAGS)
+tests_unit_test_metrics_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS)
 tests_unit_test_daemon_CFLAGS = $(AMT_UNIT_CFLAGS)
 tests_unit_test_daemon_LDADD = $(AMT_UNIT_LIBS)
 tests_unit_test_conf_CFLAGS = $(AMT_UNIT_CFLAGS)
