@@ -1,0 +1,19 @@
+#!/bin/sh
+# Stand-in daemon for sysv-script.sh: takes -P PIDFILE [-f CONF] [...],
+# logs its arguments and signals to $STUB_LOG, detaches, writes the pid
+# file when ready and returns; SIGHUP is logged, SIGTERM ends it.
+pidfile=
+while [ $# -gt 0 ]; do
+	case $1 in -P) pidfile=$2; shift ;; esac
+	shift
+done
+[ -n "$pidfile" ] || exit 64
+sh -c 'trap "echo hup >>\"$2\"" HUP
+	trap "echo term >>\"$2\"; exit 0" TERM
+	echo $$ >"$1.tmp" && mv "$1.tmp" "$1"
+	i=0
+	while [ $i -lt 600 ]; do sleep 1 & wait $!; i=$((i + 1)); done' \
+    stub "$pidfile" "$STUB_LOG" </dev/null >/dev/null 2>&1 &
+i=0
+while [ ! -s "$pidfile" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$pidfile" ]
