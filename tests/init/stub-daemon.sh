@@ -2,6 +2,7 @@
 # Stand-in daemon for sysv-script.sh: takes -P PIDFILE [-f CONF] [...],
 # logs its arguments and signals to $STUB_LOG, detaches, writes the pid
 # file when ready and returns; SIGHUP is logged, SIGTERM ends it.
+echo "args: $*" >>"$STUB_LOG"
 pidfile=
 while [ $# -gt 0 ]; do
 	case $1 in -P) pidfile=$2; shift ;; esac

@@ -31,6 +31,8 @@ run status >/dev/null; [ $? -eq 3 ] || FAIL "status before start is not 3"
 run start || FAIL "start"
 [ -s "$tmp/d.pid" ] || FAIL "no pid file after start"
 pid=$(cat "$tmp/d.pid")
+grep -q "^args: -P $tmp/d.pid -f $tmp/d.conf -u nobody\$" "$tmp/log" ||
+	FAIL "daemon arguments: $(cat "$tmp/log")"
 kill -0 "$pid" || FAIL "pid $pid not running"
 run status | grep -q "running (pid $pid)" || FAIL "status while running"
 run start | grep -q "already running" || FAIL "second start"
