@@ -26,12 +26,12 @@ SEND=$B/tests/bench/bench-send AMTCTL=$B/tools/amtctl
 for f in "$RELAYD" "$GW" "$SEND" "$AMTCTL"; do
 	[ -x "$f" ] || SKIP "$f not built"
 done
-for t in tcpdump tshark nsenter; do
+for t in tcpdump tshark nsenter python3; do
 	command -v $t >/dev/null || SKIP "$t missing"
 done
 
 p=rw$$
-NS_S=${p}s NS_R=${p}r NS_K=${p}k
+NS_S=relay-fwd$$-src NS_R=relay-fwd$$-relay NS_K=relay-fwd$$-gw
 tmp=$(mktemp -d /tmp/relay-fwd.XXXXXX)
 pids=""
 cleanup() {
