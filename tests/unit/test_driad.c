@@ -525,6 +525,39 @@ test_D1_answer_dname_followed(void **state)
 	assert_int_equal(a.nrr, 1);
 }
 
+/* A chain of n CNAMEs from the question name, records at its end. */
+static int
+chain_of(unsigned n, struct driad_answer *a)
+{
+	struct mb	m;
+	char		owner[32], target[32];
+	unsigned	i;
+
+	mb_init(&m, RESP, (uint16_t)(n + 1), Q4, DRIAD_RRTYPE);
+	for (i = 0; i < n; i++) {
+		snprintf(owner, sizeof(owner), "n%u.example", i);
+		snprintf(target, sizeof(target), "n%u.example", i + 1);
+		if (i == 0)
+			mb_ptr(&m, QNAME_OFF);
+		else
+			mb_name(&m, owner);
+		mb_alias(&m, 5, target);
+	}
+	mb_name(&m, target);
+	mb_rr(&m, DRIAD_RRTYPE, 300, RR1);
+	return mb_parse(&m, Q4, a);
+}
+
+static void
+test_D1_answer_chain_length_bounded(void **state)
+{
+	struct driad_answer	a;
+
+	assert_int_equal(chain_of(DRIAD_MAX_CHAIN, &a), 0);
+	assert_int_equal(a.nrr, 1);
+	assert_int_equal(chain_of(DRIAD_MAX_CHAIN + 1, &a), -1);
+}
+
 static void
 test_D1_answer_cname_loop_rejected(void **state)
 {
@@ -557,6 +590,14 @@ test_D1_answer_pointer_loops_rejected(void **state)
 	mb_ptr(&m, at + 2 + 10 + 6);
 	mb_rr(&m, DRIAD_RRTYPE, 300, RR1);
 	mb_ptr(&m, at);
+	mb_rr(&m, DRIAD_RRTYPE, 300, RR1);
+	assert_int_equal(mb_parse(&m, Q4, &a), -1);
+	/* RFC 1035 4.1.4: a pointer to a later name, even a good one. */
+	mb_init(&m, RESP, 2, Q4, DRIAD_RRTYPE);
+	at = m.w.len;
+	mb_ptr(&m, at + 2 + 10 + 6);
+	mb_rr(&m, DRIAD_RRTYPE, 300, RR1);
+	mb_name(&m, Q4);
 	mb_rr(&m, DRIAD_RRTYPE, 300, RR1);
 	assert_int_equal(mb_parse(&m, Q4, &a), -1);
 	/* A label and a pointer back to it, forever: the name overflows. */
@@ -786,6 +827,7 @@ main(void)
 		cmocka_unit_test(test_D1_answer_cname_chain_followed),
 		cmocka_unit_test(test_D1_answer_cname_alone_names_next_query),
 		cmocka_unit_test(test_D1_answer_dname_followed),
+		cmocka_unit_test(test_D1_answer_chain_length_bounded),
 		cmocka_unit_test(test_D1_answer_cname_loop_rejected),
 		cmocka_unit_test(test_D1_answer_pointer_loops_rejected),
 		cmocka_unit_test(test_D1_answer_framing_rejected),
