@@ -1,8 +1,10 @@
 /*
- * amtrelayd command line: one option table serves getopt_long and the
- * usage text; every value is checked here, with a message that names the
- * option, so that nothing later has to doubt the configuration.  Errors
- * exit with EX_USAGE (sysexits.h) before anything is opened.
+ * amtrelayd configuration: one option table (amt/conf.h) serves
+ * getopt_long, the amtrelayd.conf file (`key value` lines, the keys are
+ * the long options), the -n dump and the usage text.  Order: defaults <
+ * file (-f) < command line.  Everything here returns errors as text, so
+ * that a reload (SIGHUP) can log them and keep the running
+ * configuration; only conf_parse_args, at start-up, exits.
  */
 #include "config.h"
 
@@ -10,115 +12,193 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
-#include <errno.h>
-#include <getopt.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <syslog.h>
 #include <sysexits.h>
 
+#include "amt/log.h"
 #include "relay.h"
 
 /* Defaults (spec.md M3, R5, R13, R14; RFC 3376 8.2-8.3). */
 #define CONF_QQI		125
 #define CONF_QRV		2
-#define CONF_QRI_MS		10000	/* RFC 7450 5.3.3.7: >= 10 s */
+#define CONF_QRI		10	/* RFC 7450 5.3.3.7: >= 10 s */
 #define CONF_KEY_ROTATE		3600	/* R5: at most 7200 */
 #define CONF_MAX_TUNNELS	10000
 #define CONF_MAX_PER_IP		100
 #define CONF_MAX_GROUPS		256
 #define CONF_MAX_SOURCES	1024
+/* The outer path MTU towards gateways, not a buffer size (R12). */
 #define CONF_TUNNEL_MTU		1500
 #define CONF_CTL_PATH		"/run/amtrelayd.sock"
+#define CONF_PID_FILE		"/run/amtrelayd.pid"
+#define CONF_METRICS_PORT	9768
+#define CONF_METRICS_TUNNELS	100
 
-/* Long-only options. */
-enum {
-	OPT_QQI = 256,
-	OPT_QRV,
-	OPT_QRI,
-	OPT_TIMEOUT,
-	OPT_KEY_ROTATE,
-	OPT_MAX_TUNNELS,
-	OPT_MAX_PER_IP,
-	OPT_MAX_GROUPS,
-	OPT_MAX_SOURCES,
-	OPT_ADVERTISE_G,
-	OPT_LINUX_P,
-	OPT_MTU,
-	OPT_PORT,
+static int	conf_facility_set(void *, const char *, char *, size_t);
+static void	conf_facility_print(const void *, const char *, FILE *);
+static int	conf_level_set(void *, const char *, char *, size_t);
+static void	conf_level_print(const void *, const char *, FILE *);
+
+#define O(n, c, k, m)	.name = n, .ch = c, .kind = k, \
+	CONF_FIELD(struct relay_conf, m)
+static const struct conf_opt conf_opts[] = {
+	{ O("debug", 'd', CONF_BOOL, debug), .flags = CONF_F_CMDLINE,
+	    .help = "stay in the foreground, log to stderr" },
+	{ O("verbose", 'v', CONF_COUNT, verbose), .flags = CONF_F_CMDLINE,
+	    .help = "log debug messages (repeat for more)" },
+	{ O("interface", 'i', CONF_IFNAME, upstream_if), .arg = "IF",
+	    .help = "upstream interface (joins, capture)" },
+	{ O("relay-address", 'a', CONF_ADDRS, relay_addrs),
+	    .flags = CONF_F_UNICAST, .arg = "ADDR",
+	    .help = "relay address, one IPv4 and/or one IPv6" },
+	{ O("discovery-address", 'D', CONF_ADDRS, discovery_addrs),
+	    .flags = CONF_F_UNICAST, .arg = "ADDR",
+	    .help = "discovery (anycast) address, repeatable" },
+	{ O("port", 0, CONF_UINT, port), .min = 1, .max = 65535,
+	    .arg = "N", .help = "UDP port (2268)" },
+	{ O("control-socket", 'S', CONF_STRING, ctl_path), .arg = "PATH",
+	    .help = "control socket (" CONF_CTL_PATH ")" },
+	{ O("control-group", 0, CONF_STRING, ctl_group), .arg = "GROUP",
+	    .help = "group owning the control socket (mode 0660)" },
+	{ O("pid-file", 'P', CONF_STRING, pid_file), .arg = "PATH",
+	    .help = "pid file (" CONF_PID_FILE " unless -d)" },
+	{ O("user", 'u', CONF_STRING, user), .arg = "USER",
+	    .help = "drop privileges to USER once sockets are open" },
+	{ O("log-facility", 0, CONF_CUSTOM, log_facility), .arg = "NAME",
+	    .set = conf_facility_set, .print = conf_facility_print,
+	    .help = "syslog facility (daemon)" },
+	{ O("log-level", 0, CONF_CUSTOM, log_level), .arg = "LEVEL",
+	    .set = conf_level_set, .print = conf_level_print,
+	    .help = "warning, info or debug (info)" },
+	{ O("metrics", 0, CONF_SOCKADDR, metrics), .min = CONF_METRICS_PORT,
+	    .arg = "ADDR[:PORT]", .help = "serve /metrics (Prometheus) there" },
+	{ O("metrics-tunnels", 0, CONF_UINT, metrics_tunnels), .max = 100000,
+	    .arg = "N", .help = "per-tunnel samples up to N tunnels (100)" },
+	/* RFC 3376 4.1.7: QQIC encodes at most 31744 s. */
+	{ O("query-interval", 0, CONF_DURATION, qqi), .min = 1,
+	    .max = 31744, .arg = "S", .help = "query interval (125)" },
+	/* RFC 7450 5.3.3.3: QRV non-zero; 3 bits (RFC 3376 4.1.6). */
+	{ O("qrv", 0, CONF_UINT, qrv), .min = 1, .max = 7, .arg = "N",
+	    .help = "robustness variable (2)" },
+	{ O("query-response-interval", 0, CONF_DURATION, qri), .min = 1,
+	    .max = 3600, .arg = "S", .help = "query response interval (10)" },
+	{ O("tunnel-timeout", 0, CONF_DURATION, tunnel_timeout),
+	    .max = 86400, .arg = "S",
+	    .help = "tunnel lifetime; 0: QRV x QQI + QRI" },
+	/* RFC 7450 5.3.6: a new secret at least every 2 hours. */
+	{ O("key-rotate", 0, CONF_DURATION, key_rotate), .min = 1,
+	    .max = 7200, .arg = "S", .help = "MAC secret lifetime (3600)" },
+	{ O("max-tunnels", 0, CONF_UINT, max_tunnels), .min = 1,
+	    .max = 1000000, .arg = "N", .help = "tunnels at most (10000)" },
+	{ O("max-tunnels-per-ip", 0, CONF_UINT, max_tunnels_per_ip),
+	    .min = 1, .max = 1000000, .arg = "N",
+	    .help = "tunnels per gateway address (100)" },
+	{ O("max-groups", 0, CONF_UINT, max_groups), .min = 1, .max = 65535,
+	    .arg = "N", .help = "groups per tunnel (256)" },
+	{ O("max-sources", 0, CONF_UINT, max_sources), .max = 1000000,
+	    .arg = "N", .help = "sources per tunnel (1024)" },
+	{ O("tunnel-mtu", 0, CONF_UINT, tunnel_mtu), .min = 576,
+	    .max = 65535, .arg = "N", .help = "path MTU to gateways (1500)" },
+	{ O("advertise-teardown", 0, CONF_BOOL, advertise_g),
+	    .help = "G flag and gateway fields in Queries" },
+	{ O("linux-p-bit", 0, CONF_BOOL, linux_p_bit),
+	    .help = "read 0x80 of a Request as P (Linux AMT)" },
+	CONF_END
 };
+#undef O
 
-static const struct option conf_options[] = {
-	{ "debug",			no_argument,	   NULL, 'd' },
-	{ "interface",			required_argument, NULL, 'i' },
-	{ "relay-address",		required_argument, NULL, 'a' },
-	{ "discovery-address",		required_argument, NULL, 'D' },
-	{ "control-socket",		required_argument, NULL, 'S' },
-	{ "verbose",			no_argument,	   NULL, 'v' },
-	{ "check",			no_argument,	   NULL, 'n' },
-	{ "help",			no_argument,	   NULL, 'h' },
-	{ "version",			no_argument,	   NULL, 'V' },
-	{ "query-interval",		required_argument, NULL, OPT_QQI },
-	{ "qrv",			required_argument, NULL, OPT_QRV },
-	{ "query-response-interval",	required_argument, NULL, OPT_QRI },
-	{ "tunnel-timeout",		required_argument, NULL, OPT_TIMEOUT },
-	{ "key-rotate",			required_argument, NULL, OPT_KEY_ROTATE },
-	{ "max-tunnels",		required_argument, NULL, OPT_MAX_TUNNELS },
-	{ "max-tunnels-per-ip",		required_argument, NULL, OPT_MAX_PER_IP },
-	{ "max-groups",			required_argument, NULL, OPT_MAX_GROUPS },
-	{ "max-sources",		required_argument, NULL, OPT_MAX_SOURCES },
-	{ "advertise-teardown",		no_argument,	   NULL, OPT_ADVERTISE_G },
-	{ "linux-p-bit",		no_argument,	   NULL, OPT_LINUX_P },
-	{ "tunnel-mtu",			required_argument, NULL, OPT_MTU },
-	{ "port",			required_argument, NULL, OPT_PORT },
-	{ NULL, 0, NULL, 0 }
+static const struct {
+	const char	*name;
+	int		 fac;
+} conf_facilities[] = {
+	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
+#define CONF_NFACILITIES (sizeof(conf_facilities) / sizeof(conf_facilities[0]))
 
-static void __attribute__((noreturn))
-conf_usage(int code)
+static const struct {
+	const char	*name;
+	int		 level;
+} conf_levels[] = {
+	{ "warning", LOG_WARNING }, { "info", LOG_INFO }, { "debug", LOG_DEBUG },
+};
+#define CONF_NLEVELS	(sizeof(conf_levels) / sizeof(conf_levels[0]))
+
+static int
+conf_facility_set(void *conf, const char *s, char *err, size_t len)
 {
-	FILE	*f = code == 0 ? stdout : stderr;
+	struct relay_conf	*c = conf;
+	size_t			 i;
 
-	fprintf(f,
-"usage: amtrelayd [-dnv] -i upstream-if -a relay-addr [-a relay-addr6]\n"
-"                 [-D discovery-addr]... [-S control-socket]\n"
-"                 [--query-interval s] [--qrv n] [--query-response-interval s]\n"
-"                 [--tunnel-timeout s] [--key-rotate s] [--max-tunnels n]\n"
-"                 [--max-tunnels-per-ip n] [--max-groups n] [--max-sources n]\n"
-"                 [--advertise-teardown] [--linux-p-bit] [--tunnel-mtu n]\n"
-"                 [--port n]\n");
-	exit(code);
+	for (i = 0; i < CONF_NFACILITIES; i++)
+		if (strcasecmp(s, conf_facilities[i].name) == 0) {
+			c->log_facility = conf_facilities[i].fac;
+			return 0;
+		}
+	snprintf(err, len, "'%s' is not daemon, user or local0..local7", s);
+	return -1;
 }
 
-static void __attribute__((noreturn, format(printf, 1, 2)))
-conf_die(const char *fmt, ...)
+static void
+conf_facility_print(const void *conf, const char *name, FILE *f)
 {
-	va_list	ap;
+	const struct relay_conf	*c = conf;
+	size_t			 i;
 
-	fprintf(stderr, "amtrelayd: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	exit(EX_USAGE);
+	for (i = 0; i < CONF_NFACILITIES; i++)
+		if (c->log_facility == conf_facilities[i].fac)
+			fprintf(f, "%s %s\n", name, conf_facilities[i].name);
 }
 
-/* A decimal number in [lo, hi] for option name, or exit. */
-static unsigned
-conf_number(const char *name, const char *s, unsigned lo, unsigned hi)
+int
+conf_log_level_parse(const char *s)
 {
-	unsigned long	 v;
-	char		*end;
+	size_t	i;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*s == '\0' || *s == '-' || *end != '\0' || errno == ERANGE)
-		conf_die("--%s: '%s' is not a number", name, s);
-	if (v < lo || v > hi)
-		conf_die("--%s: %lu is out of range %u..%u", name, v, lo, hi);
-	return (unsigned)v;
+	for (i = 0; i < CONF_NLEVELS; i++)
+		if (strcasecmp(s, conf_levels[i].name) == 0)
+			return conf_levels[i].level;
+	return -1;
+}
+
+const char *
+conf_log_level_name(int level)
+{
+	size_t	i;
+
+	for (i = 0; i < CONF_NLEVELS; i++)
+		if (level == conf_levels[i].level)
+			return conf_levels[i].name;
+	return "?";
+}
+
+static int
+conf_level_set(void *conf, const char *s, char *err, size_t len)
+{
+	struct relay_conf	*c = conf;
+	int			 l;
+
+	if ((l = conf_log_level_parse(s)) == -1) {
+		snprintf(err, len, "'%s' is not warning, info or debug", s);
+		return -1;
+	}
+	c->log_level = l;
+	return 0;
+}
+
+static void
+conf_level_print(const void *conf, const char *name, FILE *f)
+{
+	const struct relay_conf	*c = conf;
+
+	fprintf(f, "%s %s\n", name, conf_log_level_name(c->log_level));
 }
 
 static void
@@ -127,9 +207,12 @@ conf_defaults(struct relay_conf *c)
 	memset(c, 0, sizeof(*c));
 	c->port = AMT_PORT;
 	snprintf(c->ctl_path, sizeof(c->ctl_path), "%s", CONF_CTL_PATH);
+	c->log_facility = LOG_DAEMON;
+	c->log_level = LOG_INFO;
+	c->metrics_tunnels = CONF_METRICS_TUNNELS;
 	c->qqi = CONF_QQI;
 	c->qrv = CONF_QRV;
-	c->qri_ms = CONF_QRI_MS;
+	c->qri = CONF_QRI;
 	c->key_rotate = CONF_KEY_ROTATE;
 	c->max_tunnels = CONF_MAX_TUNNELS;
 	c->max_tunnels_per_ip = CONF_MAX_PER_IP;
@@ -138,140 +221,95 @@ conf_defaults(struct relay_conf *c)
 	c->tunnel_mtu = CONF_TUNNEL_MTU;
 }
 
-/* -a: one unicast relay address per family (RFC 7450 5.3.2). */
-static void
-conf_relay_addr(struct relay_conf *c, const char *s)
+/* -a: at most one unicast relay address per family (RFC 7450 5.3.2). */
+static int
+conf_relay_addrs(struct relay_conf *c, char *err, size_t len)
 {
-	struct amt_ip	 ip;
 	struct amt_ip	*slot;
+	int		 i;
 
-	if (ip_parse(s, &ip) == -1)
-		conf_die("-a: '%s' is not an IPv4 or IPv6 address", s);
-	if (ip_is_any(&ip) || ip_is_multicast(&ip))
-		conf_die("-a: %s is not a unicast address", s);
-	slot = ip.family == AF_INET ? &c->relay_addr4 : &c->relay_addr6;
-	if (slot->family != 0)
-		conf_die("-a: only one %s relay address",
-		    ip.family == AF_INET ? "IPv4" : "IPv6");
-	*slot = ip;
-}
-
-/* -D: a discovery address, usually anycast (RFC 7450 7.1). */
-static void
-conf_discovery_addr(struct relay_conf *c, const char *s)
-{
-	struct amt_ip	ip;
-	int		i;
-
-	if (ip_parse(s, &ip) == -1)
-		conf_die("-D: '%s' is not an IPv4 or IPv6 address", s);
-	if (ip_is_any(&ip) || ip_is_multicast(&ip))
-		conf_die("-D: %s is not a unicast address", s);
-	for (i = 0; i < c->ndiscovery; i++)
-		if (ip_eq(&c->discovery[i], &ip))
-			conf_die("-D: %s given twice", s);
-	if (c->ndiscovery == (int)(sizeof(c->discovery) /
-	    sizeof(c->discovery[0])))
-		conf_die("-D: at most %zu discovery addresses",
-		    sizeof(c->discovery) / sizeof(c->discovery[0]));
-	c->discovery[c->ndiscovery++] = ip;
-}
-
-static void
-conf_string(const char *opt, char *dst, size_t len, const char *s)
-{
-	if (*s == '\0')
-		conf_die("%s: empty", opt);
-	if ((size_t)snprintf(dst, len, "%s", s) >= len)
-		conf_die("%s: '%s' is longer than %zu bytes", opt, s, len - 1);
-}
-
-static bool
-conf_option(struct relay_conf *c, int ch, const char *arg)
-{
-	switch (ch) {
-	case 'd': c->debug = true; break;
-	case 'i': conf_string("-i", c->upstream_if, IF_NAMESIZE, arg); break;
-	case 'a': conf_relay_addr(c, arg); break;
-	case 'D': conf_discovery_addr(c, arg); break;
-	case 'S': conf_string("-S", c->ctl_path, sizeof(c->ctl_path), arg);
-		break;
-	case 'v': c->verbose++; break;
-	/* RFC 3376 4.1.7: QQIC encodes at most 31744 s. */
-	case OPT_QQI: c->qqi = conf_number("query-interval", arg, 1, 31744);
-		break;
-	/* RFC 7450 5.3.3.3: QRV non-zero; 3 bits (RFC 3376 4.1.6). */
-	case OPT_QRV: c->qrv = conf_number("qrv", arg, 1, 7); break;
-	case OPT_QRI: c->qri_ms = 1000 * conf_number(
-	    "query-response-interval", arg, 1, 3600); break;
-	case OPT_TIMEOUT: c->tunnel_timeout = conf_number("tunnel-timeout",
-	    arg, 0, 86400); break;
-	/* RFC 7450 5.3.6: new secret at least every 2 hours. */
-	case OPT_KEY_ROTATE: c->key_rotate = conf_number("key-rotate", arg,
-	    1, 7200); break;
-	case OPT_MAX_TUNNELS: c->max_tunnels = conf_number("max-tunnels",
-	    arg, 1, 1000000); break;
-	case OPT_MAX_PER_IP: c->max_tunnels_per_ip = conf_number(
-	    "max-tunnels-per-ip", arg, 1, 1000000); break;
-	case OPT_MAX_GROUPS: c->max_groups = conf_number("max-groups", arg,
-	    1, 65535); break;
-	case OPT_MAX_SOURCES: c->max_sources = conf_number("max-sources",
-	    arg, 0, 1000000); break;
-	case OPT_ADVERTISE_G: c->advertise_g = true; break;
-	case OPT_LINUX_P: c->linux_p_bit = true; break;
-	case OPT_MTU: c->tunnel_mtu = conf_number("tunnel-mtu", arg, 576,
-	    65535); break;
-	case OPT_PORT: c->port = conf_number("port", arg, 1, 65535); break;
-	default: return false;
+	memset(&c->relay_addr4, 0, sizeof(c->relay_addr4));
+	memset(&c->relay_addr6, 0, sizeof(c->relay_addr6));
+	for (i = 0; i < c->relay_addrs.n; i++) {
+		slot = c->relay_addrs.a[i].family == AF_INET ?
+		    &c->relay_addr4 : &c->relay_addr6;
+		if (slot->family != 0) {
+			snprintf(err, len, "relay-address: only one %s address",
+			    slot == &c->relay_addr4 ? "IPv4" : "IPv6");
+			return -1;
+		}
+		*slot = c->relay_addrs.a[i];
 	}
-	return true;
+	if (c->relay_addr4.family == 0 && c->relay_addr6.family == 0) {
+		snprintf(err, len, "relay-address (-a) is required");
+		return -1;
+	}
+	return 0;
 }
 
-/* Rules between options, once all are read. */
-static void
-conf_check(const struct relay_conf *c)
-{
-	if (c->upstream_if[0] == '\0')
-		conf_die("-i upstream-if is required");
-	if (if_nametoindex(c->upstream_if) == 0)
-		conf_die("-i: no interface named %s", c->upstream_if);
-	if (c->relay_addr4.family == 0 && c->relay_addr6.family == 0)
-		conf_die("-a relay-addr is required");
-	if (c->max_tunnels_per_ip > c->max_tunnels)
-		conf_die("--max-tunnels-per-ip (%u) exceeds --max-tunnels (%u)",
-		    c->max_tunnels_per_ip, c->max_tunnels);
-	/* RFC 7450 5.3.3.7: longer than the query interval sent. */
-	if (c->tunnel_timeout != 0 && c->tunnel_timeout <= c->qqi)
-		conf_die("--tunnel-timeout (%u) must exceed --query-interval "
-		    "(%u)", c->tunnel_timeout, c->qqi);
-}
-
-/* -n: the effective configuration, one "option value" a line. */
-static void
-conf_print(const struct relay_conf *c)
+/* -D: distinct discovery addresses, usually anycast (RFC 7450 7.1). */
+static int
+conf_discovery_addrs(struct relay_conf *c, char *err, size_t len)
 {
 	char	buf[INET6_ADDRSTRLEN];
-	int	i;
+	int	i, j;
 
-	printf("interface %s\n", c->upstream_if);
-	if (c->relay_addr4.family != 0)
-		printf("relay-address %s\n", ip_str(&c->relay_addr4, buf,
-		    sizeof(buf)));
-	if (c->relay_addr6.family != 0)
-		printf("relay-address %s\n", ip_str(&c->relay_addr6, buf,
-		    sizeof(buf)));
-	for (i = 0; i < c->ndiscovery; i++)
-		printf("discovery-address %s\n", ip_str(&c->discovery[i], buf,
-		    sizeof(buf)));
-	printf("control-socket %s\nport %u\nquery-interval %u\nqrv %u\n"
-	    "query-response-interval %u\ntunnel-timeout %u\nkey-rotate %u\n"
-	    "max-tunnels %u\nmax-tunnels-per-ip %u\nmax-groups %u\n"
-	    "max-sources %u\nadvertise-teardown %s\nlinux-p-bit %s\n"
-	    "tunnel-mtu %u\n", c->ctl_path, c->port, c->qqi, c->qrv,
-	    c->qri_ms / 1000, conf_tunnel_timeout(c), c->key_rotate,
-	    c->max_tunnels, c->max_tunnels_per_ip, c->max_groups,
-	    c->max_sources, c->advertise_g ? "yes" : "no",
-	    c->linux_p_bit ? "yes" : "no", c->tunnel_mtu);
+	for (i = 0; i < c->discovery_addrs.n; i++) {
+		for (j = 0; j < i; j++)
+			if (ip_eq(&c->discovery_addrs.a[i],
+			    &c->discovery_addrs.a[j])) {
+				snprintf(err, len, "discovery-address: %s "
+				    "given twice", ip_str(&c->discovery_addrs.a[i],
+				    buf, sizeof(buf)));
+				return -1;
+			}
+		c->discovery[i] = c->discovery_addrs.a[i];
+	}
+	c->ndiscovery = c->discovery_addrs.n;
+	return 0;
+}
+
+/* Derived values and the rules between options, once all are read. */
+static int
+conf_finish(struct relay_conf *c, char *err, size_t len)
+{
+	if (c->upstream_if[0] == '\0') {
+		snprintf(err, len, "interface (-i) is required");
+		return -1;
+	}
+	if (conf_relay_addrs(c, err, len) == -1 ||
+	    conf_discovery_addrs(c, err, len) == -1)
+		return -1;
+	c->qri_ms = 1000 * c->qri;
+	if (c->max_tunnels_per_ip > c->max_tunnels) {
+		snprintf(err, len, "max-tunnels-per-ip (%u) exceeds "
+		    "max-tunnels (%u)", c->max_tunnels_per_ip, c->max_tunnels);
+		return -1;
+	}
+	/* RFC 7450 5.3.3.7: longer than the query interval sent. */
+	if (c->tunnel_timeout != 0 && c->tunnel_timeout <= c->qqi) {
+		snprintf(err, len, "tunnel-timeout (%u) must exceed "
+		    "query-interval (%u)", c->tunnel_timeout, c->qqi);
+		return -1;
+	}
+	return 0;
+}
+
+int
+conf_read(const struct conf_args *a, struct relay_conf *c, char *err,
+    size_t len)
+{
+	conf_defaults(c);
+	if (conf_load(conf_opts, a, c, err, len) == -1)
+		return -1;
+	return conf_finish(c, err, len);
+}
+
+/* -n and `show config`: the effective configuration in file syntax. */
+void
+conf_print(const struct relay_conf *c, FILE *f)
+{
+	conf_dump(conf_opts, c, f);
 }
 
 /* R13: QRV x QQI + QRI (260 s with the defaults) unless configured. */
@@ -283,35 +321,57 @@ conf_tunnel_timeout(const struct relay_conf *c)
 	return c->qrv * c->qqi + (c->qri_ms + 999) / 1000;
 }
 
+/*
+ * Start-up: errors go to stderr (log_init(1, ...) is in effect) and exit
+ * with EX_USAGE (EX_CONFIG for the file) before anything is opened.
+ */
+void
+conf_parse_args(struct relay_conf *c, struct conf_args *a, int argc,
+    char **argv)
+{
+	char	err[1024];
+
+	if (conf_getopt(conf_opts, argc, argv, a, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		conf_usage(conf_opts, "amtrelayd", stderr);
+		exit(EX_USAGE);
+	}
+	if (a->help) {
+		conf_usage(conf_opts, "amtrelayd", stdout);
+		exit(0);
+	}
+	if (a->version) {
+		printf("amtrelayd %s\n", PACKAGE_VERSION);
+		exit(0);
+	}
+	if (a->optind != argc) {
+		log_warnx("unexpected argument '%s'", argv[a->optind]);
+		exit(EX_USAGE);
+	}
+	if (conf_read(a, c, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		exit(a->file != NULL ? EX_CONFIG : EX_USAGE);
+	}
+	if (a->check) {
+		conf_print(c, stdout);
+		printf("configuration OK\n");
+		exit(0);
+	}
+}
+
+/* -P: given, or the default when detached; none with -d unless given. */
+const char *
+conf_pid_file(const struct relay_conf *c)
+{
+	if (c->pid_file[0] != '\0')
+		return c->pid_file;
+	return c->debug ? NULL : CONF_PID_FILE;
+}
+
 void
 conf_parse(struct relay_conf *c, int argc, char **argv)
 {
-	bool	check = false;
-	int	ch;
+	struct conf_args	a;
 
-	conf_defaults(c);
-	while ((ch = getopt_long(argc, argv, "dD:a:hi:nS:vV", conf_options,
-	    NULL)) != -1) {
-		if (conf_option(c, ch, optarg))
-			continue;
-		switch (ch) {
-		case 'n':
-			check = true;
-			break;
-		case 'h':
-			conf_usage(0);
-		case 'V':
-			printf("amtrelayd %s\n", PACKAGE_VERSION);
-			exit(0);
-		default:
-			conf_usage(EX_USAGE);
-		}
-	}
-	if (optind != argc)
-		conf_die("unexpected argument '%s'", argv[optind]);
-	conf_check(c);
-	if (check) {
-		conf_print(c);
-		exit(0);
-	}
+	conf_parse_args(c, &a, argc, argv);
 }

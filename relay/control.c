@@ -1,17 +1,22 @@
 /*
- * The control socket of amtrelayd (lib/ctl.c serves it): `show tunnels`,
- * `show flows`, `show stats`, each answered with one JSON object whose
- * names are those of spec.md (the AMT YANG draft's counters).
+ * The control socket of amtrelayd (lib/ctl.c serves it, mode 0660; the
+ * group is control-group if set): `show tunnels`, `show flows`,
+ * `show stats`, each answered with one JSON object whose names are
+ * those of spec.md (the AMT YANG draft's counters); `show config`,
+ * `reload` (as SIGHUP), `log-level warning|info|debug`, `verbose N`.
  */
 #include "config.h"
 
 #include <sys/socket.h>
 #include <netinet/in.h>
 
+#include <errno.h>
+#include <grp.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -24,7 +29,7 @@
 static const struct {
 	const char	*name;
 	size_t		 off;
-} control_counters[] = {
+} control_counter_names[] = {
 #define C(n, f)	{ n, offsetof(struct relay_stats, f) }
 	C("relay-discovery", rx_relay_discovery),
 	C("request", rx_request),
@@ -63,20 +68,33 @@ static const struct {
 #undef C
 };
 
-static json_t *
-control_stats(struct relayd *rd)
+void
+control_counters(struct relayd *rd, void (*cb)(const char *, uint64_t,
+    void *), void *arg)
 {
 	const uint8_t	*base = (const uint8_t *)&rd->stats;
-	json_t		*o = json_object();
 	uint64_t	 v;
 	size_t		 i;
 
-	for (i = 0; i < sizeof(control_counters) /
-	    sizeof(control_counters[0]); i++) {
-		memcpy(&v, base + control_counters[i].off, sizeof(v));
-		json_object_set_new(o, control_counters[i].name,
-		    json_integer((json_int_t)v));
+	for (i = 0; i < sizeof(control_counter_names) /
+	    sizeof(control_counter_names[0]); i++) {
+		memcpy(&v, base + control_counter_names[i].off, sizeof(v));
+		cb(control_counter_names[i].name, v, arg);
 	}
+}
+
+static void
+control_stat(const char *name, uint64_t v, void *arg)
+{
+	json_object_set_new(arg, name, json_integer((json_int_t)v));
+}
+
+static json_t *
+control_stats(struct relayd *rd)
+{
+	json_t	*o = json_object();
+
+	control_counters(rd, control_stat, o);
 	json_object_set_new(o, "tunnels", json_integer(rd->ntunnels));
 	return o;
 }
@@ -180,17 +198,104 @@ control_error(const char *what, const char *arg)
 {
 	char	buf[256];
 
-	snprintf(buf, sizeof(buf), "%s '%s' (show tunnels|flows|stats)",
-	    what, arg);
+	snprintf(buf, sizeof(buf), "%s '%s' (show tunnels|flows|stats|config,"
+	    " reload, log-level warning|info|debug, verbose N)", what, arg);
 	return json_pack("{s:s}", "error", buf);
 }
 
-/* Requests: "show tunnels|flows|stats" (words after those are ignored). */
+/* `show config`: key -> value, or a list for repeated keys. */
+static void
+control_config_line(json_t *o, char *line)
+{
+	char	*v = strchr(line, ' ');
+	json_t	*old, *a;
+
+	if (v == NULL)
+		return;
+	*v++ = '\0';
+	if ((old = json_object_get(o, line)) == NULL) {
+		json_object_set_new(o, line, json_string(v));
+		return;
+	}
+	if (!json_is_array(old)) {
+		a = json_array();
+		json_array_append(a, old);
+		json_object_set_new(o, line, a);
+		old = a;
+	}
+	json_array_append_new(old, json_string(v));
+}
+
+static json_t *
+control_config(struct relayd *rd)
+{
+	char	*buf = NULL, *line, *save = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+	json_t	*o = json_object();
+
+	if ((f = open_memstream(&buf, &len)) == NULL)
+		return json_pack("{s:s}", "error", strerror(errno));
+	conf_print(&rd->conf, f);
+	fclose(f);
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		control_config_line(o, line);
+	free(buf);
+	return json_pack("{s:o}", "config", o);
+}
+
+static json_t *
+control_reload(struct relayd *rd)
+{
+	char	err[1024];
+
+	if (reload_conf(rd, err, sizeof(err)) == -1) {
+		log_warnx("reload: %s; keeping the running configuration",
+		    err);
+		return json_pack("{s:s}", "error", err);
+	}
+	return json_pack("{s:s}", "reload", "ok");
+}
+
+/* `log-level LEVEL` and `verbose N`: until the next reload. */
+static json_t *
+control_log_level(struct relayd *rd, const char *what, const char *arg)
+{
+	char	*end;
+	long	 v;
+	int	 l;
+
+	if (strcmp(what, "verbose") == 0) {
+		v = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || v < 0 || v > 9)
+			return control_error("bad verbosity", arg);
+		rd->conf.verbose = (int)v;
+	} else {
+		if ((l = conf_log_level_parse(arg)) == -1)
+			return control_error("bad log level", arg);
+		rd->conf.log_level = l;
+		rd->conf.verbose = 0;
+	}
+	reload_log_level(rd->conf.log_level, rd->conf.verbose);
+	log_info("log level %s, verbose %d", conf_log_level_name(
+	    rd->conf.log_level), log_getverbose());
+	return json_pack("{s:s, s:i}", "log-level",
+	    conf_log_level_name(rd->conf.log_level), "verbose",
+	    log_getverbose());
+}
+
+/* One request line: "show ...", "reload", "log-level L", "verbose N". */
 static json_t *
 control_handle(int argc, char **argv, void *arg)
 {
 	struct relayd	*rd = arg;
 
+	if (argc == 1 && strcmp(argv[0], "reload") == 0)
+		return control_reload(rd);
+	if (argc == 2 && (strcmp(argv[0], "log-level") == 0 ||
+	    strcmp(argv[0], "verbose") == 0))
+		return control_log_level(rd, argv[0], argv[1]);
 	if (argc < 2 || strcmp(argv[0], "show") != 0)
 		return control_error("unknown command", argc > 0 ? argv[0] :
 		    "");
@@ -200,7 +305,30 @@ control_handle(int argc, char **argv, void *arg)
 		return control_flows(rd);
 	if (strcmp(argv[1], "stats") == 0)
 		return control_stats(rd);
+	if (strcmp(argv[1], "config") == 0)
+		return control_config(rd);
 	return control_error("unknown: show", argv[1]);
+}
+
+/* control-group: the socket's group, so that its members may use it. */
+static int
+control_group(struct relayd *rd)
+{
+	struct group	*gr;
+
+	if (rd->conf.ctl_group[0] == '\0')
+		return 0;
+	errno = 0;
+	if ((gr = getgrnam(rd->conf.ctl_group)) == NULL) {
+		log_warnx("control-group %s: %s", rd->conf.ctl_group,
+		    errno ? strerror(errno) : "no such group");
+		return -1;
+	}
+	if (chown(rd->conf.ctl_path, (uid_t)-1, gr->gr_gid) == -1) {
+		log_warn("chown %s", rd->conf.ctl_path);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -210,6 +338,10 @@ control_init(struct relayd *rd)
 	    rd);
 	if (rd->ctl == NULL) {
 		log_warn("control socket %s", rd->conf.ctl_path);
+		return -1;
+	}
+	if (control_group(rd) == -1) {
+		control_free(rd);
 		return -1;
 	}
 	return 0;

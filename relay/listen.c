@@ -28,7 +28,14 @@
 #include "relay.h"
 
 #define LISTEN_BATCH	32
-#define LISTEN_MSGLEN	9216		/* a jumbo frame; more is truncated */
+/*
+ * The largest UDP payload the kernel can hand over (65535 octets of
+ * IPv6 payload less the UDP header; IPv4 allows 20 fewer): no AMT
+ * message is cut, whatever the MTU or reassembly on the way.  The batch
+ * is allocated, not touched until used: pages that no datagram reached
+ * cost no memory.
+ */
+#define LISTEN_MSGLEN	(65535 - 8)
 #define LISTEN_RCVBUF	(4 << 20)	/* bursts of Updates (Q4) */
 
 /* A listener with its receive batch (struct listener comes first). */

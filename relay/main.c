@@ -3,7 +3,9 @@
  * smcroute's start_server(): modules start in a fixed order and stop in
  * the reverse order, so that shutdown (R16, RFC 7450 5.3.4) stops the
  * data, frees every tunnel (the data plane leaves upstream), closes the
- * AMT sockets and removes the control socket, in that order.
+ * AMT sockets and removes the control socket, in that order.  Operations
+ * (daemon life, the pid file, the privilege drop) as amt/daemon.h lays
+ * them out; reload in reload.c.
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include "amt/daemon.h"
 #include "amt/log.h"
 #include "relay.h"
 
@@ -43,6 +46,7 @@ static const struct main_module {
 	{ "upstream", upstream_init, upstream_free, EX_OSERR },
 	{ "tunnels", main_tunnels_init, tunnel_free_all, EX_SOFTWARE },
 	{ "capture", capture_init, capture_free, EX_OSERR },
+	{ "metrics listener", prom_init, prom_free, EX_OSERR },
 	{ "signals", main_signals_init, main_signals_free, EX_SOFTWARE },
 };
 #define MAIN_NMODULES	(sizeof(main_modules) / sizeof(main_modules[0]))
@@ -70,19 +74,26 @@ main_keys_cb(evutil_socket_t fd, short ev, void *arg)
  * R5, RFC 7450 5.3.3.4: the previous secret still verifies Updates for
  * 2 x the query interval after a rotation.
  */
-static int
-main_keys_init(struct relayd *rd)
+/* The key tick: at least every key_rotate s (again after a reload). */
+int
+main_keys_arm(struct relayd *rd)
 {
 	struct timeval	tv;
 
-	mac_ring_init(&rd->macs, rd->conf.key_rotate, 2 * rd->conf.qqi,
-	    relay_now());
 	tv.tv_sec = rd->conf.key_rotate < MAIN_KEY_TICK_MAX ?
 	    rd->conf.key_rotate : MAIN_KEY_TICK_MAX;
 	tv.tv_usec = 0;
+	return event_add(&rd->rotate_ev, &tv);
+}
+
+static int
+main_keys_init(struct relayd *rd)
+{
+	mac_ring_init(&rd->macs, rd->conf.key_rotate, 2 * rd->conf.qqi,
+	    relay_now());
 	event_assign(&rd->rotate_ev, rd->base, -1, EV_PERSIST, main_keys_cb,
 	    rd);
-	return event_add(&rd->rotate_ev, &tv);
+	return main_keys_arm(rd);
 }
 
 static void
@@ -102,6 +113,7 @@ static void
 main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct relayd	*rd = arg;
+	char		 err[1024];
 
 	switch (sig) {
 	case SIGTERM:
@@ -110,7 +122,9 @@ main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 		event_base_loopexit(rd->base, NULL);
 		break;
 	case SIGHUP:
-		log_info("SIGHUP: reload not supported yet");
+		if (reload_conf(rd, err, sizeof(err)) == -1)
+			log_warnx("reload: %s; keeping the running "
+			    "configuration", err);
 		break;
 	case SIGUSR1:
 		control_log_stats(rd);
@@ -157,8 +171,8 @@ main_stop(struct relayd *rd, size_t started)
 	}
 }
 
-/* Start every module; on failure stop those started and exit. */
-static void
+/* Start every module; on failure stop those started: the exit code. */
+static int
 main_start(struct relayd *rd)
 {
 	size_t	i;
@@ -169,42 +183,130 @@ main_start(struct relayd *rd)
 			continue;
 		log_warnx("cannot start %s", main_modules[i].name);
 		main_stop(rd, i);
+		return main_modules[i].exitcode;
+	}
+	return 0;
+}
+
+/* Leave before anything runs: free what start-up made, say why. */
+static void __attribute__((noreturn))
+main_exit(struct relayd *rd, size_t started, int code)
+{
+	main_stop(rd, started);
+	if (rd->base != NULL)
 		event_base_free(rd->base);
-		exit(main_modules[i].exitcode);
+	pidfile_remove(rd->pidfile);
+	exit(code);
+}
+
+/*
+ * Detach (unless -d): the parent waits for daemon_ready() and exits 0,
+ * or 1 if the daemon dies first.  libevent's epoll and signal pipe are
+ * made again in the child (event_reinit); the sockets stay.
+ */
+static int
+main_detach(struct relayd *rd)
+{
+	char	err[256];
+	int	ready;
+
+	if (rd->conf.debug)
+		return -1;
+	if ((ready = daemon_detach(err, sizeof(err))) == -1) {
+		log_warnx("%s", err);
+		main_exit(rd, MAIN_NMODULES, EX_OSERR);
+	}
+	log_init(0, rd->conf.log_facility, "amtrelayd");
+	reload_log_level(rd->conf.log_level, rd->conf.verbose);
+	if (event_reinit(rd->base) == -1) {
+		log_warnx("event_reinit failed");
+		main_exit(rd, MAIN_NMODULES, EX_OSERR);
+	}
+	return ready;
+}
+
+/*
+ * -u: every socket is open; nothing the running relay does needs a
+ * capability (upstream joins open plain UDP sockets; the capture ring,
+ * the ICMP raw sockets and the AMT sockets stay open; what would need
+ * them again, a new interface or address, needs a restart), so none is
+ * kept.  lib/privdrop.c checks that the drop worked.
+ */
+static void
+main_drop_privs(struct relayd *rd)
+{
+	char	err[256];
+
+	if (rd->conf.user[0] == '\0')
+		return;
+	if (daemon_drop_privs(rd->conf.user, NULL, 0, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		main_exit(rd, MAIN_NMODULES, EX_NOPERM);
+	}
+	log_info("running as %s, no capabilities", rd->conf.user);
+}
+
+static void
+main_pidfile(struct relayd *rd)
+{
+	const char	*path = conf_pid_file(&rd->conf);
+	char		 err[512];
+
+	if (path == NULL)
+		return;
+	if ((rd->pidfile = pidfile_open(path, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		exit(EX_CANTCREAT);
 	}
 }
 
+/*
+ * Start-up as daemon.h orders it: inherited descriptors closed, the
+ * configuration read, the pid file locked, every socket opened and bound
+ * (errors so far reach the caller's exit code), then detach, drop
+ * privileges, write the pid file and say READY=1.
+ */
 int
 main(int argc, char **argv)
 {
 	struct relayd	rd;
+	char		err[256];
+	int		ready, rc;
 
+	daemon_close_inherited();
+	log_init(1, LOG_DAEMON, "amtrelayd");
 	memset(&rd, 0, sizeof(rd));
 	TAILQ_INIT(&rd.listeners);
 	TAILQ_INIT(&rd.tunnels);
-	conf_parse(&rd.conf, argc, argv);
-	log_init(rd.conf.debug, LOG_DAEMON, "amtrelayd");
-	log_setverbose(rd.conf.verbose);
+	conf_parse_args(&rd.conf, &rd.args, argc, argv);
+	reload_log_level(rd.conf.log_level, rd.conf.verbose);
 	if (mac_lib_init() == -1) {
 		log_warnx("libsodium cannot start");
 		return EX_SOFTWARE;
 	}
 	log_libevent();
+	main_pidfile(&rd);
 	if ((rd.base = event_base_new()) == NULL) {
 		log_warnx("event_base_new failed");
-		return EX_OSERR;
+		main_exit(&rd, 0, EX_OSERR);
 	}
-	main_start(&rd);
-	/*
-	 * Everything that can fail at start-up has been opened: this is
-	 * where daemon(3), the pid file and the privilege drop will go.
-	 */
+	if ((rc = main_start(&rd)) != 0)
+		main_exit(&rd, 0, rc);
+	ready = main_detach(&rd);
+	main_drop_privs(&rd);
+	if (rd.pidfile != NULL && pidfile_write(rd.pidfile, err,
+	    sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		main_exit(&rd, MAIN_NMODULES, EX_CANTCREAT);
+	}
+	daemon_ready(ready);
 	log_info("amtrelayd running (upstream %s, %u tunnels max)",
 	    rd.conf.upstream_if, rd.conf.max_tunnels);
 	if (event_base_dispatch(rd.base) == -1)
 		log_warnx("event loop failed");
 	main_stop(&rd, MAIN_NMODULES);
 	event_base_free(rd.base);
+	pidfile_remove(rd.pidfile);
 	log_info("amtrelayd stopped");
 	return 0;
 }

@@ -14,12 +14,14 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
 #include "amt/addr.h"
+#include "amt/conf.h"
 #include "amt/mac.h"
 #include "amt/mcast.h"
 #include "amt/wire.h"
@@ -29,8 +31,14 @@ struct fwd_table;
 struct upstream;
 struct capture;
 struct ctl_server;
+struct metrics;
+struct pidfile;
 
-/* Configuration (command line; a config file later). */
+/*
+ * Configuration: one option table (conf.c) for the command line and
+ * amtrelayd.conf.  relay_addr4/6, discovery/ndiscovery and qri_ms are
+ * derived from relay_addrs, discovery_addrs and qri by conf_finish().
+ */
 struct relay_conf {
 	char		 upstream_if[32];
 	struct amt_ip	 relay_addr4;		/* -a (IPv4), family 0 if none */
@@ -53,6 +61,17 @@ struct relay_conf {
 	unsigned	 tunnel_mtu;		/* outer path MTU (R12), 1500 */
 	int		 verbose;
 	bool		 debug;
+	/* operations (issue 5) */
+	struct conf_addrs relay_addrs;		/* -a, one per family */
+	struct conf_addrs discovery_addrs;	/* -D */
+	unsigned	 qri;			/* s */
+	char		 ctl_group[32];		/* control socket group */
+	char		 pid_file[256];		/* -P */
+	char		 user[32];		/* -u: drop privileges to */
+	int		 log_facility;		/* LOG_DAEMON */
+	int		 log_level;		/* LOG_WARNING/INFO/DEBUG */
+	struct sockaddr_storage metrics;	/* /metrics; family 0: off */
+	unsigned	 metrics_tunnels;	/* per-tunnel samples up to */
 };
 
 /* Counters, named as in spec.md (AMT YANG draft). */
@@ -147,14 +166,38 @@ struct relayd {
 	struct event		*sig_ev[4];
 	struct event		 rotate_ev;
 	struct relay_stats	 stats;
+	/* operations: the command line kept for reloads, the pid file,
+	 * the /metrics listener */
+	struct conf_args	 args;
+	struct pidfile		*pidfile;
+	struct metrics		*metrics;
 };
 
 /* main.c */
 time_t		 relay_now(void);		/* monotonic seconds */
+int		 main_keys_arm(struct relayd *);	/* R5 rotation tick */
 
-/* conf.c: command line into struct relay_conf; exits on errors */
+/* conf.c: command line and file into struct relay_conf */
+/* Parse argv (kept in a), read the file; exits on errors, -h, -V, -n. */
+void		 conf_parse_args(struct relay_conf *, struct conf_args *,
+		    int, char **);
 void		 conf_parse(struct relay_conf *, int, char **);
+/* Defaults, the file and the command line again (reload); -1 with err. */
+int		 conf_read(const struct conf_args *, struct relay_conf *,
+		    char *, size_t);
+void		 conf_print(const struct relay_conf *, FILE *);
+const char	*conf_pid_file(const struct relay_conf *);
 unsigned	 conf_tunnel_timeout(const struct relay_conf *);
+const char	*conf_log_level_name(int);
+int		 conf_log_level_parse(const char *);
+
+/* reload.c: SIGHUP and `amtctl reload` (apply what can change live) */
+int		 reload_conf(struct relayd *, char *, size_t);
+void		 reload_log_level(int, int);
+
+/* metrics.c: the optional /metrics listener (Prometheus text format) */
+int		 prom_init(struct relayd *);
+void		 prom_free(struct relayd *);
 
 /* listen.c */
 int		 listen_open(struct relayd *);
@@ -197,6 +240,9 @@ void		 membership_walk(const struct tunnel *,
 int		 control_init(struct relayd *);
 void		 control_free(struct relayd *);
 void		 control_log_stats(struct relayd *);
+/* Each counter of struct relay_stats with its spec.md name. */
+void		 control_counters(struct relayd *, void (*)(const char *,
+		    uint64_t, void *), void *);
 
 /*
  * forward.c (data plane).  The control plane calls these as a tunnel's

@@ -1,9 +1,9 @@
 # amtrelayd control plane (the data plane appends its sources in
 # relay/data.mk), its man page and the membership unit tests.
 sbin_PROGRAMS += relay/amtrelayd
-relay_amtrelayd_SOURCES = relay/main.c relay/conf.c relay/listen.c \
-	relay/message.c relay/tunnel.c relay/membership.c relay/control.c \
-	relay/relay.h
+relay_amtrelayd_SOURCES = relay/main.c relay/conf.c relay/reload.c \
+	relay/listen.c relay/message.c relay/tunnel.c relay/membership.c \
+	relay/control.c relay/metrics.c relay/relay.h
 relay_amtrelayd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \
 	$(JANSSON_LIBS)
 # dist_man_MANS cannot be appended to across fragments: the page is
