@@ -39,8 +39,12 @@ struct resolve_result {
 	unsigned		 nbad;		/* malformed records skipped */
 };
 
-/* Called once per look-up, never from inside resolve_amtrelay(), never
- * after resolve_cancel(); the result lives until the callback returns. */
+/*
+ * Called once per look-up, from its own event (never from inside
+ * resolve_amtrelay()), never after resolve_cancel() or resolve_free().
+ * The result lives until the callback returns; the look-up handle is
+ * gone once the callback runs (do not cancel it there).
+ */
 typedef void (*resolve_cb)(const struct resolve_result *, void *);
 
 struct resolve_opts {

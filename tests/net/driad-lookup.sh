@@ -160,6 +160,13 @@ dq to -s $DNS4 -t 300 -T 1 192.0.2.1 || FAIL "driad-query"
 grep -q "^result 192.0.2.1 retry .*: Timeout" "$LIB_TMP/to" ||
 	FAIL "no timeout: $(cat "$LIB_TMP/to")"
 
+log "look-ups abandoned while in flight (cancel, resolver freed)"
+dq abandon -s $DNS4 -t 2000 -X 300 192.0.2.1 192.0.2.2 192.0.2.3 \
+    192.0.2.4 || FAIL "driad-query -X: $(cat "$LIB_TMP/abandon.err")"
+[ "$(grep -c '^abandoned' "$LIB_TMP/abandon")" = 4 ] &&
+    ! grep -q '^result' "$LIB_TMP/abandon" ||
+	FAIL "abandon: $(cat "$LIB_TMP/abandon")"
+
 log "D5: retries back off and recover once DNS answers again"
 bg retry "$NS_CL" "$DQ" -s $DNS4 -t 300 -T 1 -R 20 192.0.2.1
 RETRY_PID=$BG_PID

@@ -31,6 +31,8 @@ struct dq {
 	struct resolve		*res;
 	unsigned		 max_attempts;
 	unsigned		 running;
+	struct dq_source	*src;
+	int			 nsrc;
 };
 
 struct dq_source {
@@ -39,6 +41,7 @@ struct dq_source {
 	char			 str[INET6_ADDRSTRLEN];
 	unsigned		 attempt;
 	struct event		*retry_ev;
+	struct resolve_lookup	*l;		/* while running */
 };
 
 static void	dq_start(struct dq_source *);
@@ -47,7 +50,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: driad-query [-v] [-s SERVER] [-t MS] "
-	    "[-T TRIES] [-p 4|6] [-o 4|6] [-R N] SOURCE...\n");
+	    "[-T TRIES] [-p 4|6] [-o 4|6] [-R N] [-X MS] SOURCE...\n");
 	exit(1);
 }
 
@@ -88,6 +91,7 @@ dq_result(const struct resolve_result *r, void *arg)
 	struct timeval		 tv;
 	uint32_t		 ms;
 
+	s->l = NULL;
 	s->attempt++;
 	if (r->status == RESOLVE_RETRY && s->attempt < s->dq->max_attempts) {
 		/* D5: DNS retries back off 1 s .. 120 s. */
@@ -107,10 +111,33 @@ dq_result(const struct resolve_result *r, void *arg)
 static void
 dq_start(struct dq_source *s)
 {
-	if (resolve_amtrelay(s->dq->res, &s->ip, dq_result, s) == NULL) {
+	if ((s->l = resolve_amtrelay(s->dq->res, &s->ip, dq_result,
+	    s)) == NULL) {
 		printf("result %s error: no reverse name\n", s->str);
 		dq_done(s);
 	}
+}
+
+/* -X: give up on what is still running. */
+static void
+dq_abandon_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dq	*dq = arg;
+	int		 i;
+
+	for (i = 0; i < dq->nsrc; i++) {
+		if (dq->src[i].l == NULL && !evtimer_pending(dq->src[i].retry_ev,
+		    NULL))
+			continue;
+		printf("abandoned %s\n", dq->src[i].str);
+		evtimer_del(dq->src[i].retry_ev);
+		if (i < dq->nsrc / 2 && dq->src[i].l != NULL)
+			resolve_cancel(dq->src[i].l);
+		dq->src[i].l = NULL;
+	}
+	fflush(stdout);
+	/* resolve_free() in main() ends the rest. */
+	event_base_loopexit(dq->base, NULL);
 }
 
 static unsigned
@@ -134,13 +161,15 @@ main(int argc, char *argv[])
 	struct dq_source	*src;
 	struct resolve_opts	 opts;
 	const char		*server = NULL;
-	int			 ch, i, ignore;
+	struct event		*abandon = NULL;
+	struct timeval		 tv;
+	int			 ch, i, ignore, abandon_ms = -1;
 
 	memset(&dq, 0, sizeof(dq));
 	memset(&opts, 0, sizeof(opts));
 	dq.max_attempts = 1;
 	log_init(1, LOG_DAEMON, "driad-query");
-	while ((ch = getopt(argc, argv, "vs:t:T:p:o:R:")) != -1) {
+	while ((ch = getopt(argc, argv, "vs:t:T:p:o:R:X:")) != -1) {
 		switch (ch) {
 		case 'v':
 			log_setverbose(log_getverbose() + 1);
@@ -163,6 +192,9 @@ main(int argc, char *argv[])
 		case 'R':
 			dq.max_attempts = (unsigned)atoi(optarg);
 			break;
+		case 'X':
+			abandon_ms = atoi(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -177,6 +209,8 @@ main(int argc, char *argv[])
 		fatalx("resolver for %s", server ? server : "resolv.conf");
 	if ((src = calloc((size_t)argc, sizeof(*src))) == NULL)
 		fatal("calloc");
+	dq.src = src;
+	dq.nsrc = argc;
 	for (i = 0; i < argc; i++) {
 		src[i].dq = &dq;
 		if (ip_parse(argv[i], &src[i].ip) == -1)
@@ -186,7 +220,15 @@ main(int argc, char *argv[])
 		dq.running++;
 		dq_start(&src[i]);
 	}
+	if (abandon_ms >= 0) {
+		abandon = evtimer_new(dq.base, dq_abandon_cb, &dq);
+		tv.tv_sec = abandon_ms / 1000;
+		tv.tv_usec = (abandon_ms % 1000) * 1000;
+		evtimer_add(abandon, &tv);
+	}
 	event_base_dispatch(dq.base);
+	if (abandon != NULL)
+		event_free(abandon);
 	resolve_free(dq.res);
 	for (i = 0; i < argc; i++)
 		event_free(src[i].retry_ev);
