@@ -1,83 +1,292 @@
 /*
- * Command line of amtgwd: one option table, defaults, validation with
- * clear messages; exit codes from sysexits.h.
+ * Configuration of amtgwd: one option table (amt/conf.h) for the command
+ * line and amtgwd.conf, the gateway's defaults, the checks between
+ * options, and the reload that reads the file again under the same
+ * command line.  Exit codes from sysexits.h.
  */
 #include "config.h"
 
 #include <sys/socket.h>
 #include <arpa/inet.h>
-#include <errno.h>
-#include <getopt.h>
-#include <inttypes.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
+#include <syslog.h>
 
 #include "amt/addr.h"
+#include "amt/conf.h"
 #include "amt/log.h"
 #include "amt/wire.h"
 #include "gateway.h"
 
-enum {
-	OPT_TUN_ADDR4 = 256,
-	OPT_TUN_ADDR6,
-	OPT_MTU,
-	OPT_DISC_TIMEOUT,
-	OPT_REQ_TIMEOUT,
-	OPT_REQ_RETRIES,
-	OPT_KEEPALIVE,
-	OPT_PORT,
-	OPT_HOLDDOWN,
-	OPT_KEEP_RP_ALL,
-	OPT_MAX_TIMEOUT,
+#define GW_DRIAD_DNS_BACKOFF	120	/* RFC 8777 3.3.5 (D5): 1 .. 120 s */
+
+static const struct {
+	const char	*name;
+	int		 level;
+} conf_levels[] = {
+	{ "debug", LOG_DEBUG }, { "info", LOG_INFO },
+	{ "warning", LOG_WARNING },
 };
 
-static const struct option conf_longopts[] = {
-	{ "debug",		no_argument,		NULL, 'd' },
-	{ "verbose",		no_argument,		NULL, 'v' },
-	{ "discovery",		required_argument,	NULL, 'r' },
-	{ "relay",		required_argument,	NULL, 'R' },
-	{ "tun",		required_argument,	NULL, 't' },
-	{ "socket",		required_argument,	NULL, 'S' },
-	{ "check",		no_argument,		NULL, 'n' },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, 'V' },
-	{ "tun-addr4",		required_argument,	NULL, OPT_TUN_ADDR4 },
-	{ "tun-addr6",		required_argument,	NULL, OPT_TUN_ADDR6 },
-	{ "mtu",		required_argument,	NULL, OPT_MTU },
-	{ "discovery-timeout",	required_argument,	NULL, OPT_DISC_TIMEOUT },
-	{ "request-timeout",	required_argument,	NULL, OPT_REQ_TIMEOUT },
-	{ "request-retries",	required_argument,	NULL, OPT_REQ_RETRIES },
-	{ "keepalive",		required_argument,	NULL, OPT_KEEPALIVE },
-	{ "port",		required_argument,	NULL, OPT_PORT },
-	{ "holddown",		required_argument,	NULL, OPT_HOLDDOWN },
-	{ "max-timeout",	required_argument,	NULL, OPT_MAX_TIMEOUT },
-	{ "keep-rp-filter-all",	no_argument,		NULL, OPT_KEEP_RP_ALL },
-	{ NULL, 0, NULL, 0 }
+static const struct {
+	const char	*name;
+	int		 facility;
+} conf_facilities[] = {
+	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+int
+conf_log_level(const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(conf_levels); i++)
+		if (strcasecmp(s, conf_levels[i].name) == 0)
+			return (conf_levels[i].level);
+	return (-1);
+}
+
+const char *
+conf_log_level_name(int level)
+{
+	size_t	i;
+
+	for (i = 0; i < NELEM(conf_levels); i++)
+		if (conf_levels[i].level == level)
+			return (conf_levels[i].name);
+	return ("info");
+}
+
+static int
+set_log_level(void *conf, const char *s, char *err, size_t len)
+{
+	struct gw_conf	*c = conf;
+
+	if ((c->log_level = conf_log_level(s)) == -1) {
+		snprintf(err, len, "'%s' is not debug, info or warning", s);
+		return (-1);
+	}
+	return (0);
+}
 
 static void
-conf_usage(FILE *f)
+print_log_level(const void *conf, const char *name, FILE *f)
 {
-	fprintf(f,
-"usage: amtgwd [-dnv6] [-r discovery-address | -R relay-address]\n"
-"              [-t tun] [-S socket] [--port port] [--mtu mtu]\n"
-"              [--tun-addr4 addr[/len]] [--tun-addr6 fe80::addr]\n"
-"              [--discovery-timeout s] [--request-timeout s]\n"
-"              [--request-retries n] [--keepalive s] [--holddown s]\n"
-"              [--max-timeout s] [--keep-rp-filter-all]\n");
+	const struct gw_conf	*c = conf;
+
+	fprintf(f, "%s %s\n", name, conf_log_level_name(c->log_level));
 }
+
+static int
+set_facility(void *conf, const char *s, char *err, size_t len)
+{
+	struct gw_conf	*c = conf;
+	size_t		 i;
+
+	for (i = 0; i < NELEM(conf_facilities); i++)
+		if (strcasecmp(s, conf_facilities[i].name) == 0) {
+			c->log_facility = conf_facilities[i].facility;
+			return (0);
+		}
+	snprintf(err, len, "'%s' is not daemon, user or local0..local7", s);
+	return (-1);
+}
+
+static void
+print_facility(const void *conf, const char *name, FILE *f)
+{
+	const struct gw_conf	*c = conf;
+	size_t			 i;
+
+	for (i = 0; i < NELEM(conf_facilities); i++)
+		if (conf_facilities[i].facility == c->log_facility)
+			fprintf(f, "%s %s\n", name, conf_facilities[i].name);
+}
+
+static int
+set_tun_addr4(void *conf, const char *s, char *err, size_t len)
+{
+	struct gw_conf	*c = conf;
+	char		 buf[64], *slash, *end;
+	unsigned long	 plen = 32;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", s) >= sizeof(buf))
+		goto bad;
+	if ((slash = strchr(buf, '/')) != NULL) {
+		*slash++ = '\0';
+		plen = strtoul(slash, &end, 10);
+		if (*slash == '\0' || *end != '\0' || plen < 1 || plen > 32)
+			goto bad;
+	}
+	if (inet_pton(AF_INET, buf, &c->tun_addr4) != 1)
+		goto bad;
+	c->tun_plen4 = (unsigned)plen;
+	return (0);
+bad:
+	snprintf(err, len, "'%s' is not an IPv4 address[/1..32]", s);
+	return (-1);
+}
+
+static void
+print_tun_addr4(const void *conf, const char *name, FILE *f)
+{
+	const struct gw_conf	*c = conf;
+	char			 a[INET_ADDRSTRLEN];
+
+	fprintf(f, "%s %s/%u\n", name, inet_ntop(AF_INET, &c->tun_addr4, a,
+	    sizeof(a)), c->tun_plen4);
+}
+
+static int
+set_tun_addr6(void *conf, const char *s, char *err, size_t len)
+{
+	struct gw_conf	*c = conf;
+
+	if (inet_pton(AF_INET6, s, &c->tun_addr6) != 1 ||
+	    !IN6_IS_ADDR_LINKLOCAL(&c->tun_addr6)) {
+		snprintf(err, len, "'%s' is not a link-local IPv6 address "
+		    "(fe80::/10)", s);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+print_tun_addr6(const void *conf, const char *name, FILE *f)
+{
+	const struct gw_conf	*c = conf;
+	char			 a[INET6_ADDRSTRLEN];
+
+	fprintf(f, "%s %s\n", name, inet_ntop(AF_INET6, &c->tun_addr6, a,
+	    sizeof(a)));
+}
+
+/* "auto" (from the route to the relay) or 576 .. 65535. */
+static int
+set_mtu(void *conf, const char *s, char *err, size_t len)
+{
+	struct gw_conf	*c = conf;
+	char		*end;
+	unsigned long	 v;
+
+	if (strcmp(s, "auto") == 0) {
+		c->mtu = 0;
+		return (0);
+	}
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || v < 576 || v > 65535) {
+		snprintf(err, len, "'%s' is not auto or 576..65535", s);
+		return (-1);
+	}
+	c->mtu = (unsigned)v;
+	return (0);
+}
+
+static void
+print_mtu(const void *conf, const char *name, FILE *f)
+{
+	const struct gw_conf	*c = conf;
+
+	if (c->mtu == 0)
+		fprintf(f, "%s auto\n", name);
+	else
+		fprintf(f, "%s %u\n", name, c->mtu);
+}
+
+#define GWC(m)		CONF_FIELD(struct gw_conf, m)
+#define DUR(n, m, lo, hi, h) { .name = n, .kind = CONF_DURATION, GWC(m), \
+	.min = lo, .max = hi, .arg = "SECONDS", .help = h }
+#define CUSTOM(n, s, p, a, h) { .name = n, .kind = CONF_CUSTOM, \
+	.set = s, .print = p, .arg = a, .help = h }
+
+static const struct conf_opt conf_table[] = {
+	{ .name = "debug", .ch = 'd', .kind = CONF_BOOL, GWC(debug),
+	    .flags = CONF_F_CMDLINE,
+	    .help = "stay in the foreground, log to stderr" },
+	{ .name = "verbose", .ch = 'v', .kind = CONF_COUNT, GWC(verbose),
+	    .flags = CONF_F_CMDLINE, .help = "log debug messages (repeat: "
+	    "libevent's too)" },
+	{ .name = "discovery", .ch = 'r', .kind = CONF_SOCKADDR,
+	    GWC(disc_opt), .min = AMT_PORT, .flags = CONF_F_UNICAST,
+	    .arg = "ADDR", .help = "relay discovery address (default "
+	    AMT_ANYCAST_V4 ")" },
+	{ .name = "relay", .ch = 'R', .kind = CONF_SOCKADDR, GWC(relay_opt),
+	    .min = AMT_PORT, .flags = CONF_F_UNICAST, .arg = "ADDR",
+	    .help = "relay address: no discovery" },
+	{ .name = "ipv6", .ch = '6', .kind = CONF_BOOL, GWC(ipv6),
+	    .help = "default discovery address " AMT_ANYCAST_V6 },
+	{ .name = "port", .kind = CONF_UINT, GWC(port), .min = 1,
+	    .max = 65535, .arg = "PORT", .help = "relay UDP port (2268)" },
+	{ .name = "tun", .ch = 't', .kind = CONF_IFNAME, GWC(tun_name),
+	    .arg = "NAME", .help = "tun interface (" GW_TUN_NAME ")" },
+	CUSTOM("tun-addr4", set_tun_addr4, print_tun_addr4, "ADDR[/LEN]",
+	    "IPv4 address of the tun (" GW_TUN_ADDR4 "/32)"),
+	CUSTOM("tun-addr6", set_tun_addr6, print_tun_addr6, "FE80::ADDR",
+	    "link-local IPv6 address of the tun (" GW_TUN_ADDR6 ")"),
+	CUSTOM("mtu", set_mtu, print_mtu, "MTU|auto",
+	    "tun MTU (auto: from the route to the relay)"),
+	{ .name = "keep-rp-filter-all", .kind = CONF_BOOL, GWC(keep_rp_all),
+	    .help = "never change net.ipv4.conf.all.rp_filter" },
+	{ .name = "socket", .ch = 'S', .kind = CONF_STRING, GWC(ctl_path),
+	    .arg = "PATH", .help = "control socket (" GW_CTL_PATH ")" },
+	{ .name = "pidfile", .ch = 'P', .kind = CONF_STRING, GWC(pid_path),
+	    .arg = "PATH", .help = "pid file (" GW_PID_PATH "; none with -d)" },
+	{ .name = "user", .ch = 'u', .kind = CONF_STRING, GWC(user),
+	    .arg = "USER", .help = "run as USER once the tun is open" },
+	{ .name = "keep-net-admin", .kind = CONF_BOOL, GWC(keep_net_admin),
+	    .help = "keep CAP_NET_ADMIN after dropping privileges" },
+	CUSTOM("log-facility", set_facility, print_facility, "FACILITY",
+	    "syslog facility (daemon)"),
+	CUSTOM("log-level", set_log_level, print_log_level, "LEVEL",
+	    "debug, info or warning (info)"),
+	{ .name = "metrics", .kind = CONF_SOCKADDR, GWC(metrics),
+	    .arg = "ADDR:PORT", .help = "serve /metrics over HTTP there" },
+	DUR("discovery-timeout", disc_timeout, 1, GW_MAX_TIMEOUT,
+	    "first Relay Discovery retransmission (1 s)"),
+	DUR("request-timeout", req_timeout, 1, GW_MAX_TIMEOUT,
+	    "first Request retransmission (1 s)"),
+	{ .name = "request-retries", .kind = CONF_UINT, GWC(req_retries),
+	    .min = 1, .max = 100, .arg = "N",
+	    .help = "Requests before discovery starts again (5)" },
+	DUR("keepalive", keepalive, 0, 3600,
+	    "Request cycle at most this far apart (0: the relay's QQI)"),
+	DUR("holddown", holddown, 0, 3600,
+	    "avoid a relay that sent L for this long (600 s)"),
+	DUR("max-timeout", max_timeout, 1, 3600,
+	    "retransmission back-off cap (120 s)"),
+	{ .name = "driad", .kind = CONF_BOOL, GWC(driad),
+	    .help = "relay per source from DNS AMTRELAY records (RFC 8777)" },
+	{ .name = "resolver", .kind = CONF_SOCKADDR, GWC(resolver),
+	    .min = 53, .flags = CONF_F_UNICAST, .arg = "ADDR[:PORT]",
+	    .help = "DNS server for --driad (resolv.conf)" },
+	{ .name = "fallback-relay", .kind = CONF_SOCKADDR,
+	    GWC(fallback_relay), .min = AMT_PORT, .flags = CONF_F_UNICAST,
+	    .arg = "ADDR", .help = "--driad: relay for (*,G) and sources "
+	    "without AMTRELAY" },
+	DUR("driad-holddown", driad_holddown, 0, 86400,
+	    "--driad: avoid a failed relay this long (600 s)"),
+	DUR("driad-dns-max-backoff", driad_dns_max_backoff, 1, 3600,
+	    "--driad: DNS retry back-off cap (120 s)"),
+	CONF_END
+};
 
 static void
 conf_defaults(struct gw_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->port = AMT_PORT;
-	c->discovery = true;
 	snprintf(c->tun_name, sizeof(c->tun_name), "%s", GW_TUN_NAME);
-	c->ctl_path = GW_CTL_PATH;
+	snprintf(c->ctl_path, sizeof(c->ctl_path), "%s", GW_CTL_PATH);
+	c->log_facility = LOG_DAEMON;
+	c->log_level = LOG_INFO;
 	inet_pton(AF_INET, GW_TUN_ADDR4, &c->tun_addr4);
 	c->tun_plen4 = 32;
 	inet_pton(AF_INET6, GW_TUN_ADDR6, &c->tun_addr6);
@@ -86,222 +295,122 @@ conf_defaults(struct gw_conf *c)
 	c->req_retries = 5;
 	c->holddown = GW_HOLDDOWN;
 	c->max_timeout = GW_MAX_TIMEOUT;
+	c->driad_holddown = GW_HOLDDOWN;
+	c->driad_dns_max_backoff = GW_DRIAD_DNS_BACKOFF;
 }
 
-static int
-conf_num(const char *name, const char *arg, long long lo, long long hi,
-    unsigned *out)
+static uint16_t
+conf_get_port(const struct sockaddr_storage *ss)
 {
-	char		*end;
-	long long	 v;
+	if (ss->ss_family == AF_INET)
+		return (ntohs(((const struct sockaddr_in *)ss)->sin_port));
+	if (ss->ss_family == AF_INET6)
+		return (ntohs(((const struct sockaddr_in6 *)ss)->sin6_port));
+	return (0);
+}
 
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || v < lo || v > hi) {
-		log_warnx("--%s: \"%s\" is not a number in [%lld, %lld]",
-		    name, arg, lo, hi);
+static void
+conf_set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+/* Between options: one peer, its port, the default anycast address. */
+static int
+conf_finish(struct gw_conf *c, char *err, size_t len)
+{
+	if (c->disc_opt.ss_family != 0 && c->relay_opt.ss_family != 0) {
+		snprintf(err, len, "discovery (-r) and relay (-R): give one "
+		    "relay or discovery address");
 		return (-1);
 	}
-	*out = (unsigned)v;
-	return (0);
-}
-
-static int
-conf_addr4(struct gw_conf *c, const char *arg)
-{
-	char		 buf[64], *slash;
-	unsigned	 plen = 32;
-
-	if ((size_t)snprintf(buf, sizeof(buf), "%s", arg) >= sizeof(buf))
-		goto bad;
-	if ((slash = strchr(buf, '/')) != NULL) {
-		*slash++ = '\0';
-		if (conf_num("tun-addr4", slash, 1, 32, &plen) == -1)
-			return (-1);
-	}
-	if (inet_pton(AF_INET, buf, &c->tun_addr4) != 1)
-		goto bad;
-	c->tun_plen4 = plen;
-	return (0);
-bad:
-	log_warnx("--tun-addr4: \"%s\" is not an IPv4 address[/len]", arg);
-	return (-1);
-}
-
-static int
-conf_addr6(struct gw_conf *c, const char *arg)
-{
-	if (inet_pton(AF_INET6, arg, &c->tun_addr6) != 1 ||
-	    !IN6_IS_ADDR_LINKLOCAL(&c->tun_addr6)) {
-		log_warnx("--tun-addr6: \"%s\" is not a link-local IPv6 "
-		    "address (fe80::/10)", arg);
+	/* In the foreground (-d) a pid file only where -P says. */
+	if (c->pid_path[0] == '\0' && !c->debug)
+		snprintf(c->pid_path, sizeof(c->pid_path), "%s", GW_PID_PATH);
+	if (c->ctl_path[0] != '/' || (c->pid_path[0] != '\0' &&
+	    c->pid_path[0] != '/')) {
+		snprintf(err, len, "socket and pidfile need absolute paths");
 		return (-1);
 	}
-	return (0);
-}
-
-static int
-conf_string(const char *name, const char *arg, char *out, size_t len)
-{
-	if (*arg == '\0' || (size_t)snprintf(out, len, "%s", arg) >= len) {
-		log_warnx("%s: \"%s\" is empty or too long (max %zu)", name,
-		    arg, len - 1);
+	/* --port applies to an address given without a port. */
+	if (c->port != AMT_PORT && conf_get_port(&c->disc_opt) == AMT_PORT)
+		conf_set_port(&c->disc_opt, c->port);
+	if (c->port != AMT_PORT && conf_get_port(&c->relay_opt) == AMT_PORT)
+		conf_set_port(&c->relay_opt, c->port);
+	c->discovery = c->relay_opt.ss_family == 0;
+	if (!c->discovery)
+		c->peer = c->relay_opt;
+	else if (c->disc_opt.ss_family != 0)
+		c->peer = c->disc_opt;
+	else if (addr_parse(c->ipv6 ? AMT_ANYCAST_V6 : AMT_ANYCAST_V4,
+	    c->port, &c->peer) == -1) {
+		snprintf(err, len, "cannot parse the anycast address");
 		return (-1);
 	}
 	return (0);
 }
 
+/* Defaults, the file (-f), the command line, the checks between them. */
 static int
-conf_long(struct gw_conf *c, int ch, const char *arg)
+conf_build(struct gw_conf *c, const struct conf_args *a, char *err,
+    size_t len)
 {
-	switch (ch) {
-	case OPT_TUN_ADDR4:
-		return (conf_addr4(c, arg));
-	case OPT_TUN_ADDR6:
-		return (conf_addr6(c, arg));
-	case OPT_MTU:
-		return (conf_num("mtu", arg, 576, 65535, &c->mtu));
-	case OPT_DISC_TIMEOUT:
-		return (conf_num("discovery-timeout", arg, 1, GW_MAX_TIMEOUT,
-		    &c->disc_timeout));
-	case OPT_REQ_TIMEOUT:
-		return (conf_num("request-timeout", arg, 1, GW_MAX_TIMEOUT,
-		    &c->req_timeout));
-	case OPT_REQ_RETRIES:
-		return (conf_num("request-retries", arg, 1, 100,
-		    &c->req_retries));
-	case OPT_KEEPALIVE:
-		return (conf_num("keepalive", arg, 0, 3600, &c->keepalive));
-	case OPT_HOLDDOWN:
-		return (conf_num("holddown", arg, 0, 3600, &c->holddown));
-	case OPT_MAX_TIMEOUT:
-		return (conf_num("max-timeout", arg, 1, 3600,
-		    &c->max_timeout));
-	case OPT_KEEP_RP_ALL:
-		c->keep_rp_all = true;
-		return (0);
-	}
-	return (-1);
-}
-
-/* -r/-R/default: the address to talk to, resolved once --port is known. */
-static int
-conf_peer(struct gw_conf *c, const char *peer, bool v6)
-{
-	unsigned	port = c->port;
-
-	if (peer == NULL)
-		peer = v6 ? AMT_ANYCAST_V6 : AMT_ANYCAST_V4;
-	if (addr_parse(peer, (uint16_t)port, &c->peer) == -1) {
-		log_warnx("%s: \"%s\" is not an IPv4 or IPv6 address",
-		    c->discovery ? "-r" : "-R", peer);
+	conf_defaults(c);
+	c->args = *a;
+	if (conf_load(conf_table, a, c, err, len) == -1)
 		return (-1);
-	}
-	return (0);
-}
-
-static int
-conf_opt(struct gw_conf *c, int ch, const char *arg, const char **peer,
-    bool *v6)
-{
-	unsigned	port;
-
-	switch (ch) {
-	case 'd':
-		c->debug = 1;
-		return (0);
-	case 'v':
-		c->verbose++;
-		return (0);
-	case 'n':
-		c->check_only = true;
-		return (0);
-	case '6':
-		*v6 = true;
-		return (0);
-	case 'r':
-	case 'R':
-		if (*peer != NULL) {
-			log_warnx("-r and -R: give one relay or discovery "
-			    "address");
-			return (-1);
-		}
-		*peer = arg;
-		c->discovery = (ch == 'r');
-		return (0);
-	case 't':
-		return (conf_string("-t", arg, c->tun_name,
-		    sizeof(c->tun_name)));
-	case 'S':
-		c->ctl_path = arg;
-		return (0);
-	case OPT_PORT:
-		if (conf_num("port", arg, 1, 65535, &port) == -1)
-			return (-1);
-		c->port = (uint16_t)port;
-		return (0);
-	}
-	return (conf_long(c, ch, arg));
+	c->check_only = a->check != 0;
+	return (conf_finish(c, err, len));
 }
 
 /*
- * Returns 0 to run, -1 with *code set when the process should exit
- * (EX_OK after -h/-V, EX_USAGE on errors).
+ * Returns -1 to run, or the exit code (EX_OK after -h/-V, EX_USAGE or
+ * EX_CONFIG on errors).
  */
 int
 conf_parse(struct gw_conf *c, int argc, char **argv)
 {
-	const char	*peer = NULL;
-	bool		 v6 = false;
-	int		 ch;
+	struct conf_args	a;
+	char			err[512];
 
-	conf_defaults(c);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "dvnh6Vr:R:t:S:",
-	    conf_longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			conf_usage(stdout);
-			return (EX_OK);
-		}
-		if (ch == 'V') {
-			printf("amtgwd %s\n", PACKAGE_VERSION);
-			return (EX_OK);
-		}
-		if (ch == '?' || conf_opt(c, ch, optarg, &peer, &v6) == -1) {
-			conf_usage(stderr);
-			return (EX_USAGE);
-		}
-	}
-	if (optind != argc) {
-		log_warnx("unexpected argument \"%s\"", argv[optind]);
-		conf_usage(stderr);
+	if (conf_getopt(conf_table, argc, argv, &a, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		conf_usage(conf_table, "amtgwd", stderr);
 		return (EX_USAGE);
 	}
-	if (conf_peer(c, peer, v6) == -1)
+	if (a.help) {
+		conf_usage(conf_table, "amtgwd", stdout);
+		return (EX_OK);
+	}
+	if (a.version) {
+		printf("amtgwd %s\n", PACKAGE_VERSION);
+		return (EX_OK);
+	}
+	if (a.optind != argc) {
+		log_warnx("unexpected argument \"%s\"", argv[a.optind]);
 		return (EX_USAGE);
+	}
+	if (conf_build(c, &a, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return (EX_CONFIG);
+	}
 	return (-1);
 }
 
-void
-conf_print(const struct gw_conf *c)
+/* SIGHUP: the file again under the same command line, into nc. */
+int
+conf_reread(const struct gw_conf *old, struct gw_conf *nc, char *err,
+    size_t len)
 {
-	char	 a[ADDR_STRLEN], a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
+	return (conf_build(nc, &old->args, err, len));
+}
 
-	printf("%s %s\n", c->discovery ? "discovery" : "relay",
-	    addr_str((const struct sockaddr *)&c->peer, a, sizeof(a)));
-	printf("tun %s\n", c->tun_name);
-	printf("tun-addr4 %s/%u\n", inet_ntop(AF_INET, &c->tun_addr4, a4,
-	    sizeof(a4)), c->tun_plen4);
-	printf("tun-addr6 %s\n", inet_ntop(AF_INET6, &c->tun_addr6, a6,
-	    sizeof(a6)));
-	if (c->mtu)
-		printf("mtu %u\n", c->mtu);
-	else
-		printf("mtu auto\n");
-	printf("socket %s\n", c->ctl_path);
-	printf("discovery-timeout %u\nrequest-timeout %u\n"
-	    "request-retries %u\nkeepalive %u\nholddown %u\n"
-	    "max-timeout %u\n", c->disc_timeout, c->req_timeout,
-	    c->req_retries, c->keepalive, c->holddown, c->max_timeout);
-	printf("keep-rp-filter-all %s\n", c->keep_rp_all ? "yes" : "no");
+/* The effective configuration, itself a valid amtgwd.conf. */
+void
+conf_print(const struct gw_conf *c, FILE *f)
+{
+	conf_dump(conf_table, c, f);
 }

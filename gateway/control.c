@@ -1,9 +1,13 @@
 /*
- * The control socket: "show sessions", "show groups", "show stats" as
- * JSON (counter names of the AMT YANG draft where there is one).
+ * The control socket: "show sessions", "show groups", "show stats",
+ * "show config" as JSON (counter names of the AMT YANG draft where there
+ * is one); "reload" and "log-level debug|info|warning".  The socket is
+ * mode 0660, owned by the user that started amtgwd.
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -120,6 +124,7 @@ control_stats(struct gateway *gw)
 	STAT(o, "tun-ignored", st->tun_ignored);
 	STAT(o, "tun-bad-report", st->tun_bad_report);
 	STAT(o, "tun-read-errors", st->tun_read_errors);
+	STAT(o, "tun-too-big", st->tun_too_big);
 	STAT(o, "tun-write-errors", st->tun_write_errors);
 	STAT(o, "tun-queries", st->tun_queries);
 	STAT(o, "linklocal-records", st->linklocal_records);
@@ -136,24 +141,90 @@ control_stats(struct gateway *gw)
 	return (o);
 }
 
+/* The effective configuration as {"config": {key: value}}. */
+static json_t *
+control_config(struct gateway *gw)
+{
+	json_t	*o = json_object();
+	char	*text = NULL, *line, *sp, *save = NULL;
+	size_t	 len = 0;
+	FILE	*f;
+
+	if ((f = open_memstream(&text, &len)) == NULL)
+		return (json_pack("{s:s}", "error", "out of memory"));
+	conf_print(&gw->conf, f);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if ((sp = strchr(line, ' ')) == NULL)
+			continue;
+		*sp++ = '\0';
+		json_object_set_new(o, line, json_string(sp));
+	}
+	free(text);
+	return (json_pack("{s:o}", "config", o));
+}
+
+static json_t *
+control_reload(struct gateway *gw)
+{
+	char	err[512];
+
+	if (reload_conf(gw, err, sizeof(err)) == -1)
+		return (json_pack("{s:s}", "error", err));
+	return (json_pack("{s:s}", "reload", "ok"));
+}
+
+/* "log-level debug|info|warning": now, until the next reload. */
+static json_t *
+control_log_level(struct gateway *gw, const char *name)
+{
+	int	level;
+
+	if ((level = conf_log_level(name)) == -1)
+		return (json_pack("{s:s}", "error", "log-level: debug, info "
+		    "or warning"));
+	gw->conf.log_level = level;
+	gw->conf.verbose = 0;
+	reload_log_apply(&gw->conf);
+	log_warnx("log level %s", conf_log_level_name(level));
+	return (json_pack("{s:s}", "log-level", conf_log_level_name(level)));
+}
+
+static json_t *
+control_show(struct gateway *gw, const char *what)
+{
+	if (strcmp(what, "sessions") == 0)
+		return (control_sessions(gw));
+	if (strcmp(what, "groups") == 0)
+		return (control_groups(gw));
+	if (strcmp(what, "stats") == 0)
+		return (control_stats(gw));
+	if (strcmp(what, "config") == 0)
+		return (control_config(gw));
+	return (NULL);
+}
+
 static json_t *
 control_handler(int argc, char **argv, void *arg)
 {
 	struct gateway	*gw = arg;
+	json_t		*r = NULL;
 
 	/* A trailing "--json" is accepted: replies are always JSON. */
-	if (argc == 3 && strcmp(argv[2], "--json") == 0)
+	if (argc >= 1 && strcmp(argv[argc - 1], "--json") == 0)
 		argc--;
-	if (argc == 2 && strcmp(argv[0], "show") == 0) {
-		if (strcmp(argv[1], "sessions") == 0)
-			return (control_sessions(gw));
-		if (strcmp(argv[1], "groups") == 0)
-			return (control_groups(gw));
-		if (strcmp(argv[1], "stats") == 0)
-			return (control_stats(gw));
-	}
+	if (argc == 2 && strcmp(argv[0], "show") == 0)
+		r = control_show(gw, argv[1]);
+	else if (argc == 1 && strcmp(argv[0], "reload") == 0)
+		r = control_reload(gw);
+	else if (argc == 2 && strcmp(argv[0], "log-level") == 0)
+		r = control_log_level(gw, argv[1]);
+	if (r != NULL)
+		return (r);
 	return (json_pack("{s:s}", "error", "unknown request; try "
-	    "show sessions|groups|stats"));
+	    "show sessions|groups|stats|config, reload, "
+	    "log-level debug|info|warning"));
 }
 
 int

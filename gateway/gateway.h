@@ -15,17 +15,21 @@
 #include <netinet/in.h>
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <time.h>
 
 #include <event2/event.h>
 
 #include "amt/addr.h"
+#include "amt/conf.h"
 #include "amt/mcast.h"
 #include "amt/wire.h"
 
 struct gateway;
 struct ctl_server;
+struct metrics;
+struct pidfile;
 
 #define GW_CTL_PATH		"/run/amtgwd.sock"
 #define GW_TUN_NAME		"amt0"
@@ -35,21 +39,34 @@ struct ctl_server;
 #define GW_MAX_TIMEOUT		120	/* RFC 7450 5.2.3.4.3 maximum_timeout */
 #define GW_HOLDDOWN		600	/* RFC 8777 3.3.5: about 10 minutes */
 #define GW_RX_BATCH		32
-#define GW_RX_BUFSZ		65536
+/* Largest UDP payload the kernel can hand over (65535 - UDP header). */
+#define GW_RX_BUFSZ		(65535 - 8)
 #define GW_TUN_BURST		64	/* tun reads per callback */
-#define GW_UPDATE_MAX		1400	/* inner report size before splitting */
 #define GW_HOLD_MAX		8
 
-/* conf.c: configuration from the command line. */
+/* conf.c: configuration from the command line and amtgwd.conf. */
+#define GW_PID_PATH		"/run/amtgwd.pid"
+#define GW_PATH_MAX		108	/* sun_path of the control socket */
+#define GW_USER_MAX		64
+
 struct gw_conf {
-	int			 debug;
-	int			 verbose;
-	bool			 check_only;
-	bool			 discovery;	/* -r: discovery address given */
+	bool			 debug;		/* -d: foreground, stderr */
+	int			 verbose;	/* -v count */
+	bool			 check_only;	/* -n */
+	bool			 discovery;	/* peer is a discovery addr */
 	struct sockaddr_storage	 peer;		/* discovery or relay addr */
+	struct sockaddr_storage	 disc_opt;	/* -r / discovery */
+	struct sockaddr_storage	 relay_opt;	/* -R / relay */
+	bool			 ipv6;		/* -6: IPv6 anycast default */
 	uint16_t		 port;		/* relay UDP port, 2268 */
 	char			 tun_name[IFNAMSIZ];
-	const char		*ctl_path;
+	char			 ctl_path[GW_PATH_MAX];
+	char			 pid_path[GW_PATH_MAX];
+	char			 user[GW_USER_MAX];	/* "": stay */
+	bool			 keep_net_admin; /* CAP_NET_ADMIN kept */
+	int			 log_facility;	/* LOG_DAEMON */
+	int			 log_level;	/* LOG_INFO */
+	struct sockaddr_storage	 metrics;	/* family 0: no listener */
 	struct in_addr		 tun_addr4;
 	unsigned		 tun_plen4;
 	struct in6_addr		 tun_addr6;
@@ -61,6 +78,14 @@ struct gw_conf {
 	unsigned		 holddown;	/* after L (G10) */
 	unsigned		 max_timeout;	/* back-off cap, 120 s */
 	bool			 keep_rp_all;	/* never touch conf/all */
+	/* RFC 8777 DRIAD (used with --driad). */
+	bool			 driad;
+	struct sockaddr_storage	 resolver;	/* family 0: resolv.conf */
+	struct sockaddr_storage	 fallback_relay; /* (*,G), no AMTRELAY */
+	unsigned		 driad_holddown;
+	unsigned		 driad_dns_max_backoff;
+	/* The command line, applied again over the file on reload. */
+	struct conf_args	 args;
 };
 
 /* Gateway counters (names of the AMT YANG draft where there is one). */
@@ -69,6 +94,7 @@ struct gw_stats {
 	uint64_t	tun_ignored;		/* other packets from the tun */
 	uint64_t	tun_bad_report;		/* failed mcast_report_parse */
 	uint64_t	tun_read_errors;
+	uint64_t	tun_too_big;		/* read longer than the MTU */
 	uint64_t	tun_write_errors;
 	uint64_t	tun_queries;		/* General Queries injected */
 	uint64_t	linklocal_records;	/* link-scope groups not sent */
@@ -261,6 +287,9 @@ void		 session_local_change(struct session *,
 		    const struct mcast_report *);
 bool		 session_held_down(struct session *, const struct sockaddr *,
 		    time_t);
+void		 session_timers_changed(struct session *,
+		    const struct gw_conf *);
+int		 session_restart(struct session *);
 
 /* update.c: Membership Updates and Teardowns on the wire. */
 int		 update_send_records(struct session *, int,
@@ -297,6 +326,7 @@ int		 tun_open(struct gateway *);
 void		 tun_close(struct gateway *);
 int		 tun_write(struct gateway *, const uint8_t *, size_t);
 unsigned	 tun_mtu_for(const struct sockaddr *, unsigned);
+size_t		 tun_update_max(const struct gateway *);
 
 /* local.c: packets the kernel sends into the tun. */
 int		 local_start(struct gateway *);
@@ -311,7 +341,11 @@ void		 control_log_stats(struct gateway *);
 
 /* conf.c */
 int		 conf_parse(struct gw_conf *, int, char **);
-void		 conf_print(const struct gw_conf *);
+void		 conf_print(const struct gw_conf *, FILE *);
+int		 conf_reread(const struct gw_conf *, struct gw_conf *, char *,
+		    size_t);
+int		 conf_log_level(const char *);
+const char	*conf_log_level_name(int);
 
 struct gateway {
 	struct event_base	*base;
@@ -321,14 +355,27 @@ struct gateway {
 	struct session		 sess;
 	struct gw_stats		 st;
 	struct ctl_server	*ctl;
+	struct metrics		*metrics;
+	struct pidfile		*pf;
 	struct event		*sig_ev[5];
 	bool			 stopping;
 	/* receive batch shared by the relay sockets (one loop) */
 	uint8_t			*rx_buf;
+	/* one packet from the tun: MTU + 1 (longer reads are counted) */
+	uint8_t			*tun_buf;
+	size_t			 tun_buflen;
 };
 
 /* main.c */
 void		 gateway_stop(struct gateway *);
 void		 gateway_exit_soon(struct gateway *);
+
+/* reload.c: SIGHUP and the control socket's reload, log levels. */
+int		 reload_conf(struct gateway *, char *, size_t);
+void		 reload_log_apply(const struct gw_conf *);
+
+/* metrics.c: the optional /metrics listener (Prometheus text). */
+int		 gwmetrics_start(struct gateway *);
+void		 gwmetrics_stop(struct gateway *);
 
 #endif

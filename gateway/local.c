@@ -116,7 +116,7 @@ local_read_cb(evutil_socket_t fd, short ev, void *arg)
 	int		 i;
 
 	for (i = 0; i < GW_TUN_BURST; i++) {
-		n = read(fd, gw->rx_buf, GW_RX_BUFSZ);
+		n = read(fd, gw->tun_buf, gw->tun_buflen);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR) {
 				gw->st.tun_read_errors++;
@@ -127,7 +127,12 @@ local_read_cb(evutil_socket_t fd, short ev, void *arg)
 		}
 		if (n == 0)
 			return;
-		local_input(gw, gw->rx_buf, (size_t)n);
+		/* Longer than the MTU (changed behind our back): cut. */
+		if ((size_t)n == gw->tun_buflen) {
+			gw->st.tun_too_big++;
+			continue;
+		}
+		local_input(gw, gw->tun_buf, (size_t)n);
 	}
 }
 

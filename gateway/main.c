@@ -1,11 +1,16 @@
 /*
- * amtgwd: AMT gateway (RFC 7450 5.2).  Start-up in a fixed order (tun,
- * local membership, session, control socket, signals), everything that
- * can fail fails before the loop, with a message and a sysexits code.
+ * amtgwd: AMT gateway (RFC 7450 5.2).  Start-up in a fixed order, as
+ * amt/daemon.h describes: the configuration, the pid file (a second
+ * instance fails here), the tun, local membership, the session, the
+ * control socket, /metrics and signals; everything that can fail fails
+ * before detaching, with a message and a sysexits code, so that an init
+ * script sees it.  Then detach, start the session, drop privileges,
+ * write the pid file and say ready.
  */
 #include "config.h"
 
 #include <sys/types.h>
+#include <linux/capability.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,16 +22,20 @@
 
 #include <event2/event.h>
 
+#include "amt/daemon.h"
 #include "amt/log.h"
 #include "amt/mac.h"
 #include "gateway.h"
 
 static const int gateway_sigs[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
+/* Kept with keep-net-admin after the privilege drop. */
+static const int gateway_caps[] = { CAP_NET_ADMIN };
 
 static void
 gateway_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct gateway	*gw = arg;
+	char		 err[512];
 
 	switch (sig) {
 	case SIGTERM:
@@ -38,7 +47,8 @@ gateway_signal_cb(evutil_socket_t sig, short ev, void *arg)
 		control_log_stats(gw);
 		break;
 	case SIGHUP:
-		log_warnx("SIGHUP: reload not supported yet");
+		log_info("SIGHUP: reloading the configuration");
+		(void)reload_conf(gw, err, sizeof(err));
 		break;
 	}
 }
@@ -70,6 +80,20 @@ gateway_signals(struct gateway *gw)
 	return (0);
 }
 
+/* Receive buffers: datagrams as large as UDP allows, tun packets by MTU. */
+static int
+gateway_buffers(struct gateway *gw)
+{
+	gw->rx_buf = malloc((size_t)GW_RX_BATCH * GW_RX_BUFSZ);
+	gw->tun_buflen = (size_t)gw->tun.mtu + 1;
+	gw->tun_buf = malloc(gw->tun_buflen);
+	if (gw->rx_buf == NULL || gw->tun_buf == NULL) {
+		log_warn("receive buffers");
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 gateway_start(struct gateway *gw)
 {
@@ -83,13 +107,11 @@ gateway_start(struct gateway *gw)
 		log_warnx("cannot create the event loop");
 		return (EX_OSERR);
 	}
-	if ((gw->rx_buf = malloc((size_t)GW_RX_BATCH * GW_RX_BUFSZ)) == NULL) {
-		log_warn("receive buffers");
-		return (EX_OSERR);
-	}
 	lmdb_init(&gw->db);
 	if ((rv = tun_open(gw)) != 0)
 		return (rv);
+	if (gateway_buffers(gw) == -1)
+		return (EX_OSERR);
 	if (session_init(gw, &gw->sess) == -1) {
 		log_warnx("cannot create session timers");
 		return (EX_OSERR);
@@ -97,6 +119,8 @@ gateway_start(struct gateway *gw)
 	if (local_start(gw) == -1)
 		return (EX_OSERR);
 	if (control_start(gw) == -1)
+		return (EX_CANTCREAT);
+	if (gwmetrics_start(gw) == -1)
 		return (EX_CANTCREAT);
 	if (gateway_signals(gw) == -1) {
 		log_warnx("cannot install signal handlers");
@@ -114,27 +138,35 @@ gateway_free(struct gateway *gw)
 		if (gw->sig_ev[i] != NULL)
 			event_free(gw->sig_ev[i]);
 	}
+	gwmetrics_stop(gw);
 	control_stop(gw);
 	session_free(&gw->sess);
 	local_stop(gw);
 	tun_close(gw);
 	lmdb_clear(&gw->db);
 	free(gw->rx_buf);
+	free(gw->tun_buf);
 	if (gw->base != NULL)
 		event_base_free(gw->base);
+	pidfile_remove(gw->pf);
+	gw->pf = NULL;
 }
 
+/* Without -d: detach; the parent exits 0 only once we are ready. */
 static int
-gateway_daemonize(struct gateway *gw)
+gateway_detach(struct gateway *gw, int *ready)
 {
+	char	err[256];
+
+	*ready = -1;
 	if (gw->conf.debug)
 		return (0);
-	if (daemon(0, 0) == -1) {
-		log_warn("daemon");
+	if ((*ready = daemon_detach(err, sizeof(err))) == -1) {
+		log_warnx("%s", err);
 		return (EX_OSERR);
 	}
-	log_init(0, LOG_DAEMON, "amtgwd");
-	log_setverbose(gw->conf.verbose);
+	log_init(0, gw->conf.log_facility, "amtgwd");
+	reload_log_apply(&gw->conf);
 	if (event_reinit(gw->base) == -1) {
 		log_warnx("event_reinit failed");
 		return (EX_OSERR);
@@ -142,35 +174,104 @@ gateway_daemonize(struct gateway *gw)
 	return (0);
 }
 
+/*
+ * The tun and its addresses are set up: no capability is needed to read
+ * and write it or to open the relay sockets again (unbound UDP).  With
+ * keep-net-admin, CAP_NET_ADMIN stays for SO_RCVBUFFORCE on sockets
+ * opened later.  Root without a user stays root.
+ */
+static int
+gateway_drop_privs(struct gateway *gw)
+{
+	const char		*user = gw->conf.user[0] ? gw->conf.user : NULL;
+	char			 err[256];
+
+	if (user == NULL && geteuid() == 0)
+		return (0);
+	if (daemon_drop_privs(user, gateway_caps, gw->conf.keep_net_admin ? 1 : 0,
+	    err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return (EX_NOPERM);
+	}
+	log_info("running as uid %u, capabilities: %s", (unsigned)getuid(),
+	    gw->conf.keep_net_admin ? "CAP_NET_ADMIN" : "none");
+	return (0);
+}
+
+static int
+gateway_ready(struct gateway *gw, int ready)
+{
+	char	err[256];
+	int	rv;
+
+	if ((rv = gateway_drop_privs(gw)) != 0)
+		return (rv);
+	if (gw->pf != NULL && pidfile_write(gw->pf, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return (EX_CANTCREAT);
+	}
+	daemon_ready(ready);
+	return (0);
+}
+
+static int
+gateway_pidfile(struct gateway *gw)
+{
+	char	err[256];
+
+	if (gw->conf.pid_path[0] == '\0')
+		return (0);
+	if ((gw->pf = pidfile_open(gw->conf.pid_path, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return (EX_CANTCREAT);
+	}
+	return (0);
+}
+
+static int
+gateway_run(struct gateway *gw)
+{
+	char	a[ADDR_STRLEN];
+	int	rv, ready = -1;
+
+	if ((rv = gateway_pidfile(gw)) != 0 || (rv = gateway_start(gw)) != 0 ||
+	    (rv = gateway_detach(gw, &ready)) != 0)
+		return (rv);
+	log_info("amtgwd %s on %s, %s %s", PACKAGE_VERSION, gw->tun.name,
+	    gw->conf.discovery ? "discovery address" : "relay",
+	    addr_str((struct sockaddr *)&gw->conf.peer, a, sizeof(a)));
+	session_fsm(&gw->sess, SE_START);
+	if ((rv = gateway_ready(gw, ready)) != 0)
+		return (rv);
+	event_base_dispatch(gw->base);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct gateway	 gw;
-	char		 a[ADDR_STRLEN];
 	int		 rv;
 
+	daemon_close_inherited();
 	memset(&gw, 0, sizeof(gw));
 	gw.tun.fd = -1;
 	log_init(1, LOG_DAEMON, "amtgwd");
 	if ((rv = conf_parse(&gw.conf, argc, argv)) >= 0)
 		return (rv);
-	log_setverbose(gw.conf.verbose);
+	reload_log_apply(&gw.conf);
 	if (gw.conf.check_only) {
-		conf_print(&gw.conf);
+		conf_print(&gw.conf, stdout);
+		printf("configuration OK\n");
 		return (EX_OK);
 	}
 	log_libevent();
-	if ((rv = gateway_start(&gw)) != 0 ||
-	    (rv = gateway_daemonize(&gw)) != 0) {
+	if ((rv = gateway_run(&gw)) != 0) {
 		log_warnx("not started");
 		gateway_free(&gw);
 		return (rv);
 	}
-	log_info("amtgwd %s on %s, %s %s", PACKAGE_VERSION, gw.tun.name,
-	    gw.conf.discovery ? "discovery address" : "relay",
-	    addr_str((struct sockaddr *)&gw.conf.peer, a, sizeof(a)));
-	session_fsm(&gw.sess, SE_START);
-	event_base_dispatch(gw.base);
 	gateway_free(&gw);
 	log_info("exiting");
 	return (EX_OK);

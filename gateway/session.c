@@ -596,3 +596,41 @@ session_local_change(struct session *s, const struct mcast_report *r)
 	session_fsm(s, SE_G_JOIN);
 	s->ev_report = NULL;
 }
+
+/*
+ * Reload: a changed keepalive moves the running query timer (G5, G11);
+ * other timers take the new values when they are next armed.
+ */
+void
+session_timers_changed(struct session *s, const struct gw_conf *old)
+{
+	struct gw_conf	*c = &s->gw->conf;
+	unsigned	 qt;
+
+	if (s->state != SS_UP || c->keepalive == old->keepalive)
+		return;
+	qt = s->qqi;
+	if (c->keepalive != 0 && c->keepalive < qt)
+		qt = c->keepalive;
+	log_info("keepalive %u s -> %u s: next Request cycle in %u s",
+	    old->keepalive, c->keepalive, qt);
+	timer_arm_ms(s, qt * 1000);
+}
+
+/*
+ * Reload with another relay or discovery address: leave the old relay as
+ * on shutdown (RFC 7450 5.2.3.8), then a new session from the start.
+ */
+int
+session_restart(struct session *s)
+{
+	struct gateway	*gw = s->gw;
+
+	if (s->state != SS_INITIAL && s->state != SS_DOWN)
+		session_fsm(s, SE_STOP);
+	session_free(s);
+	if (session_init(gw, s) == -1)
+		return (-1);
+	session_fsm(s, SE_START);
+	return (0);
+}

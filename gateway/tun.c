@@ -32,6 +32,7 @@
 #define TUN_DEV		"/dev/net/tun"
 #define CONF4		"/proc/sys/net/ipv4/conf"
 #define CONF6		"/proc/sys/net/ipv6/conf"
+#define TUN_MIN_PATH_MTU	1280
 
 static void	tun_rp_raise(const char *, int);
 
@@ -301,6 +302,33 @@ tun_addr6(struct gateway *gw)
 	return (rv);
 }
 
+/* Without a route to the relay: the largest MTU of the host's links. */
+static int
+tun_mtu_links(void)
+{
+	struct if_nameindex	*ifs, *i;
+	struct ifreq		 ifr;
+	int			 s, mtu = 0;
+
+	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
+		return (0);
+	if ((ifs = if_nameindex()) != NULL) {
+		for (i = ifs; i->if_index != 0; i++) {
+			memset(&ifr, 0, sizeof(ifr));
+			snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s",
+			    i->if_name);
+			if (ioctl(s, SIOCGIFFLAGS, &ifr) == -1 ||
+			    (ifr.ifr_flags & (IFF_LOOPBACK | IFF_POINTOPOINT)))
+				continue;
+			if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > mtu)
+				mtu = ifr.ifr_mtu;
+		}
+		if_freenameindex(ifs);
+	}
+	close(s);
+	return (mtu);
+}
+
 /*
  * The tunnel MTU: what the route to the relay carries minus the outer
  * IP header, UDP and the 2-byte Data header (RFC 7450 5.3.3.6.1).
@@ -308,7 +336,7 @@ tun_addr6(struct gateway *gw)
 unsigned
 tun_mtu_for(const struct sockaddr *peer, unsigned conf_mtu)
 {
-	int		 s, mtu = 1500;
+	int		 s, mtu = 0;
 	socklen_t	 len = sizeof(mtu);
 	unsigned	 hdr = peer->sa_family == AF_INET6 ? 40 : 20;
 
@@ -318,14 +346,34 @@ tun_mtu_for(const struct sockaddr *peer, unsigned conf_mtu)
 		if (connect(s, peer, addr_len(peer)) == -1 ||
 		    getsockopt(s, peer->sa_family == AF_INET6 ? IPPROTO_IPV6 :
 		    IPPROTO_IP, peer->sa_family == AF_INET6 ? IPV6_MTU :
-		    IP_MTU, &mtu, &len) == -1) {
-			log_debug("no route MTU to the relay yet, assume "
-			    "1500");
-			mtu = 1500;
-		}
+		    IP_MTU, &mtu, &len) == -1)
+			mtu = 0;
 		close(s);
 	}
+	if (mtu == 0) {
+		mtu = tun_mtu_links();
+		log_info("no route MTU to the relay yet: %s", mtu ?
+		    "largest link MTU" : "IPv6 minimum MTU");
+	}
+	/* RFC 8200 5: every IPv6 path carries 1280. */
+	if (mtu == 0)
+		mtu = TUN_MIN_PATH_MTU;
 	return ((unsigned)mtu - hdr - 8 - AMT_DATA_HDR_LEN);
+}
+
+/*
+ * Inner report size of one Membership Update: the Update must fit the
+ * path to the relay as Data does (the tun MTU plus the 2-byte Data
+ * header) less the 12 bytes of Update header.
+ */
+size_t
+tun_update_max(const struct gateway *gw)
+{
+	unsigned	mtu = gw->tun.mtu;
+
+	if (mtu == 0)
+		mtu = TUN_MIN_PATH_MTU - 40 - 8 - AMT_DATA_HDR_LEN;
+	return ((size_t)mtu + AMT_DATA_HDR_LEN - 12);
 }
 
 int

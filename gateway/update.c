@@ -101,7 +101,7 @@ upd_room(struct upd_batch *b, size_t nsrc)
 	size_t	alen = ip_len(b->family), max;
 
 	if (b->nrec > 0 && (b->nrec == UPD_MAX_RECS ||
-	    b->size + upd_rec_size(b->family, nsrc) > GW_UPDATE_MAX ||
+	    b->size + upd_rec_size(b->family, nsrc) > tun_update_max(b->s->gw) ||
 	    b->srclen + nsrc * alen > sizeof(b->srcs)))
 		upd_flush(b);
 	max = (sizeof(b->srcs) - b->srclen) / alen;

@@ -1,0 +1,136 @@
+/*
+ * The optional /metrics listener of amtgwd (amt/metrics.h): the gateway
+ * counters of spec.md per session (pseudo-interface, labelled with its
+ * relay address), its tunnel state as a gauge, and the gateway-wide
+ * drop counters.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "amt/addr.h"
+#include "amt/log.h"
+#include "amt/metrics.h"
+#include "gateway.h"
+
+#define M_PFX	"amt_gateway_"
+
+struct gwm_counter {
+	const char	*name;
+	const char	*help;
+	size_t		 off;
+};
+
+#define SC(n, h, m) { M_PFX n "_total", h, offsetof(struct sess_counters, m) }
+static const struct gwm_counter gwm_session[] = {
+	SC("relay_advertisement", "Relay Advertisements received",
+	    relay_advertisement),
+	SC("membership_query", "Membership Queries received",
+	    membership_query),
+	SC("relay_discovery", "Relay Discoveries sent", relay_discovery),
+	SC("request", "Requests sent", request),
+	SC("membership_update", "Membership Updates sent", membership_update),
+	SC("teardown", "Teardowns sent", teardown),
+	SC("data_packets", "Multicast Data packets written to the tun",
+	    data_packets),
+	SC("data_bytes", "Bytes of inner packets written to the tun",
+	    data_bytes),
+	SC("limited_queries", "Membership Queries with the L flag", limited),
+	SC("icmp_errors", "ICMP errors from the relay", icmp_errors),
+};
+
+#define GC(n, h, m) { M_PFX n "_total", h, offsetof(struct gw_stats, m) }
+static const struct gwm_counter gwm_global[] = {
+	GC("tun_reports", "IGMP/MLD reports read from the tun", tun_reports),
+	GC("tun_ignored", "Other packets read from the tun", tun_ignored),
+	GC("tun_bad_report", "Reports from the tun that did not parse",
+	    tun_bad_report),
+	GC("tun_too_big", "Reads from the tun longer than its MTU",
+	    tun_too_big),
+	GC("tun_write_errors", "Failed writes to the tun", tun_write_errors),
+	GC("rx_datagrams", "Datagrams received from relays", rx_datagrams),
+	GC("rx_truncated", "Datagrams larger than the buffer", rx_truncated),
+	GC("incomplete_packet", "AMT messages that did not decode",
+	    rx_bad_message),
+	GC("unexpected_type", "AMT messages of another version or type",
+	    unexpected_type),
+	GC("data_not_multicast", "Data whose inner destination is unicast",
+	    data_not_multicast),
+	GC("send_errors", "Failed sends to relays", send_errors),
+};
+
+static uint64_t
+gwm_get(const void *base, size_t off)
+{
+	uint64_t	v;
+
+	memcpy(&v, (const char *)base + off, sizeof(v));
+	return (v);
+}
+
+static void
+gwm_session_state(struct metrics_builder *b, struct session *s,
+    const char *relay)
+{
+	int	st;
+
+	for (st = 0; st < SS_MAX; st++)
+		metrics_add(b, M_PFX "session_state", METRICS_GAUGE,
+		    "1 for the state the session is in", s->state == st ?
+		    1 : 0, "relay", relay, "state", fsm_state_name(st), NULL);
+}
+
+static void
+gwm_cb(struct metrics_builder *b, void *arg)
+{
+	struct gateway	*gw = arg;
+	struct session	*s = &gw->sess;
+	char		 relay[ADDR_STRLEN];
+	size_t		 i;
+
+	if (s->have_relay)
+		addr_str((struct sockaddr *)&s->relay_sa, relay, sizeof(relay));
+	else
+		snprintf(relay, sizeof(relay), "none");
+	for (i = 0; i < sizeof(gwm_session) / sizeof(gwm_session[0]); i++)
+		metrics_add(b, gwm_session[i].name, METRICS_COUNTER,
+		    gwm_session[i].help, gwm_get(&s->cnt, gwm_session[i].off),
+		    "relay", relay, NULL);
+	gwm_session_state(b, s, relay);
+	for (i = 0; i < sizeof(gwm_global) / sizeof(gwm_global[0]); i++)
+		metrics_add(b, gwm_global[i].name, METRICS_COUNTER,
+		    gwm_global[i].help, gwm_get(&gw->st, gwm_global[i].off),
+		    NULL);
+	metrics_add(b, M_PFX "groups", METRICS_GAUGE,
+	    "Groups joined on the tun", lmdb_count(&gw->db, AF_UNSPEC), NULL);
+}
+
+int
+gwmetrics_start(struct gateway *gw)
+{
+	struct sockaddr_storage	sa;
+	char			err[256], a[ADDR_STRLEN];
+
+	if (gw->conf.metrics.ss_family == 0)
+		return (0);
+	gw->metrics = metrics_new(gw->base, (struct sockaddr *)&gw->conf.metrics,
+	    gwm_cb, gw, err, sizeof(err));
+	if (gw->metrics == NULL) {
+		log_warnx("metrics: %s", err);
+		return (-1);
+	}
+	if (metrics_addr(gw->metrics, &sa) == 0)
+		log_info("metrics on http://%s/metrics",
+		    addr_str((struct sockaddr *)&sa, a, sizeof(a)));
+	return (0);
+}
+
+void
+gwmetrics_stop(struct gateway *gw)
+{
+	if (gw->metrics != NULL) {
+		metrics_free(gw->metrics);
+		gw->metrics = NULL;
+	}
+}
