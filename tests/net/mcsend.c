@@ -45,6 +45,48 @@ usage(void)
 }
 
 static void
+parse_opt(struct mcsend *m, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'g':
+		if (ip_parse(arg, &m->group) == -1)
+			usage();
+		break;
+	case 's':
+		if (ip_parse(arg, &m->src) == -1)
+			usage();
+		break;
+	case 'c':
+		m->ngroups = (unsigned)atoi(arg);
+		break;
+	case 'i':
+		if ((m->ifindex = if_nametoindex(arg)) == 0)
+			usage();
+		break;
+	case 'p':
+		m->port = (uint16_t)atoi(arg);
+		break;
+	case 'n':
+		m->count = strtoul(arg, NULL, 10);
+		break;
+	case 'r':
+		m->pps = atof(arg);
+		break;
+	case 'l':
+		m->len = (size_t)atoi(arg);
+		break;
+	case 't':
+		m->ttl = atoi(arg);
+		break;
+	case 'F':
+		m->df = strcmp(arg, "df") == 0;
+		break;
+	default:
+		usage();
+	}
+}
+
+static void
 parse(struct mcsend *m, int argc, char **argv)
 {
 	int	ch;
@@ -56,21 +98,8 @@ parse(struct mcsend *m, int argc, char **argv)
 	m->len = 100;
 	m->ttl = 8;
 	m->df = -1;
-	while ((ch = getopt(argc, argv, "g:c:s:i:p:n:r:l:t:F:")) != -1) {
-		switch (ch) {
-		case 'g': if (ip_parse(optarg, &m->group) == -1) usage(); break;
-		case 's': if (ip_parse(optarg, &m->src) == -1) usage(); break;
-		case 'c': m->ngroups = (unsigned)atoi(optarg); break;
-		case 'i': m->ifindex = if_nametoindex(optarg); break;
-		case 'p': m->port = (uint16_t)atoi(optarg); break;
-		case 'n': m->count = strtoul(optarg, NULL, 10); break;
-		case 'r': m->pps = atof(optarg); break;
-		case 'l': m->len = (size_t)atoi(optarg); break;
-		case 't': m->ttl = atoi(optarg); break;
-		case 'F': m->df = strcmp(optarg, "df") == 0; break;
-		default: usage();
-		}
-	}
+	while ((ch = getopt(argc, argv, "g:c:s:i:p:n:r:l:t:F:")) != -1)
+		parse_opt(m, ch, optarg);
 	if (!ip_is_multicast(&m->group) || m->ngroups == 0 ||
 	    m->len > 65000 || (m->src.family != 0 &&
 	    m->src.family != m->group.family))

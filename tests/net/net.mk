@@ -4,7 +4,8 @@
 check_PROGRAMS += tests/net/amt-testgw tests/net/mcsend
 tests_net_amt_testgw_SOURCES = tests/net/amt-testgw.c tests/net/testgw.h \
 	tests/net/testgw-session.c tests/net/testgw-report.c \
-	tests/net/testgw-flow.c tests/net/testgw-attack.c
+	tests/net/testgw-flow.c tests/net/testgw-attack.c \
+	tests/net/testgw-output.c
 tests_net_amt_testgw_LDADD = lib/libamt.la
 tests_net_mcsend_SOURCES = tests/net/mcsend.c
 tests_net_mcsend_LDADD = lib/libamt.la

@@ -21,6 +21,7 @@ topo_relay 9000
 S4B=192.0.2.3
 ns_addr "$NS_SRC" s0 $S4B/24
 N=50
+RATE=200
 
 # flow FILE S G: packets the gateway got for (S,G).
 flow()
@@ -70,12 +71,12 @@ for m in "r0 $S4,232.1.1.1 include" "r0 $S6,ff3e::8000:1 include" \
 done
 wait_for 5 has_member "$NS_RELAY" "r0 239.1.1.2" ||
 	FAIL "R9: no upstream membership for the EXCLUDE group"
-send "$NS_SRC" -i s0 -s $S4 -g 232.1.1.1 -n $N -r 500 >/dev/null &&
-send "$NS_SRC" -i s0 -s $S6 -g ff3e::8000:1 -n $N -r 500 >/dev/null &&
-send "$NS_SRC" -i s0 -s $S4 -g 239.1.1.1 -n $N -r 500 >/dev/null &&
-send "$NS_SRC" -i s0 -s $S6 -g ff0e::1:1 -n $N -r 500 >/dev/null &&
-send "$NS_SRC" -i s0 -s $S4 -g 239.1.1.2 -n $N -r 500 >/dev/null &&
-send "$NS_SRC" -i s0 -s $S4B -g 239.1.1.2 -n $N -r 500 >/dev/null ||
+send "$NS_SRC" -i s0 -s $S4 -g 232.1.1.1 -n $N -r $RATE >/dev/null &&
+send "$NS_SRC" -i s0 -s $S6 -g ff3e::8000:1 -n $N -r $RATE >/dev/null &&
+send "$NS_SRC" -i s0 -s $S4 -g 239.1.1.1 -n $N -r $RATE >/dev/null &&
+send "$NS_SRC" -i s0 -s $S6 -g ff0e::1:1 -n $N -r $RATE >/dev/null &&
+send "$NS_SRC" -i s0 -s $S4 -g 239.1.1.2 -n $N -r $RATE >/dev/null &&
+send "$NS_SRC" -i s0 -s $S4B -g 239.1.1.2 -n $N -r $RATE >/dev/null ||
 	FAIL "mcsend failed"
 # The last packets are in flight: wait for the relay to have sent them.
 wait_for 5 stat_ge data-tx-packets $((7 * N)) ||
@@ -101,7 +102,8 @@ log "R10 W7: v4/v6 in v4/v6, SSM, ASM, EXCLUDE: exact counts"
 
 # R7 R9: two gateways behind one address, different ports: two tunnels,
 # both get the flow.  A third joins and leaves; the upstream membership
-# stays until the last tunnel goes (Teardown).
+# stays until the last tunnel goes (Teardown).  R8: a fourth joins and
+# leaves with IGMPv2 / MLDv1 (ASM joins).
 gw_bg nat -r "$R4" -b "$GW4:41000" -n 2 --join "$S4,232.1.3.1" \
     --then --teardown -t 60
 NATP=$BG_PID
@@ -110,21 +112,31 @@ gw_bg jl -r "$R4" -b "$GW4:41010" --join "$S4,232.1.3.1" \
     --then --leave "$S4,232.1.3.1" --leave "*,239.1.3.1" \
     --leave "$S6,ff3e::8000:3" -t 60
 JLP=$BG_PID
-wait_for 5 ntunnels_is 3 || FAIL "R7: 3 tunnels expected, got $(ntunnels)"
+gw_bg v2 -r "$R4" -b "$GW4:41020" --v2 --join "*,239.1.3.2" \
+    --join "*,ff0e::1:3:2" --then --v2 --leave "*,239.1.3.2" \
+    --leave "*,ff0e::1:3:2" -t 60
+V2P=$BG_PID
+wait_for 5 ntunnels_is 4 || FAIL "R7: 4 tunnels expected, got $(ntunnels)"
 ctl show tunnels | jtest "sorted(t['gateway'] for t in d['tunnels']) == \
-    ['$GW4:41000', '$GW4:41001', '$GW4:41010']" ||
+    ['$GW4:41000', '$GW4:41001', '$GW4:41010', '$GW4:41020']" ||
 	FAIL "R7: tunnels not keyed by address and port"
 for m in "r0 $S4,232.1.3.1 include" "r0 239.1.3.1" \
-    "r0 $S6,ff3e::8000:3 include"; do
+    "r0 $S6,ff3e::8000:3 include" "r0 239.1.3.2" "r0 ff0e::1:3:2"; do
 	wait_for 5 has_member "$NS_RELAY" "$m" ||
 		FAIL "R9: no upstream membership '$m'"
 done
 tx0=$(rstat data-tx-packets)
-send "$NS_SRC" -i s0 -s $S4 -g 232.1.3.1 -n $N -r 500 >/dev/null
+send "$NS_SRC" -i s0 -s $S4 -g 232.1.3.1 -n $N -r $RATE >/dev/null
 wait_for 5 stat_ge data-tx-packets $((tx0 + 3 * N)) ||
 	FAIL "R7: $(( $(rstat data-tx-packets) - tx0 )) of $((3 * N)) sent"
-kill -USR1 $JLP
-for m in "r0 239.1.3.1" "r0 $S6,ff3e::8000:3 include"; do
+send "$NS_SRC" -i s0 -s $S4 -g 239.1.3.2 -n $N -r $RATE >/dev/null &&
+send "$NS_SRC" -i s0 -s $S6 -g ff0e::1:3:2 -n $N -r $RATE >/dev/null ||
+	FAIL "mcsend"
+wait_for 5 stat_ge data-tx-packets $((tx0 + 5 * N)) ||
+	FAIL "R8: $(( $(rstat data-tx-packets) - tx0 )) of $((5 * N)) sent"
+kill -USR1 $JLP $V2P
+for m in "r0 239.1.3.1" "r0 $S6,ff3e::8000:3 include" "r0 239.1.3.2" \
+    "r0 ff0e::1:3:2"; do
 	wait_for 5 no_member "$NS_RELAY" "$m" ||
 		FAIL "R9: upstream membership '$m' stayed after the leave"
 done
@@ -135,8 +147,11 @@ wait_for 5 no_member "$NS_RELAY" "r0 $S4,232.1.3.1 include" ||
 	FAIL "R9: upstream membership stayed after the last tunnel left"
 gw_end $NATP
 gw_end $JLP
+gw_end $V2P
 jcheck "$LIB_TMP/nat.out" "d['min_data'] == $N" "R7: each NAT gateway"
-log "R7 R9: two gateways behind one address; joins follow the tunnels"
+expect_flow v2 $S4 239.1.3.2 $N $N
+expect_flow v2 $S6 ff0e::1:3:2 $N $N
+log "R7 R8 R9: NAT'd gateways; IGMPv2/MLDv1; joins follow the tunnels"
 
 # R12: the tunnel MTU is 1500.  A 2000-byte IPv4 datagram with DF=0
 # arrives in fragments; with DF=1, and IPv6, it is dropped with ICMP

@@ -7,9 +7,10 @@
  * forged MACs, Requests from spoofed sources).  Everything it saw is
  * printed as one JSON document at the end.
  *
- * amt-testgw.c: options, main loop, report.  testgw-session.c: one
- * gateway's exchange.  testgw-report.c: records and Updates.
- * testgw-attack.c: hostile traffic.
+ * amt-testgw.c: options, main loop.  testgw-session.c: one gateway's
+ * exchange.  testgw-report.c: records and Updates.  testgw-flow.c: Data
+ * per (S,G).  testgw-attack.c: hostile traffic.  testgw-output.c: the
+ * JSON report.
  */
 #ifndef TESTGW_H
 #define TESTGW_H
@@ -173,6 +174,9 @@ void		 tg_timer(struct event *, double);
 void		 tg_log(struct tg *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 void		 tg_maybe_done(struct tg *);
+
+/* testgw-output.c */
+int		 tg_report(struct tg *);
 
 /* testgw-session.c */
 int		 gw_open(struct tg *, struct tg_gw *, int);
