@@ -9,6 +9,10 @@
  * the end of a CNAME/DNAME chain the answer did not complete, resolves
  * type 3 names with ares_getaddrinfo(), and calls back from its own
  * event once everything is in.
+ *
+ * RFC 8777 3.2.2: c-ares does not limit the rate of queries, so every
+ * step that sends some waits its turn here: at most 10 queries in any
+ * 100 ms by default.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -17,6 +21,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <ares.h>
 #include <event2/event.h>
@@ -31,6 +36,9 @@ struct resolve_sock {
 	struct event			*ev;
 };
 
+#define RESOLVE_RATE_N		10	/* queries per window */
+#define RESOLVE_RATE_MS		100
+
 struct resolve {
 	struct event_base		*base;
 	ares_channel			 ch;
@@ -38,10 +46,17 @@ struct resolve {
 	struct driad_pref		 pref;
 	TAILQ_HEAD(, resolve_sock)	 socks;
 	TAILQ_HEAD(, resolve_lookup)	 lookups;
+	/* Rate limit: steps waiting, and the current window. */
+	TAILQ_HEAD(, resolve_lookup)	 waiting;
+	struct event			*rate_ev;
+	uint64_t			 win_start;	/* ms */
+	unsigned			 win_used;
+	unsigned			 rate_n;
 };
 
 struct resolve_lookup {
 	TAILQ_ENTRY(resolve_lookup)	 entry;
+	TAILQ_ENTRY(resolve_lookup)	 wentry;	/* r->waiting */
 	struct resolve			*r;
 	resolve_cb			 cb;
 	void				*arg;
@@ -50,8 +65,11 @@ struct resolve_lookup {
 	unsigned			 follows;	/* re-queries */
 	unsigned			 pending;	/* c-ares queries */
 	bool				 cancelled;
-	bool				 finished;	/* done_ev armed */
-	bool				 tempfail;	/* a name failed */
+	bool				 finished;	/* done_ev on */
+	bool				 tempfail;	/* name failed */
+	bool				 waiting;	/* on r->waiting */
+	void				(*step)(struct resolve_lookup *);
+	unsigned			 cost;		/* its queries */
 	struct driad_answer		 ans;
 	struct driad_cand		 cand[RESOLVE_MAX_CAND];
 	size_t				 ncand;
@@ -68,6 +86,8 @@ struct resolve_name {
 };
 
 static void	resolve_query(struct resolve_lookup *);
+static void	resolve_records(struct resolve_lookup *);
+static void	resolve_settle(struct resolve_lookup *);
 
 const char *
 resolve_status_str(enum resolve_status s)
@@ -156,9 +176,75 @@ resolve_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 static void
 resolve_lookup_free(struct resolve_lookup *l)
 {
+	if (l->waiting)
+		TAILQ_REMOVE(&l->r->waiting, l, wentry);
 	TAILQ_REMOVE(&l->r->lookups, l, entry);
 	event_free(l->done_ev);
 	free(l);
+}
+
+static uint64_t
+resolve_now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * RFC 8777 3.2.2: run waiting steps while the window has room.  A step
+ * larger than the whole budget runs alone in a fresh window.
+ */
+static void
+resolve_pump(struct resolve *r)
+{
+	struct resolve_lookup	*l;
+	struct timeval		 tv;
+	uint64_t		 now = resolve_now_ms(), left;
+
+	if (now - r->win_start >= RESOLVE_RATE_MS) {
+		r->win_start = now;
+		r->win_used = 0;
+	}
+	while ((l = TAILQ_FIRST(&r->waiting)) != NULL) {
+		if (l->cost > 0 && r->win_used > 0 &&
+		    r->win_used + l->cost > r->rate_n) {
+			left = RESOLVE_RATE_MS - (now - r->win_start);
+			tv.tv_sec = 0;
+			tv.tv_usec = (suseconds_t)(left * 1000);
+			evtimer_add(r->rate_ev, &tv);
+			return;
+		}
+		TAILQ_REMOVE(&r->waiting, l, wentry);
+		l->waiting = false;
+		r->win_used += l->cost;
+		l->pending--;
+		if (l->cancelled)
+			resolve_settle(l);
+		else
+			l->step(l);
+	}
+	resolve_timer(r);
+}
+
+static void
+resolve_rate_cb(evutil_socket_t fd, short what, void *arg)
+{
+	resolve_pump(arg);
+}
+
+/* Queue the next step of a look-up, which sends cost queries. */
+static void
+resolve_step(struct resolve_lookup *l, void (*step)(struct resolve_lookup *),
+    unsigned cost)
+{
+	l->step = step;
+	l->cost = cost;
+	l->waiting = true;
+	l->pending++;		/* not settled while it waits */
+	TAILQ_INSERT_TAIL(&l->r->waiting, l, wentry);
+	resolve_pump(l->r);
 }
 
 /*
@@ -273,6 +359,20 @@ resolve_name(struct resolve_lookup *l, const struct driad_rr *rr)
 	ares_getaddrinfo(l->r->ch, name, NULL, &hints, resolve_addrinfo_cb, n);
 }
 
+/* Type 3 names cost an A and an AAAA query each. */
+static unsigned
+resolve_records_cost(const struct driad_answer *a)
+{
+	unsigned	n = 0;
+	size_t		i;
+
+	for (i = 0; i < a->nrr; i++) {
+		if (a->rr[i].type == DRIAD_TYPE_NAME)
+			n += 2;
+	}
+	return n;
+}
+
 static void
 resolve_records(struct resolve_lookup *l)
 {
@@ -315,14 +415,15 @@ resolve_answer(struct resolve_lookup *l, const unsigned char *abuf, int alen)
 	if (a->nrr == 0 && a->followed && l->follows < DRIAD_MAX_CHAIN &&
 	    driad_name_str(&a->final, l->qname, sizeof(l->qname)) == 0) {
 		l->follows++;
-		resolve_query(l);
+		resolve_step(l, resolve_query, 1);
 		return;
 	}
 	if (a->nrr == 0) {
-		resolve_finish(l, RESOLVE_NO_RELAY, "no usable AMTRELAY record");
+		resolve_finish(l, RESOLVE_NO_RELAY,
+		    "no usable AMTRELAY record");
 		return;
 	}
-	resolve_records(l);
+	resolve_step(l, resolve_records, resolve_records_cost(a));
 }
 
 static void
@@ -382,8 +483,7 @@ resolve_amtrelay(struct resolve *r, const struct amt_ip *source,
 	l->arg = arg;
 	l->source = *source;
 	TAILQ_INSERT_TAIL(&r->lookups, l, entry);
-	resolve_query(l);
-	resolve_timer(r);
+	resolve_step(l, resolve_query, 1);
 	return l;
 }
 
@@ -412,8 +512,10 @@ resolve_new(struct event_base *base, const char *server,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		goto fail;
 	r->base = base;
+	r->rate_n = RESOLVE_RATE_N;
 	TAILQ_INIT(&r->socks);
 	TAILQ_INIT(&r->lookups);
+	TAILQ_INIT(&r->waiting);
 	memset(&o, 0, sizeof(o));
 	o.sock_state_cb = resolve_sock_state;
 	o.sock_state_cb_data = r;
@@ -431,12 +533,15 @@ resolve_new(struct event_base *base, const char *server,
 		goto fail;
 	if ((server != NULL &&
 	    ares_set_servers_ports_csv(r->ch, server) != ARES_SUCCESS) ||
-	    (r->timer = evtimer_new(base, resolve_timer_cb, r)) == NULL) {
+	    (r->timer = evtimer_new(base, resolve_timer_cb, r)) == NULL ||
+	    (r->rate_ev = evtimer_new(base, resolve_rate_cb, r)) == NULL) {
 		ares_destroy(r->ch);
 		goto fail;
 	}
 	return r;
 fail:
+	if (r != NULL && r->timer != NULL)
+		event_free(r->timer);
 	free(r);
 	ares_library_cleanup();
 	return NULL;
@@ -460,6 +565,7 @@ resolve_free(struct resolve *r)
 	while ((s = TAILQ_FIRST(&r->socks)) != NULL)
 		resolve_sock_free(r, s);
 	event_free(r->timer);
+	event_free(r->rate_ev);
 	free(r);
 	ares_library_cleanup();
 }

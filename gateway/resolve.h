@@ -34,9 +34,9 @@ struct resolve_result {
 	struct amt_ip		 source;
 	const struct driad_cand	*cand;
 	size_t			 ncand;
-	uint32_t		 ttl;		/* smallest TTL of the records */
-	unsigned		 nunknown;	/* records of undefined types */
-	unsigned		 nbad;		/* malformed records skipped */
+	uint32_t		 ttl;		/* smallest TTL used */
+	unsigned		 nunknown;	/* undefined types */
+	unsigned		 nbad;		/* malformed, skipped */
 };
 
 /*
@@ -50,7 +50,7 @@ typedef void (*resolve_cb)(const struct resolve_result *, void *);
 struct resolve_opts {
 	int		 timeout_ms;	/* per try; 0: c-ares default */
 	int		 tries;		/* 0: c-ares default */
-	struct driad_pref pref;		/* families usable and preferred */
+	struct driad_pref pref;		/* families usable, preferred */
 };
 
 /*

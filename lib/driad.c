@@ -103,7 +103,7 @@ static const struct {
 	{ { 0x20, 0x01 }, 32, 5 },				/* Teredo */
 	{ { 0xfc }, 7, 3 },					/* ULA */
 	{ { 0 }, 96, 1 },					/* ::/96 */
-	{ { 0xfe, 0xc0 }, 10, 1 },				/* site-local */
+	{ { 0xfe, 0xc0 }, 10, 1 },				/* fec0:: */
 	{ { 0x3f, 0xfe }, 16, 1 },				/* 6bone */
 };
 

@@ -170,7 +170,7 @@ name_unescape(const char **sp)
 int
 driad_name_from_str(const char *s, struct driad_name *n)
 {
-	size_t	lab = 0;	/* where the current label's length goes */
+	size_t	lab = 0;	/* the current label's length octet */
 	int	c;
 
 	if (strcmp(s, ".") == 0) {

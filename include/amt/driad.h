@@ -24,14 +24,14 @@
 #define DRIAD_NAME_STRLEN	(DRIAD_NAME_MAX * 4 + 1)
 /* "x.x. ... .ip6.arpa" (32 nibbles) and a NUL. */
 #define DRIAD_REVNAME_LEN	73
-#define DRIAD_MAX_RR		32	/* AMTRELAY records kept per answer */
+#define DRIAD_MAX_RR		32	/* AMTRELAY records kept */
 #define DRIAD_MAX_CHAIN		8	/* CNAME/DNAME steps followed */
 
 /* RFC 8777 4.2.3: relay types. */
 #define DRIAD_TYPE_NONE		0	/* no AMT for this source */
 #define DRIAD_TYPE_IPV4		1
 #define DRIAD_TYPE_IPV6		2
-#define DRIAD_TYPE_NAME		3	/* uncompressed wire-format name */
+#define DRIAD_TYPE_NAME		3	/* uncompressed name */
 
 /* A domain name in uncompressed wire form, root label included. */
 struct driad_name {
@@ -43,7 +43,7 @@ struct driad_name {
 struct driad_rr {
 	uint8_t			precedence;
 	bool			d;	/* Discovery optional (D bit) */
-	uint8_t			type;	/* DRIAD_TYPE_*, or undefined */
+	uint8_t			type;	/* DRIAD_TYPE_*, others */
 	struct amt_ip		ip;	/* types 1 and 2 */
 	struct driad_name	name;	/* type 3 */
 };
@@ -92,9 +92,9 @@ struct driad_answer {
 	bool			followed;
 	struct driad_rr		rr[DRIAD_MAX_RR];	/* types 1-3 */
 	size_t			nrr;
-	bool			none;		/* a type 0 record was seen */
+	bool			none;		/* a type 0 record */
 	unsigned		nunknown;	/* undefined types, skipped */
-	unsigned		nbad;		/* malformed RDATA, skipped */
+	unsigned		nbad;		/* malformed, skipped */
 	unsigned		nextra;		/* beyond DRIAD_MAX_RR */
 	uint32_t		ttl;		/* smallest TTL used */
 };
@@ -120,7 +120,7 @@ struct driad_cand {
 /* What the gateway can use (RFC 6724 rule 1) and prefers (rule 6). */
 struct driad_pref {
 	unsigned	families;	/* DRIAD_FAM_*; 0: both */
-	int		first;		/* AF_INET, AF_INET6, AF_UNSPEC */
+	int		first;		/* AF_INET, AF_INET6 or 0 */
 };
 
 /*

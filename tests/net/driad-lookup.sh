@@ -1,5 +1,6 @@
 #!/bin/sh
 # covers: D1 D2 D5
+# (and the RFC 8777 3.2.2 DNS query rate limit)
 # DRIAD look-ups (RFC 8777) through the gateway's resolver
 # (gateway/resolve.c, driven by tests/net/driad-query) against a real DNS
 # server: dnsmasq serving AMTRELAY records (type 260) at reverse names.
@@ -123,7 +124,8 @@ expect cname "relay 192.0.2.5 1 198.51.100.5 precedence 10 d 0"
 
 log "D1: a CNAME the server did not complete is asked for again"
 dq cname2 -s $DNS4 192.0.2.6 || FAIL "driad-query"
-expect cname2 "result 192.0.2.6 no-relay ttl 0 unknown 0 bad 0: no AMTRELAY record"
+expect cname2 \
+    "result 192.0.2.6 no-relay ttl 0 unknown 0 bad 0: no AMTRELAY record"
 grep -q "query\[AMTRELAY\] relay.example from" "$LIB_TMP/dnsmasq.log" ||
 	FAIL "no AMTRELAY query at the CNAME target"
 
@@ -140,7 +142,12 @@ log "D2: equal candidates in random order (40 look-ups)"
 set --
 i=0
 while [ $i -lt 40 ]; do set -- "$@" 192.0.2.8; i=$((i + 1)); done
+t0=$(date +%s%N)
 dq rand -s $DNS4 "$@" || FAIL "driad-query"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+# RFC 8777 3.2.2: at most 10 queries per 100 ms: 40 take 300 ms or more.
+log "40 look-ups in $ms ms"
+[ "$ms" -ge 300 ] || FAIL "40 queries in $ms ms: not rate-limited"
 n81=$(grep -c '^relay 192.0.2.8 1 198.51.100.81 ' "$LIB_TMP/rand")
 n82=$(grep -c '^relay 192.0.2.8 1 198.51.100.82 ' "$LIB_TMP/rand")
 log "first: .81 $n81 times, .82 $n82 times"

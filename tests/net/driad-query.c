@@ -126,8 +126,8 @@ dq_abandon_cb(evutil_socket_t fd, short what, void *arg)
 	int		 i;
 
 	for (i = 0; i < dq->nsrc; i++) {
-		if (dq->src[i].l == NULL && !evtimer_pending(dq->src[i].retry_ev,
-		    NULL))
+		if (dq->src[i].l == NULL &&
+		    !evtimer_pending(dq->src[i].retry_ev, NULL))
 			continue;
 		printf("abandoned %s\n", dq->src[i].str);
 		evtimer_del(dq->src[i].retry_ev);

@@ -289,8 +289,8 @@ static void
 test_D1_rdata_label_and_name_length_limits(void **state)
 {
 	const unsigned	l63[] = { 63 }, l64[] = { 64 };
-	const unsigned	max[] = { 63, 63, 63, 61 };	/* 255 octets */
-	const unsigned	over[] = { 63, 63, 63, 62 };	/* 256 octets */
+	const unsigned	max[] = { 63, 63, 63, 61 };	/* 255 */
+	const unsigned	over[] = { 63, 63, 63, 62 };	/* 256 */
 	struct driad_rr	rr;
 
 	assert_int_equal(rdata_labels(l63, 1, &rr), DRIAD_RR_OK);
