@@ -607,13 +607,15 @@ session_timers_changed(struct session *s, const struct gw_conf *old)
 	struct gw_conf	*c = &s->gw->conf;
 	unsigned	 qt;
 
-	if (s->state != SS_UP || c->keepalive == old->keepalive)
+	if (c->keepalive == old->keepalive)
+		return;
+	log_info("keepalive %u s -> %u s", old->keepalive, c->keepalive);
+	if (s->state != SS_UP)
 		return;
 	qt = s->qqi;
 	if (c->keepalive != 0 && c->keepalive < qt)
 		qt = c->keepalive;
-	log_info("keepalive %u s -> %u s: next Request cycle in %u s",
-	    old->keepalive, c->keepalive, qt);
+	log_info("next Request cycle in %u s", qt);
 	timer_arm_ms(s, qt * 1000);
 }
 

@@ -118,3 +118,6 @@ ops_metric()
 	awk -v n="$2" '$1 == n || index($1, n "{") == 1 { s += $NF }
 	    END { printf "%d\n", s }' "$1"
 }
+
+# ops_json_ge SOCK "REQUEST" PYEXPR MIN: the value is a number >= MIN.
+ops_json_ge() { [ "$(e2e_json "$1" "$2" "$3")" -ge "$4" ] 2>/dev/null; }
