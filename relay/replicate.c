@@ -295,6 +295,8 @@ fwd_packet(struct relayd *rd, const struct fwd_pkt *pkt)
 	struct fwd_plan	 pl;
 	unsigned	 i;
 
+	if (rd->fwd == NULL)
+		return;
 	memset(&any, 0, sizeof(any));
 	sg = fwd_flow_find(rd->fwd, &pkt->src, &pkt->dst);
 	g = fwd_flow_find(rd->fwd, &any, &pkt->dst);
