@@ -295,6 +295,13 @@ ntunnels()
 	ctl show tunnels | jget "len(d['tunnels'])"
 }
 
+# tunnel_up ADDR:PORT: the relay has a tunnel for that gateway.
+tunnel_up()
+{
+	ctl show tunnels | jtest "any(t['gateway'] == '$1' \
+	    for t in d['tunnels'])"
+}
+
 # ntunnels_is N: for wait_for.
 ntunnels_is()
 {

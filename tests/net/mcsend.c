@@ -2,10 +2,12 @@
  * mcsend: send COUNT UDP datagrams of LEN bytes to each of NGROUPS
  * consecutive groups (IPv4 or IPv6) from SOURCE out of IF at PPS packets
  * per second in total, for the relay scenarios.  -F df sets the IPv4 DF
- * bit (no local fragmentation), -F nodf clears it (R12 tests).
+ * bit (no local fragmentation), -F nodf clears it (R12 tests); -T sets
+ * the TOS / traffic class, ECN bits included (R15 tests).
  *
  * usage: mcsend -g GROUP [-c NGROUPS] [-s SOURCE] [-i IF] [-p PORT]
  *               [-n COUNT] [-r PPS] [-l LEN] [-t TTL] [-F df|nodf]
+ *               [-T TOS]
  * Prints "sent=N errors=N"; exits 0 when every datagram was sent.
  */
 #include <sys/socket.h>
@@ -33,6 +35,7 @@ struct mcsend {
 	size_t		 len;
 	int		 ttl;
 	int		 df;		/* -1 default, 0 clear, 1 set */
+	int		 tos;		/* -T: TOS / traffic class (ECN) */
 };
 
 static void __attribute__((noreturn))
@@ -40,7 +43,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: mcsend -g group [-c ngroups] [-s source] "
 	    "[-i if] [-p port] [-n count]\n"
-	    "              [-r pps] [-l len] [-t ttl] [-F df|nodf]\n");
+	    "              [-r pps] [-l len] [-t ttl] [-F df|nodf] "
+	    "[-T tos]\n");
 	exit(2);
 }
 
@@ -81,6 +85,9 @@ parse_opt(struct mcsend *m, int ch, const char *arg)
 	case 'F':
 		m->df = strcmp(arg, "df") == 0;
 		break;
+	case 'T':
+		m->tos = (int)strtol(arg, NULL, 0);
+		break;
 	default:
 		usage();
 	}
@@ -98,7 +105,7 @@ parse(struct mcsend *m, int argc, char **argv)
 	m->len = 100;
 	m->ttl = 8;
 	m->df = -1;
-	while ((ch = getopt(argc, argv, "g:c:s:i:p:n:r:l:t:F:")) != -1)
+	while ((ch = getopt(argc, argv, "g:c:s:i:p:n:r:l:t:F:T:")) != -1)
 		parse_opt(m, ch, optarg);
 	if (!ip_is_multicast(&m->group) || m->ngroups == 0 ||
 	    m->len > 65000 || (m->src.family != 0 &&
@@ -119,7 +126,8 @@ open_v4(const struct mcsend *m, int fd)
 	if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)) ||
 	    setsockopt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &m->ttl,
 	    sizeof(m->ttl)) || setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP,
-	    &zero, sizeof(zero)))
+	    &zero, sizeof(zero)) || setsockopt(fd, IPPROTO_IP, IP_TOS,
+	    &m->tos, sizeof(m->tos)))
 		return -1;
 	if (m->df == -1)
 		return 0;
@@ -137,7 +145,8 @@ open_v6(const struct mcsend *m, int fd)
 	    sizeof(m->ifindex)) || setsockopt(fd, IPPROTO_IPV6,
 	    IPV6_MULTICAST_HOPS, &m->ttl, sizeof(m->ttl)) ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero,
-	    sizeof(zero)))
+	    sizeof(zero)) || setsockopt(fd, IPPROTO_IPV6, IPV6_TCLASS,
+	    &m->tos, sizeof(m->tos)))
 		return -1;
 	return 0;
 }

@@ -1,11 +1,12 @@
 #!/bin/sh
-# covers: R7 R8 R9 R10 R12 R13 R16 W6 W7
+# covers: R7 R8 R9 R10 R12 R13 R15 R16 W6 W7
 #
 # amtrelayd's data path with amt-testgw gateways: IPv4 and IPv6 data in
 # IPv4 and IPv6 tunnels (all four), SSM (S,G) and ASM (*,G), EXCLUDE
 # sources, two gateways behind one address (R7), upstream joins and
 # leaves as tunnels come and go (/proc/net/mcfilter, igmp, mcfilter6,
-# igmp6 of the relay's namespace), MTU: fragmentation and Too Big (R12),
+# igmp6 of the relay's namespace), outer ECN (R15), MTU: fragmentation
+# and Too Big (R12),
 # tunnel expiry with short timers (R13), shutdown (R16).
 #
 #   [src] s0 ======= r0 [relay] r1 --------------- g0 [gw] amt-testgw
@@ -153,6 +154,35 @@ expect_flow v2 $S4 239.1.3.2 $N $N
 expect_flow v2 $S6 ff0e::1:3:2 $N $N
 log "R7 R8 R9: NAT'd gateways; IGMPv2/MLDv1; joins follow the tunnels"
 
+# R15: inner ECN CE (TOS 0x03): the outer ECN field is zero for a
+# gateway that did not set E, and zero or the inner value for one that
+# did (RFC 9601); the inner datagram keeps its ECN.
+cap_start ecn "$NS_GW" g0 udp src port 2268
+ECNCAP=$CAP_PID
+gw_bg ecn -r "$R4" -b "$GW4:41100" --join "$S4,232.1.5.1" -t 60
+ECNP=$BG_PID
+gw_bg ecne -r "$R4" -b "$GW4:41101" -E --join "$S4,232.1.5.1" -t 60
+ECNEP=$BG_PID
+wait_for 5 has_member "$NS_RELAY" "r0 $S4,232.1.5.1 include" ||
+	FAIL "R15: no join"
+wait_for 5 tunnel_up "$GW4:41100" && wait_for 5 tunnel_up "$GW4:41101" ||
+	FAIL "R15: no tunnels"
+tx0=$(rstat data-tx-packets)
+send "$NS_SRC" -i s0 -s $S4 -g 232.1.5.1 -n 10 -r $RATE -T 0x03 >/dev/null ||
+	FAIL "mcsend"
+wait_for 5 stat_ge data-tx-packets $((tx0 + 20)) || FAIL "R15: no data"
+gw_end $ECNP
+gw_end $ECNEP
+cap_stop $ECNCAP
+# Data to port 41100 (no E): outer ECN 0, inner ECN 3 (inner TOS at 31).
+n=$(tcpdump -n -r "$LIB_TMP/ecn.pcap" 'udp dst port 41100 and
+    ip[28] == 6 and ip[1] & 3 == 0 and ip[31] & 3 == 3' 2>/dev/null | wc -l)
+[ "$n" -eq 10 ] || FAIL "R15: $n of 10 Data without E have outer ECN 0"
+n=$(tcpdump -n -r "$LIB_TMP/ecn.pcap" 'udp dst port 41101 and
+    ip[28] == 6 and (ip[1] & 3 == 0 or ip[1] & 3 == 3)' 2>/dev/null | wc -l)
+[ "$n" -eq 10 ] || FAIL "R15: $n of 10 Data with E have outer ECN 0 or CE"
+log "R15: outer ECN zero (or copied for E), inner ECN kept"
+
 # R12: the tunnel MTU is 1500.  A 2000-byte IPv4 datagram with DF=0
 # arrives in fragments; with DF=1, and IPv6, it is dropped with ICMP
 # to the source; the outer IPv4 header has DF.
@@ -196,6 +226,9 @@ n=$(tcpdump -n -r "$LIB_TMP/icmp.pcap" 'icmp6 and ip6[40] == 2' \
 n=$(tcpdump -n -r "$LIB_TMP/outer.pcap" 'ip and ip[6] & 0x40 == 0' \
     2>/dev/null | wc -l)
 [ "$n" -eq 0 ] || FAIL "R12: $n outer IPv4 packets without DF"
+n=$(tcpdump -n -r "$LIB_TMP/outer.pcap" 'ip and ip[6] & 0x40 != 0' \
+    2>/dev/null | wc -l)
+[ "$n" -ge 5 ] || FAIL "R12: only $n outer IPv4 packets with DF"
 log "R12: fragments of 1470 at most, ICMP/ICMPv6 Too Big, outer DF"
 
 # R16: SIGTERM: clean exit, data stops, upstream memberships gone.
