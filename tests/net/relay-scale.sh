@@ -1,11 +1,12 @@
 #!/bin/sh
-# covers: R9 R10 R14
+# covers: R3 R9 R10 R14
 #
 # amtrelayd at scale: one tunnel joined to 100 (S,G) (the kernel's
 # per-socket limits, igmp_max_memberships = 20 and igmp_max_msf = 10,
 # must not cap the relay: R9), then 2,000 tunnels (one process of
 # amt-testgw, 2,000 ports of one address) on one (S,G).  Every gateway
-# gets every packet; no send error (ENOBUFS) in the relay.
+# gets every packet; no send error (ENOBUFS) in the relay.  Then the
+# limits of R14 with small numbers.
 #
 #   [src] s0 -------- r0 [relay] r1 -------------- g0 [gw]
 #   S4 192.0.2.1      amtrelayd --max-tunnels-per-ip 5000    amt-testgw -n 2000
@@ -63,4 +64,32 @@ jcheck "$LIB_TMP/wide.out" "d['gateways'] == 2000 and \
 ! grep -qi "no buffer space" "$LIB_TMP/relay.err" ||
 	FAIL "R9 R10: ENOBUFS in the relay's log"
 relay_alive || FAIL "amtrelayd died"
-OK "100 (S,G) on one tunnel, 2000 tunnels on one (S,G), no send error"
+log "2000 tunnels on one (S,G): every packet, no send error"
+relay_stop || FAIL "amtrelayd did not stop cleanly"
+
+# R14: limits.  3 tunnels per address, 4 in all, 2 groups per tunnel.
+# At capacity the Query has L and nothing is created; at a
+# per-tunnel limit the tunnel stays and the additions are ignored.
+ns_addr "$NS_GW" g0 198.51.100.3/24
+relay_start --max-tunnels 4 --max-tunnels-per-ip 3 --max-groups 2
+gw lim3 -r "$R4" -b "$GW4:47000" -n 3 --join "$S4,232.7.0.1" -t 1.5
+[ "$(ntunnels)" = 3 ] || FAIL "R14: 3 tunnels expected, got $(ntunnels)"
+gw perip -r "$R4" -b "$GW4:47010" --join "$S4,232.7.0.1" -t 1.5
+jcheck "$LIB_TMP/perip.json" "d['query_l'] == 1" \
+    "R14: no L in the Query at the per-address limit"
+[ "$(ntunnels)" = 3 ] || FAIL "R14: per-address limit not kept"
+gw other -r "$R4" -b "198.51.100.3:47020" --join "$S4,232.7.0.1" \
+    --join "$S4,232.7.0.2" --join "$S4,232.7.0.3" -t 1.5
+[ "$(ntunnels)" = 4 ] || FAIL "R14: a 4th tunnel from another address refused"
+jcheck "$LIB_TMP/other.json" "d['query_l'] == 0" "R14: L below capacity"
+ctl show tunnels | jtest "[t['groups'] for t in d['tunnels'] \
+    if t['gateway'] == '198.51.100.3:47020'] == [2]" ||
+	FAIL "R14: --max-groups 2 not kept"
+[ "$(rstat limit-ignored)" -ge 1 ] || FAIL "R14: limit-ignored not counted"
+gw full -r "$R6" -b "$GW6" --join "$S4,232.7.0.1" -t 1.5
+jcheck "$LIB_TMP/full.json" "d['query_l'] == 1" \
+    "R14: no L in the Query at --max-tunnels"
+[ "$(ntunnels)" = 4 ] || FAIL "R14: --max-tunnels not kept"
+[ "$(rstat tunnels-refused)" -ge 2 ] || FAIL "R14: refusals not counted"
+OK "100 (S,G) on one tunnel, 2000 tunnels on one (S,G), no send error, \
+limits"
