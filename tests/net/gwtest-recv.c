@@ -366,6 +366,19 @@ recv_args(struct receiver *r, int argc, char **argv)
 		recv_usage();
 }
 
+static void
+recv_free(struct receiver *r)
+{
+	unsigned	i;
+
+	for (i = 0; i < r->ngroups; i++) {
+		if (r->g[i].fd > 0)
+			close(r->g[i].fd);
+		free(r->g[i].seen);
+	}
+	free(r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -393,5 +406,6 @@ main(int argc, char **argv)
 		recv_write(r);
 	recv_summary(r, line, sizeof(line));
 	fputs(line, stdout);
+	recv_free(r);
 	return (0);
 }
