@@ -71,7 +71,7 @@ lib_init()
 	: >"$LIB_TMP/pids"
 	: >"$LIB_TMP/netns"
 	trap lib_cleanup EXIT
-	trap 'exit 130' INT TERM HUP
+	trap 'exit 130' INT TERM HUP PIPE
 	LIB_T0=$(date +%s)
 }
 
