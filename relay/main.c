@@ -70,10 +70,6 @@ main_keys_cb(evutil_socket_t fd, short ev, void *arg)
 		log_debug("response MAC secret rotated");
 }
 
-/*
- * R5, RFC 7450 5.3.3.4: the previous secret still verifies Updates for
- * 2 x the query interval after a rotation.
- */
 /* The key tick: at least every key_rotate s (again after a reload). */
 int
 main_keys_arm(struct relayd *rd)
@@ -86,6 +82,10 @@ main_keys_arm(struct relayd *rd)
 	return event_add(&rd->rotate_ev, &tv);
 }
 
+/*
+ * R5, RFC 7450 5.3.3.4: the previous secret still verifies Updates for
+ * 2 x the query interval after a rotation.
+ */
 static int
 main_keys_init(struct relayd *rd)
 {
