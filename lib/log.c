@@ -25,7 +25,8 @@
  */
 static struct {
 	int	debug;		/* 1: stderr; 0: syslog */
-	int	verbose;	/* > 0: log_debug is printed */
+	int	verbose;	/* < 0: warnings only; 0: info too;
+				   > 0: log_debug too */
 } log_state = { 1, 0 };
 
 static void	vlog(int, const char *, va_list)
@@ -122,6 +123,8 @@ log_info(const char *fmt, ...)
 {
 	va_list	ap;
 
+	if (log_state.verbose < 0)
+		return;
 	va_start(ap, fmt);
 	vlog(LOG_INFO, fmt, ap);
 	va_end(ap);

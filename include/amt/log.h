@@ -8,6 +8,7 @@
 #include <stdarg.h>
 
 void	log_init(int, int, const char *);	/* debug, facility, ident */
+/* Level: -1 warnings only, 0 info (default), 1 and more debug. */
 void	log_setverbose(int);
 int	log_getverbose(void);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

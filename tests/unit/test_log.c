@@ -64,6 +64,10 @@ child_levels(void)
 	log_warn("open %s", "x");
 	if (errno != ENOENT)
 		exit(3);
+	log_setverbose(-1);
+	log_info("info hidden");
+	log_debug("debug hidden");
+	log_warnx("warnx only");
 }
 
 static void
@@ -73,7 +77,7 @@ test_log_levels_and_strerror(void **state)
 
 	assert_int_equal(run_child(child_levels, buf, sizeof(buf)), 0);
 	assert_string_equal(buf, "info 1\ndebug shown\nwarnx\n"
-	    "open x: No such file or directory\n");
+	    "open x: No such file or directory\nwarnx only\n");
 }
 
 static void
