@@ -27,8 +27,10 @@ reload_log_apply(const struct gw_conf *c)
 
 	if (v == 0 && c->log_level == LOG_DEBUG)
 		v = 1;
+	if (v == 0 && c->log_level <= LOG_WARNING)
+		v = -1;		/* warnings only, on stderr too */
 	log_setverbose(v);
-	/* log.c filters debug only; syslog drops below the level. */
+	/* syslog's mask drops below the level as well. */
 	setlogmask(LOG_UPTO(v > 0 ? LOG_DEBUG : c->log_level));
 	event_enable_debug_logging(v >= 2 ? EVENT_DBG_ALL : EVENT_DBG_NONE);
 }
