@@ -16,6 +16,7 @@
 #include "amt/ctl.h"
 #include "amt/log.h"
 #include "gateway.h"
+#include "driad.h"
 
 static json_t *
 control_session(struct session *s)
@@ -62,9 +63,15 @@ control_session(struct session *s)
 static json_t *
 control_sessions(struct gateway *gw)
 {
-	json_t	*a = json_array();
+	struct session	*s;
+	json_t		*a = json_array(), *o;
 
-	json_array_append_new(a, control_session(&gw->sess));
+	for (s = gw_session_next(gw, NULL); s != NULL;
+	    s = gw_session_next(gw, s)) {
+		o = control_session(s);
+		driad_show_session(s, o);
+		json_array_append_new(a, o);
+	}
 	return (json_pack("{s:o}", "sessions", a));
 }
 
@@ -202,6 +209,8 @@ control_show(struct gateway *gw, const char *what)
 		return (control_stats(gw));
 	if (strcmp(what, "config") == 0)
 		return (control_config(gw));
+	if (strcmp(what, "sources") == 0)
+		return (driad_show_sources(gw));
 	return (NULL);
 }
 
@@ -223,7 +232,7 @@ control_handler(int argc, char **argv, void *arg)
 	if (r != NULL)
 		return (r);
 	return (json_pack("{s:s}", "error", "unknown request; try "
-	    "show sessions|groups|stats|config, reload, "
+	    "show sessions|sources|groups|stats|config, reload, "
 	    "log-level debug|info|warning"));
 }
 

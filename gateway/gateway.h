@@ -227,8 +227,11 @@ struct sess_counters {
 	uint64_t	transitions;
 };
 
+struct dsess;
+
 struct session {
 	struct gateway		*gw;
+	struct dsess		*dr;		/* DRIAD session; NULL: default */
 	int			 state;
 	bool			 use_discovery;
 	struct sockaddr_storage	 disc_sa;	/* discovery addr:port */
@@ -299,6 +302,7 @@ void		 update_send_change(struct session *);
 void		 update_rexmit_cb(evutil_socket_t, short, void *);
 void		 update_rexmit_schedule(struct session *);
 void		 update_delete_all(struct session *);
+void		 update_block_source(struct session *, const struct amt_ip *);
 void		 teardown_start(struct session *);
 void		 teardown_send_now(struct session *);
 void		 teardown_send_local(struct session *);
@@ -353,6 +357,7 @@ struct gateway {
 	struct gw_tun		 tun;
 	struct lmdb		 db;
 	struct session		 sess;
+	struct driad		*driad;		/* --driad: driad.c */
 	struct gw_stats		 st;
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;
@@ -365,6 +370,20 @@ struct gateway {
 	uint8_t			*tun_buf;
 	size_t			 tun_buflen;
 };
+
+/*
+ * driad.c: RFC 8777 relays per source (--driad); sessions per relay.
+ * Without --driad there is one session (gw->sess) serving everything.
+ */
+int		 driad_start(struct gateway *);
+void		 driad_stop(struct gateway *);
+void		 driad_free(struct gateway *);
+struct session	*gw_session_next(struct gateway *, struct session *);
+void		 gw_local_change(struct gateway *, const struct mcast_report *);
+/* Does session s carry source src (NULL: an any-source record)? */
+bool		 driad_serves(struct session *, const struct amt_ip *);
+void		 driad_session_up(struct session *);
+void		 driad_session_failed(struct session *, const char *);
 
 /* main.c */
 void		 gateway_stop(struct gateway *);

@@ -104,7 +104,7 @@ local_input(struct gateway *gw, const uint8_t *p, size_t len)
 	gw->st.tun_reports++;
 	if (local_apply(gw, &rep))
 		update_rexmit_schedule(&gw->sess);
-	session_local_change(&gw->sess, &rep);
+	gw_local_change(gw, &rep);
 	lmdb_prune(&gw->db);
 }
 

@@ -61,6 +61,7 @@ gateway_stop(struct gateway *gw)
 		return;
 	gw->stopping = true;
 	session_fsm(&gw->sess, SE_STOP);
+	driad_stop(gw);
 	event_base_loopbreak(gw->base);
 }
 
@@ -116,6 +117,8 @@ gateway_start(struct gateway *gw)
 		log_warnx("cannot create session timers");
 		return (EX_OSERR);
 	}
+	if (driad_start(gw) == -1)
+		return (EX_UNAVAILABLE);
 	if (local_start(gw) == -1)
 		return (EX_OSERR);
 	if (control_start(gw) == -1)
@@ -140,6 +143,7 @@ gateway_free(struct gateway *gw)
 	}
 	gwmetrics_stop(gw);
 	control_stop(gw);
+	driad_free(gw);
 	session_free(&gw->sess);
 	local_stop(gw);
 	tun_close(gw);
@@ -241,7 +245,9 @@ gateway_run(struct gateway *gw)
 	log_info("amtgwd %s on %s, %s %s", PACKAGE_VERSION, gw->tun.name,
 	    gw->conf.discovery ? "discovery address" : "relay",
 	    addr_str((struct sockaddr *)&gw->conf.peer, a, sizeof(a)));
-	session_fsm(&gw->sess, SE_START);
+	/* --driad: the default session starts when something needs it. */
+	if (gw->driad == NULL)
+		session_fsm(&gw->sess, SE_START);
 	if ((rv = gateway_ready(gw, ready)) != 0)
 		return (rv);
 	event_base_dispatch(gw->base);

@@ -149,6 +149,11 @@ static int
 act_disc_resend(struct session *s)
 {
 	s->disc_retry++;
+	/* D5: a DRIAD candidate that does not answer: the next one. */
+	if (s->dr != NULL && s->disc_retry > s->gw->conf.req_retries) {
+		driad_session_failed(s, "no Relay Advertisement");
+		return (SS_DISCOVERING);
+	}
 	disc_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.disc_timeout,
 	    s->disc_retry));
@@ -257,6 +262,11 @@ act_req_giveup(struct session *s)
 	log_warnx("no Membership Query from relay %s after %u Requests",
 	    session_relay_str(s, a, sizeof(a)), s->req_retry + 1);
 	s->queried_tun = false;
+	/* D5: a DRIAD relay that does not answer: the next candidate. */
+	if (s->dr != NULL) {
+		driad_session_failed(s, "no Membership Query");
+		return (SS_REQUESTING);
+	}
 	if (s->use_discovery)
 		return (disc_start(s));
 	/* A configured relay: keep trying at the longest back-off. */
@@ -343,6 +353,8 @@ act_query(struct session *s)
 		update_send_state(s, AF_INET6);
 	if (q->family == AF_INET6 && (s->req_fams & FAM_V4) == 0)
 		update_send_state(s, AF_INET);
+	if (s->dr != NULL)
+		driad_session_up(s);
 	return (SS_UP);
 }
 
@@ -355,6 +367,12 @@ act_limit(struct session *s)
 	s->cnt.limited++;
 	s->l_streak++;
 	session_hold(s, true);
+	/* D5, RFC 8777 3.3.5: a DRIAD relay with L: the next candidate. */
+	if (s->dr != NULL) {
+		s->limited = true;
+		driad_session_failed(s, "L flag");
+		return (SS_REQUESTING);
+	}
 	log_warnx("relay %s refuses new tunnels (L flag): held down for %u s",
 	    session_relay_str(s, a, sizeof(a)), s->gw->conf.holddown);
 	if (s->use_discovery) {

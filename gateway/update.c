@@ -108,35 +108,76 @@ upd_room(struct upd_batch *b, size_t nsrc)
 	return (nsrc < max ? nsrc : max);
 }
 
-static void
+/*
+ * D4, D6 (--driad): the part of a record that session s carries.  Source
+ * lists keep the sources s serves; an include list may become empty (a
+ * state change then tells s that the group has none of its sources; a
+ * current state says nothing and goes); ALLOW and BLOCK with nothing
+ * left go; any-source records (EXCLUDE mode, the leave TO_IN {}) belong
+ * to the default session.  Without --driad every record stays whole.
+ */
+static bool
+upd_keep(struct session *s, struct mcast_record *r, uint8_t *buf)
+{
+	struct amt_ip	ip;
+	size_t		alen = ip_len(r->group.family), i, k = 0;
+
+	if (s->gw->driad == NULL)
+		return (true);
+	if (r->type == MCAST_MODE_IS_EXCLUDE ||
+	    r->type == MCAST_CHANGE_TO_EXCLUDE || r->nsrc == 0)
+		return (r->type != MCAST_MODE_IS_INCLUDE &&
+		    driad_serves(s, NULL));
+	memset(&ip, 0, sizeof(ip));
+	ip.family = r->group.family;
+	for (i = 0; i < r->nsrc; i++) {
+		memcpy(ip.u.b, buf + i * alen, alen);
+		if (!driad_serves(s, &ip))
+			continue;
+		memmove(buf + k * alen, buf + i * alen, alen);
+		k++;
+	}
+	r->nsrc = (uint16_t)k;
+	return (k > 0 || r->type == MCAST_CHANGE_TO_INCLUDE);
+}
+
+/* Count the record at b->recs[b->nrec] in, if the session carries it. */
+static bool
+upd_commit(struct upd_batch *b)
+{
+	struct mcast_record	*n = &b->recs[b->nrec];
+
+	if (!upd_keep(b->s, n, b->srcs + b->srclen))
+		return (false);
+	b->nrec++;
+	b->srclen += n->nsrc * ip_len(b->family);
+	b->size += upd_rec_size(b->family, n->nsrc);
+	return (true);
+}
+
+static bool
 upd_add_record(struct upd_batch *b, const struct mcast_record *r)
 {
 	struct mcast_record	*n;
 	size_t			 alen = ip_len(b->family), nsrc;
 
 	nsrc = upd_room(b, r->nsrc);
-	n = &b->recs[b->nrec++];
+	n = &b->recs[b->nrec];
 	*n = *r;
 	n->nsrc = (uint16_t)nsrc;
 	n->srcs = b->srcs + b->srclen;
 	if (nsrc > 0)
 		memcpy(b->srcs + b->srclen, r->srcs, nsrc * alen);
-	b->srclen += nsrc * alen;
-	b->size += upd_rec_size(b->family, nsrc);
+	return (upd_commit(b));
 }
 
-static void
+static bool
 upd_add_group(struct upd_batch *b, const struct lgroup *g, bool current)
 {
-	struct mcast_record	r;
-	size_t			alen = ip_len(b->family);
-
 	upd_room(b, g->nsrc);
-	lgroup_record(g, current, &r, b->srcs + b->srclen,
+	lgroup_record(g, current, &b->recs[b->nrec], b->srcs + b->srclen,
 	    sizeof(b->srcs) - b->srclen);
-	b->recs[b->nrec++] = r;
-	b->srclen += r.nsrc * alen;
-	b->size += upd_rec_size(b->family, r.nsrc);
+	return (upd_commit(b));
 }
 
 static bool
@@ -208,41 +249,47 @@ update_rexmit_schedule(struct session *s)
 		evtimer_add(s->rexmit_ev, &tv);
 }
 
-static bool
+static void
 upd_rexmit_family(struct session *s, int family)
 {
 	struct upd_batch	 b;
 	struct lgroup		*g;
-	bool			 more = false;
 
 	upd_init(&b, s, family);
 	TAILQ_FOREACH(g, &s->gw->db.groups, entry) {
 		if (g->rexmit == 0 || g->group.family != family)
 			continue;
-		g->rexmit--;
-		more |= g->rexmit > 0;
 		if (s->have_query && upd_wanted(g, family) &&
 		    !(s->limited && lgroup_active(g)))
 			upd_add_group(&b, g, false);
 	}
 	upd_flush(&b);
-	return (more);
 }
 
 /*
  * G6, RFC 7450 5.2.1, RFC 3376 5.1: a state change is repeated QRV - 1
  * times, each repeat carrying the group's state at that moment (TO_IN /
- * TO_EX), which merges later changes of the same group.
+ * TO_EX), which merges later changes of the same group.  Every session
+ * gets its part (D4); the count goes down once per repeat.
  */
 void
 update_rexmit_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	struct session	*s = arg;
-	bool		 more;
+	struct session	*s = arg, *x;
+	struct gateway	*gw = s->gw;
+	struct lgroup	*g;
+	bool		 more = false;
 
-	more = upd_rexmit_family(s, AF_INET);
-	more |= upd_rexmit_family(s, AF_INET6);
-	lmdb_prune(&s->gw->db);
+	for (x = gw_session_next(gw, NULL); x != NULL;
+	    x = gw_session_next(gw, x)) {
+		upd_rexmit_family(x, AF_INET);
+		upd_rexmit_family(x, AF_INET6);
+	}
+	TAILQ_FOREACH(g, &gw->db.groups, entry) {
+		if (g->rexmit > 0 && --g->rexmit > 0)
+			more = true;
+	}
+	lmdb_prune(&gw->db);
 	if (more)
 		update_rexmit_schedule(s);
 }
@@ -266,10 +313,10 @@ update_delete_all(struct session *s)
 				memset(&r, 0, sizeof(r));
 				r.type = MCAST_CHANGE_TO_INCLUDE;
 				r.group = g->group;
-				upd_add_record(&b, &r);
-			} else {
+				if (driad_serves(s, NULL))
+					upd_add_record(&b, &r);
+			} else if (upd_add_group(&b, g, true)) {
 				/* INCLUDE (S) -> BLOCK (S). */
-				upd_add_group(&b, g, true);
 				b.recs[b.nrec - 1].type =
 				    MCAST_BLOCK_OLD_SOURCES;
 			}
@@ -278,6 +325,42 @@ update_delete_all(struct session *s)
 	}
 	s->reported = false;
 	log_info("sent Membership Update deleting every subscription");
+}
+
+/*
+ * --driad: source src moves away from session s (D5) or is no longer
+ * served there: BLOCK (src) for every group that includes it.
+ */
+void
+update_block_source(struct session *s, const struct amt_ip *src)
+{
+	struct upd_batch	 b;
+	struct mcast_record	*n;
+	struct lgroup		*g;
+	size_t			 i, alen = ip_len(src->family);
+
+	if (!s->have_query || s->fd == -1)
+		return;
+	upd_init(&b, s, src->family);
+	TAILQ_FOREACH(g, &s->gw->db.groups, entry) {
+		if (!upd_wanted(g, src->family) || g->mode != LM_INCLUDE)
+			continue;
+		for (i = 0; i < g->nsrc && !ip_eq(&g->srcs[i], src); i++)
+			;
+		if (i == g->nsrc)
+			continue;
+		upd_room(&b, 1);
+		n = &b.recs[b.nrec++];
+		memset(n, 0, sizeof(*n));
+		n->type = MCAST_BLOCK_OLD_SOURCES;
+		n->group = g->group;
+		n->nsrc = 1;
+		n->srcs = b.srcs + b.srclen;
+		memcpy(b.srcs + b.srclen, src->u.b, alen);
+		b.srclen += alen;
+		b.size += upd_rec_size(b.family, 1);
+	}
+	upd_flush(&b);
 }
 
 static void

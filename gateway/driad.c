@@ -1,0 +1,679 @@
+/*
+ * amtgwd --driad: the relay for each source from DNS (RFC 8777).
+ *
+ * Every source of an (S,G) join in the local membership gets a look-up
+ * of its AMTRELAY records (resolve.c, on the gateway's loop, all sources
+ * at once).  The first candidate (D2) that is not held down serves it:
+ * one session (pseudo-interface) per relay address (D4), started with
+ * Discovery to that address when D = 0 and with a Request when D = 1
+ * (D3).  A session carries only the records of its sources (update.c);
+ * (*,G) joins and sources without records go to the default session
+ * (the fallback relay, -r or -R) and never start a look-up (D6).
+ *
+ * D5: a relay that sets L, that does not answer, or after whose Updates
+ * no data comes (RFC 8777 3.3.4.1) is held down and its sources move to
+ * their next candidate; DNS failures back off 1 s .. 120 s; records are
+ * asked for again when their TTL runs out (not sooner than 30 s), and a
+ * source whose best relay changed moves.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "amt/log.h"
+#include "amt/mac.h"
+#include "driad.h"
+
+static void	dsrc_assign(struct dsrc *);
+static void	dsrc_lookup(struct dsrc *);
+static void	dsess_data_cb(evutil_socket_t, short, void *);
+
+static void
+driad_timer_ms(struct event *ev, uint32_t ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
+struct dsrc *
+driad_find(struct driad *d, const struct amt_ip *src)
+{
+	struct dsrc	*x;
+
+	TAILQ_FOREACH(x, &d->srcs, entry) {
+		if (ip_eq(&x->src, src))
+			return (x);
+	}
+	return (NULL);
+}
+
+/* The hold-down of a relay address, if it is still running. */
+const struct dhold *
+driad_held(struct driad *d, const struct amt_ip *addr)
+{
+	struct dhold	*h;
+	time_t		 now = time(NULL);
+
+	TAILQ_FOREACH(h, &d->holds, entry) {
+		if (ip_eq(&h->addr, addr))
+			return (h->until > now ? h : NULL);
+	}
+	return (NULL);
+}
+
+/* D5, RFC 8777 3.3.4.1, 3.3.5: keep away from addr for a while. */
+static void
+driad_hold(struct driad *d, const struct amt_ip *addr, const char *why)
+{
+	struct dhold	*h;
+
+	TAILQ_FOREACH(h, &d->holds, entry) {
+		if (ip_eq(&h->addr, addr))
+			break;
+	}
+	if (h == NULL) {
+		if ((h = calloc(1, sizeof(*h))) == NULL)
+			fatal("%s", __func__);
+		h->addr = *addr;
+		TAILQ_INSERT_TAIL(&d->holds, h, entry);
+	}
+	h->until = time(NULL) + d->gw->conf.driad_holddown;
+	snprintf(h->why, sizeof(h->why), "%s", why);
+}
+
+/* The default session (fallback, (*,G)) starts when first needed. */
+static void
+driad_default_start(struct driad *d)
+{
+	if (d->gw->sess.state == SS_INITIAL && !d->gw->stopping)
+		session_fsm(&d->gw->sess, SE_START);
+}
+
+static bool
+driad_default_needed(struct driad *d)
+{
+	struct lgroup	*g;
+	struct dsrc	*x;
+
+	TAILQ_FOREACH(x, &d->srcs, entry) {
+		if (x->fallback)
+			return (true);
+	}
+	TAILQ_FOREACH(g, &d->gw->db.groups, entry) {
+		if (g->mode == LM_EXCLUDE && !mcast_is_linklocal(&g->group))
+			return (true);
+	}
+	return (false);
+}
+
+/* Sessions to stop: failed ones and those without sources. */
+static void
+driad_gc_soon(struct driad *d)
+{
+	event_active(d->gc_ev, EV_TIMEOUT, 0);
+}
+
+/* Source x leaves the relay that served it (BLOCK there if it can). */
+static void
+dsrc_detach(struct dsrc *x, bool block)
+{
+	struct driad	*d = x->d;
+
+	if (x->ds != NULL) {
+		if (block && !x->ds->failed)
+			update_block_source(&x->ds->s, &x->src);
+		if (--x->ds->nsrc == 0)
+			driad_gc_soon(d);
+		x->ds = NULL;
+	}
+	if (x->fallback) {
+		if (block)
+			update_block_source(&d->gw->sess, &x->src);
+		x->fallback = false;
+	}
+}
+
+static struct dsess *
+dsess_get(struct driad *d, const struct driad_cand *c)
+{
+	struct gateway	*gw = d->gw;
+	struct dsess	*ds;
+
+	TAILQ_FOREACH(ds, &d->sess, entry) {
+		if (!ds->failed && ds->d == c->d && ip_eq(&ds->addr, &c->ip))
+			return (ds);
+	}
+	if ((ds = calloc(1, sizeof(*ds))) == NULL)
+		fatal("%s", __func__);
+	if (session_init(gw, &ds->s) == -1 || (ds->data_ev =
+	    evtimer_new(gw->base, dsess_data_cb, ds)) == NULL)
+		fatalx("%s: session timers", __func__);
+	ds->s.dr = ds;
+	ds->addr = c->ip;
+	ds->d = c->d;
+	/* D3: D = 0: Discovery to that address first; D = 1: Request. */
+	ds->s.use_discovery = !c->d;
+	ip_to_sa(&c->ip, gw->conf.port, c->d ? &ds->s.relay_sa :
+	    &ds->s.disc_sa);
+	TAILQ_INSERT_TAIL(&d->sess, ds, entry);
+	return (ds);
+}
+
+/* Source x is served by the session for candidate c from now on. */
+static void
+dsrc_attach(struct dsrc *x, const struct driad_cand *c)
+{
+	struct dsess	*ds;
+	char		 a[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+
+	ds = dsess_get(x->d, c);
+	if (x->ds == ds)
+		return;
+	dsrc_detach(x, true);
+	x->ds = ds;
+	x->used = *c;
+	x->state = DS_READY;
+	ds->nsrc++;
+	log_info("driad: source %s -> relay %s (%s)", ip_str(&x->src, a,
+	    sizeof(a)), ip_str(&c->ip, r, sizeof(r)), x->why);
+	if (ds->s.state == SS_INITIAL)
+		session_fsm(&ds->s, SE_START);
+	else if (ds->s.have_query) {
+		update_send_state(&ds->s, AF_INET);
+		update_send_state(&ds->s, AF_INET6);
+	}
+}
+
+static void
+dsrc_fallback(struct dsrc *x)
+{
+	char	a[INET6_ADDRSTRLEN];
+
+	if (x->fallback)
+		return;
+	dsrc_detach(x, true);
+	x->fallback = true;
+	log_info("driad: source %s -> fallback relay (%s)", ip_str(&x->src,
+	    a, sizeof(a)), x->why);
+	driad_default_start(x->d);
+	if (x->d->gw->sess.have_query) {
+		update_send_state(&x->d->gw->sess, AF_INET);
+		update_send_state(&x->d->gw->sess, AF_INET6);
+	}
+}
+
+/* Nothing serves x: say so, and look again when a hold-down ends. */
+static void
+dsrc_unserved(struct dsrc *x, enum dsrc_state st, uint32_t retry_ms)
+{
+	char	a[INET6_ADDRSTRLEN];
+
+	if (x->d->gw->conf.fallback_relay.ss_family != 0 &&
+	    st != DS_NO_AMT) {
+		dsrc_fallback(x);
+		x->state = st;
+		return;
+	}
+	dsrc_detach(x, true);
+	x->state = st;
+	log_warnx("driad: source %s not served: %s", ip_str(&x->src, a,
+	    sizeof(a)), x->why);
+	if (retry_ms > 0)
+		driad_timer_ms(x->timer, retry_ms);
+}
+
+/* The candidate in use, if the records still list it as good as any. */
+static bool
+dsrc_keep_current(struct dsrc *x, uint8_t best)
+{
+	size_t	i;
+
+	if (x->ds == NULL || x->ds->failed)
+		return (false);
+	for (i = 0; i < x->ncand; i++) {
+		if (ip_eq(&x->cand[i].ip, &x->ds->addr) &&
+		    x->cand[i].d == x->ds->d)
+			return (x->cand[i].precedence <= best);
+	}
+	return (false);
+}
+
+/*
+ * D2, D5: the first candidate not held down; the current one stays
+ * while it is as good (RFC 8777 3.3.3: tunnel stability).
+ */
+static void
+dsrc_assign(struct dsrc *x)
+{
+	const struct dhold	*h;
+	const struct dhold	*first = NULL;
+	char			 a[INET6_ADDRSTRLEN];
+	size_t			 i;
+	time_t			 now = time(NULL);
+
+	for (i = 0; i < x->ncand; i++) {
+		if ((h = driad_held(x->d, &x->cand[i].ip)) == NULL)
+			break;
+		if (first == NULL || h->until < first->until)
+			first = h;
+	}
+	if (i == x->ncand) {
+		snprintf(x->why, sizeof(x->why), "every relay held down%s",
+		    x->d->gw->conf.fallback_relay.ss_family ? ": fallback" :
+		    "");
+		dsrc_unserved(x, DS_HELD, first == NULL ? 1000 :
+		    (uint32_t)(first->until - now + 1) * 1000);
+		return;
+	}
+	if (dsrc_keep_current(x, x->cand[i].precedence)) {
+		x->state = DS_READY;
+		return;
+	}
+	if (first != NULL)
+		snprintf(x->why, sizeof(x->why), "AMTRELAY %u D=%d, "
+		    "holddown of %s (%s)", x->cand[i].precedence,
+		    x->cand[i].d, ip_str(&first->addr, a, sizeof(a)),
+		    first->why);
+	else
+		snprintf(x->why, sizeof(x->why), "AMTRELAY %u D=%d",
+		    x->cand[i].precedence, x->cand[i].d);
+	dsrc_attach(x, &x->cand[i]);
+}
+
+static uint32_t
+dsrc_requery_ms(const struct resolve_result *r)
+{
+	uint32_t	ttl = r->ttl;
+
+	if (ttl < DRIAD_TTL_FLOOR)
+		ttl = DRIAD_TTL_FLOOR;
+	if (ttl > 86400)
+		ttl = 86400;
+	return (ttl * 1000);
+}
+
+/* D5, RFC 8777 3.5: DNS failed: ask again after a back-off. */
+static void
+dsrc_backoff(struct dsrc *x, const char *why)
+{
+	char		 a[INET6_ADDRSTRLEN];
+	uint32_t	 cap = x->d->gw->conf.driad_dns_max_backoff * 1000;
+
+	x->wait_ms = driad_backoff_ms(x->dns_retry++);
+	if (x->wait_ms > cap)
+		x->wait_ms = cap;
+	if (x->ds == NULL && !x->fallback)
+		x->state = DS_BACKOFF;
+	snprintf(x->why, sizeof(x->why), "DNS: %s", why);
+	log_warnx("driad: source %s: DNS %s: again in %u ms",
+	    ip_str(&x->src, a, sizeof(a)), why, x->wait_ms);
+	driad_timer_ms(x->timer, x->wait_ms);
+}
+
+static void
+dsrc_resolved(const struct resolve_result *r, void *arg)
+{
+	struct dsrc	*x = arg;
+	char		 a[INET6_ADDRSTRLEN];
+
+	x->lookup = NULL;
+	if (r->nbad > 0 || r->nunknown > 0)
+		log_warnx("driad: source %s: %u malformed and %u unknown "
+		    "AMTRELAY records skipped", ip_str(&x->src, a, sizeof(a)),
+		    r->nbad, r->nunknown);
+	switch (r->status) {
+	case RESOLVE_OK:
+		x->dns_retry = 0;
+		x->ncand = r->ncand < RESOLVE_MAX_CAND ? r->ncand :
+		    RESOLVE_MAX_CAND;
+		memcpy(x->cand, r->cand, x->ncand * sizeof(x->cand[0]));
+		dsrc_assign(x);
+		break;
+	case RESOLVE_NO_AMT:
+		x->dns_retry = 0;
+		x->ncand = 0;
+		snprintf(x->why, sizeof(x->why), "AMTRELAY type 0: no AMT");
+		dsrc_unserved(x, DS_NO_AMT, 0);
+		break;
+	case RESOLVE_NO_RELAY:
+		x->dns_retry = 0;
+		x->ncand = 0;
+		snprintf(x->why, sizeof(x->why), "%s%s", r->why,
+		    x->d->gw->conf.fallback_relay.ss_family ? ": fallback" :
+		    "");
+		dsrc_unserved(x, DS_NO_RELAY, 0);
+		break;
+	case RESOLVE_RETRY:
+		dsrc_backoff(x, r->why);
+		return;
+	}
+	driad_timer_ms(x->timer, dsrc_requery_ms(r));
+}
+
+static void
+dsrc_lookup(struct dsrc *x)
+{
+	char	a[INET6_ADDRSTRLEN];
+
+	if (x->lookup != NULL)
+		return;
+	if (x->ds == NULL && !x->fallback)
+		x->state = DS_LOOKING;
+	x->lookup = resolve_amtrelay(x->d->res, &x->src, dsrc_resolved, x);
+	if (x->lookup == NULL) {
+		snprintf(x->why, sizeof(x->why), "no reverse name");
+		dsrc_unserved(x, DS_NO_RELAY, 0);
+		return;
+	}
+	log_debug("driad: looking up AMTRELAY for %s", ip_str(&x->src, a,
+	    sizeof(a)));
+}
+
+/* Timer: re-query (TTL, back-off, or a hold-down that ended). */
+static void
+dsrc_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	dsrc_lookup(arg);
+}
+
+static struct dsrc *
+dsrc_new(struct driad *d, const struct amt_ip *src)
+{
+	struct dsrc	*x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		fatal("%s", __func__);
+	x->d = d;
+	x->src = *src;
+	if ((x->timer = evtimer_new(d->gw->base, dsrc_timer_cb, x)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	TAILQ_INSERT_TAIL(&d->srcs, x, entry);
+	snprintf(x->why, sizeof(x->why), "looking up AMTRELAY");
+	dsrc_lookup(x);
+	return (x);
+}
+
+static void
+dsrc_free(struct dsrc *x)
+{
+	char	a[INET6_ADDRSTRLEN];
+
+	log_info("driad: source %s no longer joined", ip_str(&x->src, a,
+	    sizeof(a)));
+	dsrc_detach(x, false);
+	if (x->lookup != NULL)
+		resolve_cancel(x->lookup);
+	event_free(x->timer);
+	TAILQ_REMOVE(&x->d->srcs, x, entry);
+	free(x);
+}
+
+/*
+ * The sources of (S,G) joins now in the local membership: new ones are
+ * looked up, gone ones forgotten.  D6: any-source joins (EXCLUDE mode)
+ * start nothing here.
+ */
+static void
+driad_sync(struct driad *d)
+{
+	struct dsrc	*x, *next;
+	struct lgroup	*g;
+	size_t		 i;
+
+	TAILQ_FOREACH(x, &d->srcs, entry)
+		x->mark = false;
+	TAILQ_FOREACH(g, &d->gw->db.groups, entry) {
+		if (g->mode != LM_INCLUDE || mcast_is_linklocal(&g->group))
+			continue;
+		for (i = 0; i < g->nsrc; i++) {
+			if ((x = driad_find(d, &g->srcs[i])) == NULL)
+				x = dsrc_new(d, &g->srcs[i]);
+			x->mark = true;
+		}
+	}
+	for (x = TAILQ_FIRST(&d->srcs); x != NULL; x = next) {
+		next = TAILQ_NEXT(x, entry);
+		if (!x->mark)
+			dsrc_free(x);
+	}
+	if (driad_default_needed(d))
+		driad_default_start(d);
+}
+
+/* A kernel report: every session sends its part, then the sources. */
+void
+gw_local_change(struct gateway *gw, const struct mcast_report *rep)
+{
+	struct session	*s;
+
+	for (s = gw_session_next(gw, NULL); s != NULL;
+	    s = gw_session_next(gw, s))
+		session_local_change(s, rep);
+	if (gw->driad != NULL)
+		driad_sync(gw->driad);
+}
+
+/* The default session first, then the DRIAD sessions. */
+struct session *
+gw_session_next(struct gateway *gw, struct session *prev)
+{
+	struct dsess	*ds;
+
+	if (prev == NULL)
+		return (&gw->sess);
+	if (gw->driad == NULL)
+		return (NULL);
+	if (prev == &gw->sess)
+		ds = TAILQ_FIRST(&gw->driad->sess);
+	else
+		ds = TAILQ_NEXT(prev->dr, entry);
+	return (ds != NULL ? &ds->s : NULL);
+}
+
+bool
+driad_serves(struct session *s, const struct amt_ip *src)
+{
+	struct dsrc	*x;
+
+	if (s->gw->driad == NULL)
+		return (true);
+	if (src == NULL)
+		return (s->dr == NULL);
+	if ((x = driad_find(s->gw->driad, src)) == NULL)
+		return (false);
+	if (s->dr == NULL)
+		return (x->fallback);
+	return (x->ds == s->dr);
+}
+
+/*
+ * RFC 8777 3.3.4.1: after the first Update, data must come within
+ * [4 s, MIN(4 s * 2^n, 120 s)], n the no-data hold-downs in a row.
+ */
+void
+driad_session_up(struct session *s)
+{
+	struct dsess	*ds = s->dr;
+	struct dsrc	*x;
+	unsigned	 n = 0;
+
+	if (ds->data_ok || !s->reported ||
+	    evtimer_pending(ds->data_ev, NULL))
+		return;
+	TAILQ_FOREACH(x, &s->gw->driad->srcs, entry) {
+		if (x->ds == ds && x->nodata > n)
+			n = x->nodata;
+	}
+	ds->data_mark = s->cnt.data_packets;
+	driad_timer_ms(ds->data_ev, fsm_backoff_ms(DRIAD_NODATA_INIT, n,
+	    DRIAD_NODATA_MAX));
+}
+
+static void
+dsess_data_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct dsess	*ds = arg;
+	struct dsrc	*x;
+	bool		 ok = ds->s.cnt.data_packets > ds->data_mark;
+
+	TAILQ_FOREACH(x, &ds->s.gw->driad->srcs, entry) {
+		if (x->ds == ds)
+			x->nodata = ok ? 0 : x->nodata + 1;
+	}
+	if (ok)
+		ds->data_ok = true;
+	else
+		driad_session_failed(&ds->s, "no data");
+}
+
+/* D5: hold the relay down; its sources move once the loop is back. */
+void
+driad_session_failed(struct session *s, const char *why)
+{
+	struct dsess	*ds = s->dr;
+	struct driad	*d = s->gw->driad;
+	char		 a[INET6_ADDRSTRLEN];
+
+	if (ds->failed)
+		return;
+	ds->failed = true;
+	snprintf(ds->fail_why, sizeof(ds->fail_why), "%s", why);
+	driad_hold(d, &ds->addr, why);
+	log_warnx("driad: relay %s: %s: held down for %u s", ip_str(&ds->addr,
+	    a, sizeof(a)), why, s->gw->conf.driad_holddown);
+	driad_gc_soon(d);
+}
+
+static void
+dsess_free(struct driad *d, struct dsess *ds)
+{
+	TAILQ_REMOVE(&d->sess, ds, entry);
+	if (ds->s.state != SS_INITIAL && ds->s.state != SS_DOWN)
+		session_fsm(&ds->s, SE_STOP);
+	session_free(&ds->s);
+	event_free(ds->data_ev);
+	free(ds);
+}
+
+/* Stop failed and empty sessions; the sources of failed ones move. */
+static void
+driad_gc_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct driad	*d = arg;
+	struct dsess	*ds, *next;
+	struct dsrc	*x;
+
+	for (ds = TAILQ_FIRST(&d->sess); ds != NULL; ds = next) {
+		next = TAILQ_NEXT(ds, entry);
+		if (!ds->failed && ds->nsrc > 0)
+			continue;
+		dsess_free(d, ds);
+		TAILQ_FOREACH(x, &d->srcs, entry) {
+			if (x->ds == ds) {
+				x->ds = NULL;
+				x->state = DS_LOOKING;
+			}
+		}
+	}
+	TAILQ_FOREACH(x, &d->srcs, entry) {
+		if (x->ds == NULL && x->state == DS_LOOKING &&
+		    x->lookup == NULL && x->ncand > 0)
+			dsrc_assign(x);
+	}
+}
+
+int
+driad_start(struct gateway *gw)
+{
+	struct driad		*d;
+	struct resolve_opts	 o;
+	char			 srv[ADDR_STRLEN];
+
+	if (!gw->conf.driad)
+		return (0);
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return (-1);
+	d->gw = gw;
+	TAILQ_INIT(&d->srcs);
+	TAILQ_INIT(&d->sess);
+	TAILQ_INIT(&d->holds);
+	memset(&o, 0, sizeof(o));
+	o.timeout_ms = 1000;
+	o.tries = 2;
+	if (gw->conf.resolver.ss_family != 0)
+		addr_str((struct sockaddr *)&gw->conf.resolver, srv,
+		    sizeof(srv));
+	d->res = resolve_new(gw->base, gw->conf.resolver.ss_family != 0 ?
+	    srv : NULL, &o);
+	d->gc_ev = event_new(gw->base, -1, 0, driad_gc_cb, d);
+	if (d->res == NULL || d->gc_ev == NULL) {
+		log_warnx("driad: cannot start the DNS resolver");
+		if (d->res != NULL)
+			resolve_free(d->res);
+		free(d);
+		return (-1);
+	}
+	/* D6: (*,G) and sources without records: the fallback relay. */
+	if (gw->conf.fallback_relay.ss_family != 0) {
+		gw->sess.use_discovery = false;
+		gw->sess.relay_sa = gw->conf.fallback_relay;
+	}
+	gw->driad = d;
+	log_info("driad: relays per source from DNS (resolver %s)",
+	    gw->conf.resolver.ss_family != 0 ? srv : "of resolv.conf");
+	return (0);
+}
+
+/* Shutdown: every DRIAD session leaves its relay (RFC 7450 5.2.3.8). */
+void
+driad_stop(struct gateway *gw)
+{
+	struct dsess	*ds;
+
+	if (gw->driad == NULL)
+		return;
+	TAILQ_FOREACH(ds, &gw->driad->sess, entry) {
+		if (ds->s.state != SS_INITIAL && ds->s.state != SS_DOWN)
+			session_fsm(&ds->s, SE_STOP);
+	}
+}
+
+void
+driad_free(struct gateway *gw)
+{
+	struct driad	*d = gw->driad;
+	struct dsrc	*x;
+	struct dsess	*ds;
+	struct dhold	*h;
+
+	if (d == NULL)
+		return;
+	while ((x = TAILQ_FIRST(&d->srcs)) != NULL) {
+		x->ds = NULL;
+		x->fallback = false;
+		if (x->lookup != NULL)
+			resolve_cancel(x->lookup);
+		x->lookup = NULL;
+		event_free(x->timer);
+		TAILQ_REMOVE(&d->srcs, x, entry);
+		free(x);
+	}
+	while ((ds = TAILQ_FIRST(&d->sess)) != NULL) {
+		ds->s.state = SS_DOWN;
+		dsess_free(d, ds);
+	}
+	while ((h = TAILQ_FIRST(&d->holds)) != NULL) {
+		TAILQ_REMOVE(&d->holds, h, entry);
+		free(h);
+	}
+	resolve_free(d->res);
+	event_free(d->gc_ev);
+	free(d);
+	gw->driad = NULL;
+}
