@@ -4,6 +4,13 @@
  * [06 00, the shared datagram]: no per-tunnel copy.  Entries are batched
  * per relay socket and flushed when a batch is full and at the end of
  * each capture burst.
+ *
+ * Consecutive entries to one tunnel with datagrams of one size (a stream
+ * to few tunnels) leave as one UDP GSO message (UDP_SEGMENT): the kernel
+ * routes, filters and bridges the run once and cuts it into ordinary
+ * Data datagrams of 2 + size octets at the last moment (or the NIC does).
+ * Where GSO is refused (no checksum offload on the route, an MTU too
+ * small), the run goes out one datagram per entry.
  */
 #include "config.h"
 
@@ -11,6 +18,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/udp.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -29,6 +37,14 @@
 /* IP + UDP of the outer header, by tunnel family. */
 #define OUTER_V4	(20 + 8)
 #define OUTER_V6	(40 + 8)
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT	103
+#endif
+/* A GSO run: at most the segments every kernel with UDP_SEGMENT takes
+ * (UDP_MAX_SEGMENTS, 64 before 6.9), within one IPv4 UDP payload. */
+#define FWD_GSO_SEGS	64
+#define FWD_GSO_BYTES	(65535 - OUTER_V4)
 
 /*
  * Options on a relay socket that sends Data:
@@ -99,29 +115,148 @@ fwd_wait_writable(int fd)
 	    (pfd.revents & POLLOUT) != 0;
 }
 
+/* The octets of entry i: its iovec (a GSO run may have zeroed [2]). */
+static size_t
+fwd_entry_len(const struct fwd_batch *b, unsigned i)
+{
+	size_t		len = 0;
+	unsigned	k;
+
+	for (k = 0; k < b->msg[i].msg_hdr.msg_iovlen; k++)
+		len += b->iov[i][k].iov_len;
+	return len;
+}
+
 static void
 fwd_sent(struct relayd *rd, struct fwd_batch *b, unsigned off, unsigned n)
 {
 	unsigned	i;
+	size_t		len;
 
 	for (i = off; i < off + n; i++) {
+		len = fwd_entry_len(b, i);
 		b->tun[i]->data_packets++;
-		b->tun[i]->data_bytes += b->msg[i].msg_len;
-		rd->stats.data_tx_bytes += b->msg[i].msg_len;
+		b->tun[i]->data_bytes += len;
+		rd->stats.data_tx_bytes += len;
 	}
 	rd->stats.data_tx_packets += n;
 }
 
-static void
-fwd_send(struct relayd *rd, struct fwd_batch *b)
+/* The messages of one sendmmsg(): runs of batch entries, GSO or not. */
+struct fwd_out {
+	unsigned	 n;
+	struct mmsghdr	 msg[FWD_BATCH];
+	unsigned	 first[FWD_BATCH];	/* first entry of the run */
+	unsigned	 count[FWD_BATCH];	/* entries in the run */
+	union {
+		struct cmsghdr	c;
+		char		buf[CMSG_SPACE(sizeof(uint16_t))];
+	}		 ctl[FWD_BATCH];
+};
+
+/* Entry i continues the run of out's last message (same tunnel, size). */
+static bool
+fwd_gso_extends(const struct fwd_batch *b, const struct fwd_out *o,
+    unsigned i)
 {
-	unsigned	off = 0, tries = 0;
+	unsigned	f = o->first[o->n - 1], c = o->count[o->n - 1];
+	size_t		seg = b->iov[f][1].iov_len;
+
+	return b->tun[i] == b->tun[f] && b->msg[f].msg_hdr.msg_iovlen == 2 &&
+	    b->msg[i].msg_hdr.msg_iovlen == 2 &&
+	    b->iov[i][1].iov_len == seg && c < FWD_GSO_SEGS &&
+	    (c + 1) * (seg + AMT_DATA_HDR_LEN) <= FWD_GSO_BYTES;
+}
+
+/*
+ * Entries of a run lie next to each other in b->iov, three iovecs each:
+ * [06 00, datagram, unused].  Zeroing the unused one makes the run one
+ * iovec [06 00, d1, -, 06 00, d2, -, ...] that UDP_SEGMENT cuts into
+ * the same Data messages as the entries would have been.
+ */
+static void
+fwd_gso_close(struct fwd_batch *b, struct fwd_out *o)
+{
+	struct mmsghdr	*m = &o->msg[o->n - 1];
+	struct cmsghdr	*cm = &o->ctl[o->n - 1].c;
+	unsigned	 f = o->first[o->n - 1], c = o->count[o->n - 1], k;
+	uint16_t	 seg;
+
+	if (c < 2)
+		return;
+	for (k = f; k < f + c - 1; k++) {
+		b->iov[k][2].iov_base = NULL;
+		b->iov[k][2].iov_len = 0;
+	}
+	seg = (uint16_t)(AMT_DATA_HDR_LEN + b->iov[f][1].iov_len);
+	m->msg_hdr.msg_iovlen = 3 * c - 1;
+	m->msg_hdr.msg_control = cm;
+	m->msg_hdr.msg_controllen = CMSG_SPACE(sizeof(seg));
+	cm->cmsg_level = SOL_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+}
+
+/* Entries [from, to) of b as messages; with gso, runs coalesced. */
+static void
+fwd_out_build(struct fwd_batch *b, struct fwd_out *o, unsigned from,
+    unsigned to, bool gso)
+{
+	unsigned	i;
+
+	o->n = 0;
+	for (i = from; i < to; i++) {
+		if (gso && o->n > 0 && fwd_gso_extends(b, o, i)) {
+			o->count[o->n - 1]++;
+			continue;
+		}
+		if (gso && o->n > 0)
+			fwd_gso_close(b, o);
+		o->msg[o->n] = b->msg[i];
+		o->first[o->n] = i;
+		o->count[o->n++] = 1;
+	}
+	if (gso && o->n > 0)
+		fwd_gso_close(b, o);
+}
+
+static unsigned
+fwd_out_entries(const struct fwd_out *o, unsigned off)
+{
+	unsigned	n = 0;
+
+	for (; off < o->n; off++)
+		n += o->count[off];
+	return n;
+}
+
+static void	fwd_send_range(struct relayd *, struct fwd_batch *, unsigned,
+		    unsigned, bool);
+
+/* One message of o failed for itself: a run goes again one by one. */
+static void
+fwd_out_failed(struct relayd *rd, struct fwd_batch *b, struct fwd_out *o,
+    unsigned off)
+{
+	if (o->count[off] > 1)
+		fwd_send_range(rd, b, o->first[off],
+		    o->first[off] + o->count[off], false);
+	else
+		rd->stats.data_send_errors++;
+}
+
+static void
+fwd_out_send(struct relayd *rd, struct fwd_batch *b, struct fwd_out *o)
+{
+	unsigned	off = 0, tries = 0, k;
 	int		r;
 
-	while (off < b->n) {
-		r = sendmmsg(b->fd, b->msg + off, b->n - off, MSG_DONTWAIT);
+	while (off < o->n) {
+		r = sendmmsg(b->fd, o->msg + off, o->n - off, MSG_DONTWAIT);
 		if (r > 0) {
-			fwd_sent(rd, b, off, (unsigned)r);
+			for (k = off; k < off + (unsigned)r; k++)
+				fwd_sent(rd, b, o->first[k], o->count[k]);
 			off += (unsigned)r;
 			continue;
 		}
@@ -133,13 +268,28 @@ fwd_send(struct relayd *rd, struct fwd_batch *b)
 		}
 		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR) {
 			/* do not spin: what is left is lost */
-			rd->stats.data_send_errors += b->n - off;
+			rd->stats.data_send_errors += fwd_out_entries(o, off);
 			break;
 		}
-		/* an error about the entry at off alone */
-		rd->stats.data_send_errors++;
-		off++;
+		/* an error about the message at off alone */
+		fwd_out_failed(rd, b, o, off++);
 	}
+}
+
+static void
+fwd_send_range(struct relayd *rd, struct fwd_batch *b, unsigned from,
+    unsigned to, bool gso)
+{
+	struct fwd_out	o;
+
+	fwd_out_build(b, &o, from, to, gso);
+	fwd_out_send(rd, b, &o);
+}
+
+static void
+fwd_send(struct relayd *rd, struct fwd_batch *b)
+{
+	fwd_send_range(rd, b, 0, b->n, true);
 	b->n = 0;
 }
 
