@@ -57,5 +57,15 @@ done
 	FAIL "sessions: $(e2e_json "$GW_SOCK" "show sessions" 'j')"
 [ "$(e2e_stat f1 unique)" = 0 ] || FAIL "S1 data from nowhere"
 driad_gw_alive || FAIL "amtgwd died"
+
+# Shutdown: the DRIAD session leaves r1 at once (RFC 7450 5.2.3.8), and
+# amtgwd exits cleanly (under --enable-asan: no leak report).
+e2e_stop "$DRIAD_GW_PID"
+r1_empty()
+{
+	[ "$(e2e_json "$E2E_TMP/r1.sock" "show tunnels" 'len(j["tunnels"])')" = 0 ]
+}
+e2e_wait 5 r1_empty || FAIL "r1 keeps the gateway's tunnel after shutdown"
+grep -q "exiting" "$E2E_TMP/gw.log" || FAIL "amtgwd did not exit cleanly"
 grep -qi "sanitizer\|runtime error" "$E2E_TMP/gw.log" && FAIL "sanitizer report"
 OK "malformed AMTRELAY records rejected, the good one used"
