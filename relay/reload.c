@@ -128,15 +128,16 @@ reload_log_changes(const struct relay_conf *old, const struct relay_conf *nc)
 }
 
 /*
- * -v and log-level: debug messages when either asks; syslog's mask
- * drops what is below the level (with -d on stderr, "warning" still
- * shows info messages: lib/log.c has no level below its verbosity).
+ * -v and log-level: debug messages when either asks; "warning" keeps
+ * warnings only, on stderr and in syslog (whose mask drops the rest).
  */
 void
 reload_log_level(int level, int verbose)
 {
 	if (level == LOG_DEBUG && verbose == 0)
 		verbose = 1;
+	if (level <= LOG_WARNING && verbose == 0)
+		verbose = -1;
 	log_setverbose(verbose);
 	setlogmask(LOG_UPTO(verbose > 0 ? LOG_DEBUG : level));
 }

@@ -330,5 +330,8 @@ main(int argc, char **argv)
 	run(&b, ep, status, limit);
 	printf("ports %u ready %u total %llu queries %llu\n", b.n, b.ready,
 	    (unsigned long long)b.total, (unsigned long long)b.queries);
+	for (i = 0; i < b.n; i++)
+		close(b.gw[i].fd);
+	free(b.gw);
 	return 0;
 }

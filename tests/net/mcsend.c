@@ -231,5 +231,7 @@ main(int argc, char **argv)
 			sent++;
 	}
 	printf("sent=%lu errors=%lu\n", sent, errors);
+	free(buf);
+	close(fd);
 	return errors == 0 ? 0 : 1;
 }

@@ -182,6 +182,7 @@ atk_template(struct tg_attack *a, int t, uint8_t *p, size_t cap)
 	struct amt_msg	 m;
 	uint8_t		 ip[64];
 	uint16_t	 port;
+	int		 i;
 
 	if (t == AMT_MEMBERSHIP_UPDATE)
 		return rec_build_leave(gw, &a->tg->conf.phases[0],
@@ -191,9 +192,14 @@ atk_template(struct tg_attack *a, int t, uint8_t *p, size_t cap)
 	m.nonce = gw->q_nonce;
 	memcpy(m.mac, gw->q_mac, AMT_MAC_LEN);
 	m.flags = (uint8_t)(rand() % 2);
-	/* A Teardown's MAC is checked against its own fields: never valid. */
+	/*
+	 * A Teardown naming the first gateway is valid with its MAC, from
+	 * any port (RFC 7450 5.3.3.5): spoil all six bytes, more than the
+	 * at most three byte flips of atk_mutate() can repair.
+	 */
 	if (t == AMT_TEARDOWN)
-		m.mac[0] ^= 0x5a;
+		for (i = 0; i < AMT_MAC_LEN; i++)
+			m.mac[i] ^= 0xa5;
 	addr_canon((struct sockaddr *)&gw->local, m.gw_addr, &port);
 	m.gw_port = port;
 	ip_from_sa((struct sockaddr *)&gw->relay, &m.relay);
