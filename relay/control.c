@@ -278,11 +278,12 @@ control_log_level(struct relayd *rd, const char *what, const char *arg)
 		rd->conf.verbose = 0;
 	}
 	reload_log_level(rd->conf.log_level, rd->conf.verbose);
-	log_info("log level %s, verbose %d", conf_log_level_name(
-	    rd->conf.log_level), log_getverbose());
+	/* Debug verbosity in effect (log.c's -1, warnings only, is 0). */
+	v = log_getverbose() > 0 ? log_getverbose() : 0;
+	log_info("log level %s, verbose %ld", conf_log_level_name(
+	    rd->conf.log_level), v);
 	return json_pack("{s:s, s:i}", "log-level",
-	    conf_log_level_name(rd->conf.log_level), "verbose",
-	    log_getverbose());
+	    conf_log_level_name(rd->conf.log_level), "verbose", (int)v);
 }
 
 /* One request line: "show ...", "reload", "log-level L", "verbose N". */
