@@ -94,6 +94,7 @@ lib_cleanup()
 	for ns in $(cat "$LIB_TMP/netns"); do
 		ip netns delete "$ns" 2>/dev/null
 	done
+	lib_sanitizer_check || { [ $rc -eq 0 ] && rc=99; }
 	log "$(( $(date +%s) - LIB_T0 )) s"
 	if [ $rc -eq 0 ] || [ $rc -eq 77 ] || [ -z "${KEEP_TMP:-}" ]; then
 		rm -rf "$LIB_TMP"
@@ -101,6 +102,20 @@ lib_cleanup()
 		echo "# kept $LIB_TMP"
 	fi
 	exit $rc
+}
+
+# With a sanitizer build (the CI memory check), a report in any output
+# of the scenario's processes (daemons and tools) fails the scenario.
+lib_sanitizer_check()
+{
+	sc_files=$(grep -rlsIE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$LIB_TMP" 2>/dev/null) || return 0
+	for f in $sc_files; do
+		echo "FAIL: sanitizer report in ${f##*/}:"
+		grep -E -A25 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		    "$f" | head -40
+	done
+	return 1
 }
 
 # wait_for SECONDS CMD...: poll until CMD succeeds; 1 at the deadline.
