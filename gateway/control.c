@@ -18,6 +18,23 @@
 #include "gateway.h"
 #include "driad.h"
 
+#define STAT(o, name, v)	\
+	json_object_set_new(o, name, json_integer((json_int_t)(v)))
+
+/* The message counters of a session, in "show sessions" and "show stats". */
+static void
+control_counters(json_t *o, const struct sess_counters *c)
+{
+	STAT(o, "relay-discovery", c->relay_discovery);
+	STAT(o, "relay-advertisement", c->relay_advertisement);
+	STAT(o, "request", c->request);
+	STAT(o, "membership-query", c->membership_query);
+	STAT(o, "membership-update", c->membership_update);
+	STAT(o, "teardown", c->teardown);
+	STAT(o, "data-packets", c->data_packets);
+	STAT(o, "data-bytes", c->data_bytes);
+}
+
 static json_t *
 control_session(struct session *s)
 {
@@ -37,26 +54,9 @@ control_session(struct session *s)
 	json_object_set_new(o, "gateway-fields", json_boolean(s->q_g));
 	json_object_set_new(o, "qqi", json_integer(s->qqi));
 	json_object_set_new(o, "qrv", json_integer(s->qrv));
-	json_object_set_new(o, "relay-advertisement",
-	    json_integer((json_int_t)s->cnt.relay_advertisement));
-	json_object_set_new(o, "membership-query",
-	    json_integer((json_int_t)s->cnt.membership_query));
-	json_object_set_new(o, "relay-discovery",
-	    json_integer((json_int_t)s->cnt.relay_discovery));
-	json_object_set_new(o, "request",
-	    json_integer((json_int_t)s->cnt.request));
-	json_object_set_new(o, "membership-update",
-	    json_integer((json_int_t)s->cnt.membership_update));
-	json_object_set_new(o, "teardown",
-	    json_integer((json_int_t)s->cnt.teardown));
-	json_object_set_new(o, "data-packets",
-	    json_integer((json_int_t)s->cnt.data_packets));
-	json_object_set_new(o, "data-bytes",
-	    json_integer((json_int_t)s->cnt.data_bytes));
-	json_object_set_new(o, "limited-queries",
-	    json_integer((json_int_t)s->cnt.limited));
-	json_object_set_new(o, "icmp-errors",
-	    json_integer((json_int_t)s->cnt.icmp_errors));
+	control_counters(o, &s->cnt);
+	STAT(o, "limited-queries", s->cnt.limited);
+	STAT(o, "icmp-errors", s->cnt.icmp_errors);
 	return (o);
 }
 
@@ -108,9 +108,6 @@ control_groups(struct gateway *gw)
 	return (json_pack("{s:o}", "groups", a));
 }
 
-#define STAT(o, name, v)	\
-	json_object_set_new(o, name, json_integer((json_int_t)(v)))
-
 static json_t *
 control_stats(struct gateway *gw)
 {
@@ -118,14 +115,7 @@ control_stats(struct gateway *gw)
 	struct session	*s = &gw->sess;
 	json_t		*o = json_object();
 
-	STAT(o, "relay-discovery", s->cnt.relay_discovery);
-	STAT(o, "relay-advertisement", s->cnt.relay_advertisement);
-	STAT(o, "request", s->cnt.request);
-	STAT(o, "membership-query", s->cnt.membership_query);
-	STAT(o, "membership-update", s->cnt.membership_update);
-	STAT(o, "teardown", s->cnt.teardown);
-	STAT(o, "data-packets", s->cnt.data_packets);
-	STAT(o, "data-bytes", s->cnt.data_bytes);
+	control_counters(o, &s->cnt);
 	STAT(o, "groups", lmdb_count(&gw->db, AF_UNSPEC));
 	STAT(o, "tun-reports", st->tun_reports);
 	STAT(o, "tun-ignored", st->tun_ignored);
