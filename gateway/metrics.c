@@ -15,6 +15,7 @@
 #include "gateway.h"
 
 #define M_PFX	"amt_gateway_"
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct gwm_counter {
 	const char	*name;
@@ -69,6 +70,19 @@ gwm_get(const void *base, size_t off)
 	return (v);
 }
 
+/* One counter a row of t, labelled with the relay unless relay is NULL. */
+static void
+gwm_counters(struct metrics_builder *b, const struct gwm_counter *t,
+    size_t n, const void *base, const char *relay)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		metrics_add(b, t[i].name, METRICS_COUNTER, t[i].help,
+		    gwm_get(base, t[i].off), relay != NULL ? "relay" : NULL,
+		    relay, NULL);
+}
+
 static void
 gwm_session_state(struct metrics_builder *b, struct session *s,
     const char *relay)
@@ -87,21 +101,14 @@ gwm_cb(struct metrics_builder *b, void *arg)
 	struct gateway	*gw = arg;
 	struct session	*s = &gw->sess;
 	char		 relay[ADDR_STRLEN];
-	size_t		 i;
 
 	if (s->have_relay)
 		addr_str((struct sockaddr *)&s->relay_sa, relay, sizeof(relay));
 	else
 		snprintf(relay, sizeof(relay), "none");
-	for (i = 0; i < sizeof(gwm_session) / sizeof(gwm_session[0]); i++)
-		metrics_add(b, gwm_session[i].name, METRICS_COUNTER,
-		    gwm_session[i].help, gwm_get(&s->cnt, gwm_session[i].off),
-		    "relay", relay, NULL);
+	gwm_counters(b, gwm_session, NELEM(gwm_session), &s->cnt, relay);
 	gwm_session_state(b, s, relay);
-	for (i = 0; i < sizeof(gwm_global) / sizeof(gwm_global[0]); i++)
-		metrics_add(b, gwm_global[i].name, METRICS_COUNTER,
-		    gwm_global[i].help, gwm_get(&gw->st, gwm_global[i].off),
-		    NULL);
+	gwm_counters(b, gwm_global, NELEM(gwm_global), &gw->st, NULL);
 	metrics_add(b, M_PFX "groups", METRICS_GAUGE,
 	    "Groups joined on the tun", lmdb_count(&gw->db, AF_UNSPEC), NULL);
 }
