@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sysexits.h>
 #include <syslog.h>
 
@@ -23,46 +22,20 @@
 
 #define GW_DRIAD_DNS_BACKOFF	120	/* RFC 8777 3.3.5 (D5): 1 .. 120 s */
 
-static const struct {
-	const char	*name;
-	int		 level;
-} conf_levels[] = {
-	{ "debug", LOG_DEBUG }, { "info", LOG_INFO },
-	{ "warning", LOG_WARNING },
-};
-
-static const struct {
-	const char	*name;
-	int		 facility;
-} conf_facilities[] = {
-	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
-};
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
 int
 conf_log_level(const char *s)
 {
-	size_t	i;
-
-	for (i = 0; i < NELEM(conf_levels); i++)
-		if (strcasecmp(s, conf_levels[i].name) == 0)
-			return (conf_levels[i].level);
-	return (-1);
+	return (conf_syslog_level(s));
 }
 
 const char *
 conf_log_level_name(int level)
 {
-	size_t	i;
+	const char	*name;
 
-	for (i = 0; i < NELEM(conf_levels); i++)
-		if (conf_levels[i].level == level)
-			return (conf_levels[i].name);
-	return ("info");
+	if ((name = conf_syslog_level_name(level)) == NULL)
+		return ("info");
+	return (name);
 }
 
 static int
@@ -89,26 +62,25 @@ static int
 set_facility(void *conf, const char *s, char *err, size_t len)
 {
 	struct gw_conf	*c = conf;
-	size_t		 i;
+	int		 fac;
 
-	for (i = 0; i < NELEM(conf_facilities); i++)
-		if (strcasecmp(s, conf_facilities[i].name) == 0) {
-			c->log_facility = conf_facilities[i].facility;
-			return (0);
-		}
-	snprintf(err, len, "'%s' is not daemon, user or local0..local7", s);
-	return (-1);
+	if ((fac = conf_syslog_facility(s)) == -1) {
+		snprintf(err, len, "'%s' is not daemon, user or local0..local7",
+		    s);
+		return (-1);
+	}
+	c->log_facility = fac;
+	return (0);
 }
 
 static void
 print_facility(const void *conf, const char *name, FILE *f)
 {
 	const struct gw_conf	*c = conf;
-	size_t			 i;
+	const char		*fac;
 
-	for (i = 0; i < NELEM(conf_facilities); i++)
-		if (conf_facilities[i].facility == c->log_facility)
-			fprintf(f, "%s %s\n", name, conf_facilities[i].name);
+	if ((fac = conf_syslog_facility_name(c->log_facility)) != NULL)
+		fprintf(f, "%s %s\n", name, fac);
 }
 
 static int

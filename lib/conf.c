@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "amt/addr.h"
@@ -398,4 +400,65 @@ conf_usage(const struct conf_opt *t, const char *prog, FILE *f)
 		    t->arg : "VALUE") : "");
 		fprintf(f, "  %-24s  %s\n", left, t->help ? t->help : "");
 	}
+}
+
+/* The syslog levels and facilities the daemons take by name. */
+struct conf_syslog_name {
+	const char	*name;
+	int		 value;
+};
+
+static const struct conf_syslog_name conf_levels[] = {
+	{ "debug", LOG_DEBUG }, { "info", LOG_INFO },
+	{ "warning", LOG_WARNING }, { NULL, 0 }
+};
+
+static const struct conf_syslog_name conf_facilities[] = {
+	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 }, { NULL, 0 }
+};
+
+static int
+conf_syslog_value(const struct conf_syslog_name *t, const char *s)
+{
+	for (; t->name != NULL; t++)
+		if (strcasecmp(s, t->name) == 0)
+			return (t->value);
+	return (-1);
+}
+
+static const char *
+conf_syslog_name(const struct conf_syslog_name *t, int value)
+{
+	for (; t->name != NULL; t++)
+		if (t->value == value)
+			return (t->name);
+	return (NULL);
+}
+
+int
+conf_syslog_level(const char *s)
+{
+	return (conf_syslog_value(conf_levels, s));
+}
+
+const char *
+conf_syslog_level_name(int level)
+{
+	return (conf_syslog_name(conf_levels, level));
+}
+
+int
+conf_syslog_facility(const char *s)
+{
+	return (conf_syslog_value(conf_facilities, s));
+}
+
+const char *
+conf_syslog_facility_name(int facility)
+{
+	return (conf_syslog_name(conf_facilities, facility));
 }

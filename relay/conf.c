@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <sysexits.h>
 
@@ -111,72 +110,45 @@ static const struct conf_opt conf_opts[] = {
 };
 #undef O
 
-static const struct {
-	const char	*name;
-	int		 fac;
-} conf_facilities[] = {
-	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
-};
-#define CONF_NFACILITIES (sizeof(conf_facilities) / sizeof(conf_facilities[0]))
-
-static const struct {
-	const char	*name;
-	int		 level;
-} conf_levels[] = {
-	{ "warning", LOG_WARNING }, { "info", LOG_INFO }, { "debug", LOG_DEBUG },
-};
-#define CONF_NLEVELS	(sizeof(conf_levels) / sizeof(conf_levels[0]))
-
 static int
 conf_facility_set(void *conf, const char *s, char *err, size_t len)
 {
 	struct relay_conf	*c = conf;
-	size_t			 i;
+	int			 fac;
 
-	for (i = 0; i < CONF_NFACILITIES; i++)
-		if (strcasecmp(s, conf_facilities[i].name) == 0) {
-			c->log_facility = conf_facilities[i].fac;
-			return 0;
-		}
-	snprintf(err, len, "'%s' is not daemon, user or local0..local7", s);
-	return -1;
+	if ((fac = conf_syslog_facility(s)) == -1) {
+		snprintf(err, len, "'%s' is not daemon, user or local0..local7",
+		    s);
+		return -1;
+	}
+	c->log_facility = fac;
+	return 0;
 }
 
 static void
 conf_facility_print(const void *conf, const char *name, FILE *f)
 {
 	const struct relay_conf	*c = conf;
-	size_t			 i;
+	const char		*fac;
 
-	for (i = 0; i < CONF_NFACILITIES; i++)
-		if (c->log_facility == conf_facilities[i].fac)
-			fprintf(f, "%s %s\n", name, conf_facilities[i].name);
+	if ((fac = conf_syslog_facility_name(c->log_facility)) != NULL)
+		fprintf(f, "%s %s\n", name, fac);
 }
 
 int
 conf_log_level_parse(const char *s)
 {
-	size_t	i;
-
-	for (i = 0; i < CONF_NLEVELS; i++)
-		if (strcasecmp(s, conf_levels[i].name) == 0)
-			return conf_levels[i].level;
-	return -1;
+	return conf_syslog_level(s);
 }
 
 const char *
 conf_log_level_name(int level)
 {
-	size_t	i;
+	const char	*name;
 
-	for (i = 0; i < CONF_NLEVELS; i++)
-		if (level == conf_levels[i].level)
-			return conf_levels[i].name;
-	return "?";
+	if ((name = conf_syslog_level_name(level)) == NULL)
+		return "?";
+	return name;
 }
 
 static int

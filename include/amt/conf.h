@@ -134,5 +134,14 @@ const struct conf_opt *conf_find(const struct conf_opt *, const char *);
 void	conf_dump(const struct conf_opt *, const void *, FILE *);
 /* Options and their help, for -h. */
 void	conf_usage(const struct conf_opt *, const char *, FILE *);
+/*
+ * Syslog levels (debug, info, warning) and facilities (daemon, user,
+ * local0..local7) by name, case-insensitive: the value or -1; the name
+ * or NULL.
+ */
+int		 conf_syslog_level(const char *);
+const char	*conf_syslog_level_name(int);
+int		 conf_syslog_facility(const char *);
+const char	*conf_syslog_facility_name(int);
 
 #endif
