@@ -1,9 +1,11 @@
 # End-to-end gateway scenarios (network namespaces), their traffic
 # programs, the README demo and the gateway benchmarks.
 check_PROGRAMS += tests/net/gwtest-send tests/net/gwtest-recv
-tests_net_gwtest_send_SOURCES = tests/net/gwtest-send.c
+tests_net_gwtest_send_SOURCES = tests/net/gwtest-send.c \
+	tests/net/gwtest-common.c tests/net/gwtest-common.h
 tests_net_gwtest_send_LDADD = lib/libamt.la
-tests_net_gwtest_recv_SOURCES = tests/net/gwtest-recv.c
+tests_net_gwtest_recv_SOURCES = tests/net/gwtest-recv.c \
+	tests/net/gwtest-common.c tests/net/gwtest-common.h
 tests_net_gwtest_recv_LDADD = lib/libamt.la
 
 GW_SCENARIOS = tests/net/gw-tun.sh tests/net/gw-families.sh \

@@ -24,7 +24,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +33,7 @@
 
 #include "amt/addr.h"
 #include "amt/buf.h"
+#include "gwtest-common.h"
 
 #define RECV_MAXGROUPS	256
 #define RECV_BITS	(1U << 20)
@@ -67,35 +67,6 @@ struct receiver {
 	uint64_t	 last_seq;
 };
 
-static volatile sig_atomic_t recv_stop;
-
-static void
-recv_on_signal(int sig)
-{
-	recv_stop = 1;
-}
-
-static uint64_t
-recv_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
-}
-
-static void
-recv_group_addr(const struct receiver *r, unsigned i, struct amt_ip *g)
-{
-	size_t		len = ip_len(r->group.family);
-	uint32_t	last;
-
-	*g = r->group;
-	memcpy(&last, g->u.b + len - 4, 4);
-	last = htonl(ntohl(last) + i);
-	memcpy(g->u.b + len - 4, &last, 4);
-}
-
 static int
 recv_join(const struct receiver *r, int fd, const struct amt_ip *g)
 {
@@ -126,7 +97,7 @@ recv_open(struct receiver *r, unsigned i)
 	struct amt_ip		g;
 	int			fd, off = 0, buf = 8 << 20, on = 1;
 
-	recv_group_addr(r, i, &g);
+	gwtest_group(&r->group, i, &g);
 	if ((fd = socket(g.family, SOCK_DGRAM, 0)) == -1)
 		return (-1);
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
@@ -170,7 +141,7 @@ recv_count(struct receiver *r, struct rgroup *rg, const uint8_t *p,
 	}
 	seq = (uint64_t)hi << 32 | lo;
 	if (r->received++ == 0)
-		r->first_ns = recv_now();
+		r->first_ns = gwtest_now();
 	r->last_seq = seq;
 	if (seq >= RECV_BITS) {
 		rg->beyond++;
@@ -303,19 +274,19 @@ static void
 recv_loop(struct receiver *r)
 {
 	struct pollfd	pfd[RECV_MAXGROUPS];
-	uint64_t	start = recv_now(), tick = start, last_rx = 0, now;
+	uint64_t	start = gwtest_now(), tick = start, last_rx = 0, now;
 	unsigned	i, sec = 0;
 
 	for (i = 0; i < r->ngroups; i++) {
 		pfd[i].fd = r->g[i].fd;
 		pfd[i].events = POLLIN;
 	}
-	while (!recv_stop && !recv_done(r)) {
+	while (!gwtest_stopped() && !recv_done(r)) {
 		if (poll(pfd, r->ngroups, 100) > 0)
 			for (i = 0; i < r->ngroups; i++)
 				if (pfd[i].revents & POLLIN)
 					recv_drain(r, &r->g[i]);
-		now = recv_now();
+		now = gwtest_now();
 		if (r->seconds != 0 &&
 		    now - start >= r->seconds * 1000000000ULL)
 			break;
@@ -391,9 +362,8 @@ main(int argc, char **argv)
 	r->ngroups = 1;
 	r->port = 5000;
 	recv_args(r, argc, argv);
-	signal(SIGTERM, recv_on_signal);
-	signal(SIGINT, recv_on_signal);
-	r->join_ns = recv_now();
+	gwtest_signals();
+	r->join_ns = gwtest_now();
 	for (i = 0; i < r->ngroups; i++)
 		if (recv_open(r, i) == -1) {
 			perror("gwtest-recv: join");

@@ -27,7 +27,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +37,7 @@
 #include "amt/addr.h"
 #include "amt/buf.h"
 #include "amt/cksum.h"
+#include "gwtest-common.h"
 
 #define SEND_MAXLEN	9000
 #define SEND_HDRLEN	28
@@ -59,41 +59,11 @@ struct sender {
 	uint64_t	 errors;
 };
 
-static volatile sig_atomic_t send_stop;
-
-static void
-send_on_signal(int sig)
-{
-	send_stop = 1;
-}
-
-static uint64_t
-send_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec);
-}
-
-/* The i-th group: the base group plus i in its last 32 bits. */
-static void
-send_group(const struct sender *s, unsigned i, struct amt_ip *g)
-{
-	size_t		len = ip_len(s->group.family);
-	uint32_t	last;
-
-	*g = s->group;
-	memcpy(&last, g->u.b + len - 4, 4);
-	last = htonl(ntohl(last) + i);
-	memcpy(g->u.b + len - 4, &last, 4);
-}
-
 static void
 send_payload(const struct sender *s, struct wbuf *wb, uint64_t seq,
     unsigned gi)
 {
-	uint64_t	now = send_now();
+	uint64_t	now = gwtest_now();
 
 	wbuf_add_bytes(wb, "GWT1", 4);
 	wbuf_add_n32(wb, s->stream);
@@ -226,7 +196,7 @@ send_one(struct sender *s, uint64_t seq, unsigned gi)
 	ssize_t			n;
 	size_t			len;
 
-	send_group(s, gi, &g);
+	gwtest_group(&s->group, gi, &g);
 	if (s->tun != NULL) {
 		len = send_build_ip(s, &g, pkt, sizeof(pkt), seq, gi);
 		n = write(s->fd, pkt, len);
@@ -248,13 +218,13 @@ send_one(struct sender *s, uint64_t seq, unsigned gi)
 static void
 send_loop(struct sender *s)
 {
-	uint64_t	start = send_now(), k = 0, due;
+	uint64_t	start = gwtest_now(), k = 0, due;
 	struct timespec	ts;
 
-	while (!send_stop && (s->count == 0 || k < s->count * s->ngroups)) {
+	while (!gwtest_stopped() && (s->count == 0 || k < s->count * s->ngroups)) {
 		if (s->pps != 0) {
 			due = start + k * 1000000000ULL / s->pps;
-			if (due > send_now() + 50000) {
+			if (due > gwtest_now() + 50000) {
 				ts.tv_sec = due / 1000000000ULL;
 				ts.tv_nsec = due % 1000000000ULL;
 				clock_nanosleep(CLOCK_MONOTONIC,
@@ -315,8 +285,7 @@ main(int argc, char **argv)
 	s.ttl = 16;
 	s.stream = (uint32_t)getpid();
 	send_args(&s, argc, argv);
-	signal(SIGTERM, send_on_signal);
-	signal(SIGINT, send_on_signal);
+	gwtest_signals();
 	if ((s.tun != NULL ? send_open_tun(&s) : send_open_socket(&s)) == -1) {
 		perror("gwtest-send");
 		return (1);
