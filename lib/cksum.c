@@ -41,21 +41,50 @@ cksum_field_offset(uint8_t proto, size_t len)
 	return off + 2 <= len ? (int)off : -1;
 }
 
+/* Fold a wide one's complement sum to 16 bits (end-around carry). */
+static uint32_t
+cksum_fold64(uint64_t acc)
+{
+	acc = (acc & 0xffffffffU) + (acc >> 32);
+	acc = (acc & 0xffffffffU) + (acc >> 32);
+	acc = (acc & 0xffff) + (acc >> 16);
+	acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)((acc & 0xffff) + (acc >> 16));
+}
+
+/*
+ * RFC 1071 2(B): the sum is independent of byte order, so the words are
+ * added in host order, 32 bits at a time into a 64-bit accumulator (2^32
+ * additions before it can overflow), and the folded result is swapped to
+ * network order once at the end.
+ */
 uint32_t
 cksum_add(uint32_t sum, const void *data, size_t len)
 {
 	const uint8_t	*p = data;
-	size_t		 i;
+	uint64_t	 acc = 0;
+	uint32_t	 w;
+	uint16_t	 h;
+	uint8_t		 last[2] = { 0, 0 };
 
-	for (i = 0; i + 1 < len; i += 2) {
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-		if (sum & 0x80000000U)
-			sum = (sum & 0xffff) + (sum >> 16);
+	for (; len >= 4; p += 4, len -= 4) {
+		memcpy(&w, p, sizeof(w));
+		acc += w;
+	}
+	if (len >= 2) {
+		memcpy(&h, p, sizeof(h));
+		acc += h;
+		p += 2;
+		len -= 2;
 	}
 	/* RFC 1071 4.1: an odd last byte is padded with a zero byte. */
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return (sum & 0xffff) + (sum >> 16);
+	if (len == 1) {
+		last[0] = p[0];
+		memcpy(&h, last, sizeof(h));
+		acc += h;
+	}
+	h = ntohs((uint16_t)cksum_fold64(acc));
+	return cksum_fold64((uint64_t)sum + h);
 }
 
 uint16_t

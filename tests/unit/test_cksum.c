@@ -107,6 +107,56 @@ test_M2_large_buffer(void **state)
 	test_free(big);
 }
 
+/* RFC 1071 4.1 written out word by word, the reference for cksum_add. */
+static uint16_t
+ref_cksum(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i += 2) {
+		sum += (uint32_t)p[i] << 8 | (i + 1 < len ? p[i + 1] : 0);
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+/* Every length and start alignment, random bytes and all-ones bytes. */
+static void
+test_M2_every_length_and_alignment(void **state)
+{
+	uint8_t		b[300];
+	uint32_t	x = 0x9e3779b9;
+	size_t		off, len, i;
+
+	(void)state;
+	for (i = 0; i < sizeof(b); i++) {
+		x = x * 1103515245 + 12345;
+		b[i] = (uint8_t)(x >> 16);
+	}
+	for (off = 0; off < 8; off++)
+		for (len = 0; len + off <= sizeof(b); len++)
+			assert_int_equal(cksum(b + off, len),
+			    ref_cksum(0, b + off, len));
+	memset(b, 0xff, sizeof(b));
+	for (len = 0; len <= sizeof(b); len++)
+		assert_int_equal(cksum(b, len), ref_cksum(0, b, len));
+}
+
+/* A running sum of any size carries into the result. */
+static void
+test_M2_running_sum_carries(void **state)
+{
+	static const uint8_t	b[] = { 0xff, 0xff, 0x80, 0x01, 0x7f };
+
+	(void)state;
+	assert_int_equal(cksum_fold(cksum_add(0xffffffffU, b, sizeof(b))),
+	    ref_cksum(0xffff, b, sizeof(b)));
+	assert_int_equal(cksum_fold(cksum_add(0x1fffeU, b, 4)),
+	    ref_cksum(0xffff, b, 4));
+}
+
 static void
 test_M2_ipv4_header_ok(void **state)
 {
@@ -296,6 +346,8 @@ main(void)
 		cmocka_unit_test(test_M2_odd_length),
 		cmocka_unit_test(test_M2_incremental_equals_whole),
 		cmocka_unit_test(test_M2_large_buffer),
+		cmocka_unit_test(test_M2_every_length_and_alignment),
+		cmocka_unit_test(test_M2_running_sum_carries),
 		cmocka_unit_test(test_M2_ipv4_header_ok),
 		cmocka_unit_test(test_M2_pseudo_udp4),
 		cmocka_unit_test(test_M2_pseudo_icmpv6_mld),
