@@ -111,11 +111,12 @@ control_groups(struct gateway *gw)
 static json_t *
 control_stats(struct gateway *gw)
 {
-	struct gw_stats	*st = &gw->st;
-	struct session	*s = &gw->sess;
-	json_t		*o = json_object();
+	struct gw_stats		*st = &gw->st;
+	struct sess_counters	 tot;
+	json_t			*o = json_object();
 
-	control_counters(o, &s->cnt);
+	gw_session_totals(gw, &tot);
+	control_counters(o, &tot);
 	STAT(o, "groups", lmdb_count(&gw->db, AF_UNSPEC));
 	STAT(o, "tun-reports", st->tun_reports);
 	STAT(o, "tun-ignored", st->tun_ignored);

@@ -476,6 +476,36 @@ gw_session_next(struct gateway *gw, struct session *prev)
 	return (ds != NULL ? &ds->s : NULL);
 }
 
+static void
+driad_counters_add(struct sess_counters *t, const struct sess_counters *c)
+{
+	t->relay_discovery += c->relay_discovery;
+	t->relay_advertisement += c->relay_advertisement;
+	t->request += c->request;
+	t->membership_query += c->membership_query;
+	t->membership_update += c->membership_update;
+	t->teardown += c->teardown;
+	t->data_packets += c->data_packets;
+	t->data_bytes += c->data_bytes;
+	t->limited += c->limited;
+	t->icmp_errors += c->icmp_errors;
+	t->transitions += c->transitions;
+}
+
+/* Gateway-wide: every session now, and the DRIAD sessions gone. */
+void
+gw_session_totals(struct gateway *gw, struct sess_counters *t)
+{
+	struct session	*s;
+
+	memset(t, 0, sizeof(*t));
+	if (gw->driad != NULL)
+		*t = gw->driad->closed;
+	for (s = gw_session_next(gw, NULL); s != NULL;
+	    s = gw_session_next(gw, s))
+		driad_counters_add(t, &s->cnt);
+}
+
 bool
 driad_serves(struct session *s, const struct amt_ip *src)
 {
@@ -556,6 +586,7 @@ dsess_free(struct driad *d, struct dsess *ds)
 	TAILQ_REMOVE(&d->sess, ds, entry);
 	if (ds->s.state != SS_INITIAL && ds->s.state != SS_DOWN)
 		session_fsm(&ds->s, SE_STOP);
+	driad_counters_add(&d->closed, &ds->s.cnt);
 	session_free(&ds->s);
 	event_free(ds->data_ev);
 	free(ds);

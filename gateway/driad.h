@@ -84,6 +84,7 @@ struct driad {
 	struct dsess_list	 sess;
 	struct dhold_list	 holds;
 	struct event		*gc_ev;
+	struct sess_counters	 closed;	/* of sessions gone */
 };
 
 /* driad.c */

@@ -379,6 +379,8 @@ int		 driad_start(struct gateway *);
 void		 driad_stop(struct gateway *);
 void		 driad_free(struct gateway *);
 struct session	*gw_session_next(struct gateway *, struct session *);
+/* The message counters of every session added up (show stats). */
+void		 gw_session_totals(struct gateway *, struct sess_counters *);
 void		 gw_local_change(struct gateway *, const struct mcast_report *);
 /* Does session s carry source src (NULL: an any-source record)? */
 bool		 driad_serves(struct session *, const struct amt_ip *);

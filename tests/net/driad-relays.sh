@@ -107,6 +107,30 @@ sess()
 [ "$(sess '[x["why"] for s in j["sessions"] for x in s["sources"] if x["source"] == "10.1.0.4"]')" = \
     "['AMTRELAY 20 D=1']" ] || FAIL "S3's why: $(sess 'j')"
 
+e2e_log "show stats: the message counters of every session added up"
+# Data keeps coming: the total read between two sums lies between them.
+sess_sum()
+{
+	sess "sum(s[\"$1\"] for s in j[\"sessions\"])"
+}
+gw_stat()
+{
+	e2e_json "$GW_SOCK" "show stats" "${2:-j[\"$1\"]}"
+}
+totals_add_up()
+{
+	for c in data-packets data-bytes request membership-update; do
+		lo=$(sess_sum $c); t=$(gw_stat $c); hi=$(sess_sum $c)
+		[ "$lo" -le "$t" ] && [ "$t" -le "$hi" ] || {
+			e2e_log "$c: sessions $lo..$hi, show stats $t"
+			return 1; }
+	done
+	# Not the default session's alone: the DRIAD relays' data counts.
+	[ "$(gw_stat data-packets)" -gt "$(sess \
+	    '[s["data-packets"] for s in j["sessions"]][0]')" ]
+}
+totals_add_up || FAIL "show stats is not the sum: $(gw_stat "" j)"
+
 e2e_log "D1: type 0 is no AMT: shown, no session, no stream"
 driad_src_is 10.1.0.5 no-amt || FAIL "S4 not no-amt"
 [ "$(e2e_stat f4 unique)" = 0 ] || FAIL "S4's stream arrived"
@@ -127,6 +151,7 @@ grep -q 'query\[AAAA\] relay2.example' "$E2E_TMP/dnsmasq.log" &&
 	FAIL "type 3 names not resolved with A and AAAA"
 
 e2e_log "D4: the last source of a session leaves: the session goes"
+gone=$(sess_sum data-packets)
 e2e_stop "$PID_f2"
 v6gone()
 {
@@ -136,6 +161,8 @@ v6gone()
 }
 e2e_wait 10 v6gone || FAIL "r2 keeps the IPv6 tunnel: $(e2e_json "$R2S" "show tunnels" 'j')"
 [ "$(sess 'len(j["sessions"])')" = 2 ] || FAIL "session left: $(sess 'j')"
+[ "$(gw_stat data-packets)" -ge "$gone" ] ||
+	FAIL "show stats lost the counters of the session gone"
 e2e_stat_ge f1 unique "$(( $(e2e_stat f1 unique) + 20 ))" 2>/dev/null
 u=$(e2e_stat f1 unique)
 e2e_wait 10 e2e_stat_ge f1 unique $((u + 50)) || FAIL "S1's stream stopped"
