@@ -498,12 +498,17 @@ gw_session_totals(struct gateway *gw, struct sess_counters *t)
 {
 	struct session	*s;
 
-	memset(t, 0, sizeof(*t));
-	if (gw->driad != NULL)
-		*t = gw->driad->closed;
+	*t = gw->sess_gone;
 	for (s = gw_session_next(gw, NULL); s != NULL;
 	    s = gw_session_next(gw, s))
 		driad_counters_add(t, &s->cnt);
+}
+
+/* Session s goes: its counters stay in the gateway's totals. */
+void
+gw_session_gone(struct session *s)
+{
+	driad_counters_add(&s->gw->sess_gone, &s->cnt);
 }
 
 bool
@@ -586,7 +591,7 @@ dsess_free(struct driad *d, struct dsess *ds)
 	TAILQ_REMOVE(&d->sess, ds, entry);
 	if (ds->s.state != SS_INITIAL && ds->s.state != SS_DOWN)
 		session_fsm(&ds->s, SE_STOP);
-	driad_counters_add(&d->closed, &ds->s.cnt);
+	gw_session_gone(&ds->s);
 	session_free(&ds->s);
 	event_free(ds->data_ev);
 	free(ds);
@@ -617,6 +622,43 @@ driad_gc_cb(evutil_socket_t fd, short ev, void *arg)
 		    x->lookup == NULL && x->ncand > 0)
 			dsrc_assign(x);
 	}
+}
+
+/* D6: (*,G) and sources without records: the fallback relay. */
+static void
+driad_default_peer(struct gateway *gw)
+{
+	if (gw->conf.fallback_relay.ss_family != 0) {
+		gw->sess.use_discovery = false;
+		gw->sess.relay_sa = gw->conf.fallback_relay;
+	}
+}
+
+/*
+ * Reload with another fallback relay (or none): a new default session
+ * (Teardown to the old relay first), and the sources no DRIAD session
+ * serves are looked up again to take the new fallback or none.
+ */
+int
+driad_reload_default(struct gateway *gw)
+{
+	struct driad	*d = gw->driad;
+	struct dsrc	*x;
+
+	TAILQ_FOREACH(x, &d->srcs, entry)
+		x->fallback = false;
+	if (session_reset(&gw->sess) == -1)
+		return (-1);
+	driad_default_peer(gw);
+	TAILQ_FOREACH(x, &d->srcs, entry) {
+		if (x->ds == NULL) {
+			evtimer_del(x->timer);
+			dsrc_lookup(x);
+		}
+	}
+	if (driad_default_needed(d))
+		driad_default_start(d);
+	return (0);
 }
 
 int
@@ -650,11 +692,7 @@ driad_start(struct gateway *gw)
 		free(d);
 		return (-1);
 	}
-	/* D6: (*,G) and sources without records: the fallback relay. */
-	if (gw->conf.fallback_relay.ss_family != 0) {
-		gw->sess.use_discovery = false;
-		gw->sess.relay_sa = gw->conf.fallback_relay;
-	}
+	driad_default_peer(gw);
 	gw->driad = d;
 	log_info("driad: relays per source from DNS (resolver %s)",
 	    gw->conf.resolver.ss_family != 0 ? srv : "of resolv.conf");

@@ -293,6 +293,7 @@ bool		 session_held_down(struct session *, const struct sockaddr *,
 void		 session_timers_changed(struct session *,
 		    const struct gw_conf *);
 int		 session_restart(struct session *);
+int		 session_reset(struct session *);
 
 /* update.c: Membership Updates and Teardowns on the wire. */
 int		 update_send_records(struct session *, int,
@@ -359,6 +360,7 @@ struct gateway {
 	struct session		 sess;
 	struct driad		*driad;		/* --driad: driad.c */
 	struct gw_stats		 st;
+	struct sess_counters	 sess_gone;	/* of sessions replaced */
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;
 	struct pidfile		*pf;
@@ -381,6 +383,8 @@ void		 driad_free(struct gateway *);
 struct session	*gw_session_next(struct gateway *, struct session *);
 /* The message counters of every session added up (show stats). */
 void		 gw_session_totals(struct gateway *, struct sess_counters *);
+void		 gw_session_gone(struct session *);
+int		 driad_reload_default(struct gateway *);
 void		 gw_local_change(struct gateway *, const struct mcast_report *);
 /* Does session s carry source src (NULL: an any-source record)? */
 bool		 driad_serves(struct session *, const struct amt_ip *);

@@ -3,8 +3,9 @@
  * same command line into a new configuration, taken whole or not at all
  * (a broken file is logged with FILE:LINE and the running configuration
  * stays).  Timers, retries, hold-downs and the log level apply at once
- * and the session stays up; a changed relay or discovery address starts
- * a new session (Teardown to the old relay first); what is bound to the
+ * and the session stays up; a changed relay or discovery address (with
+ * --driad, fallback relay) starts a new default session (Teardown to the
+ * old relay first); what is bound to the
  * tun, the sockets or the process identity needs a restart and is
  * logged as such.
  */
@@ -67,11 +68,40 @@ reload_restart_only(const struct gw_conf *old, struct gw_conf *nc)
 }
 
 static bool
+reload_sa_changed(const struct sockaddr_storage *a,
+    const struct sockaddr_storage *b)
+{
+	return (a->ss_family != b->ss_family || (a->ss_family != 0 &&
+	    !addr_eq((const struct sockaddr *)a, (const struct sockaddr *)b)));
+}
+
+/* The default session's peer: with --driad, the fallback relay if set. */
+static bool
 reload_peer_changed(const struct gw_conf *old, const struct gw_conf *nc)
 {
+	if (nc->driad && (old->fallback_relay.ss_family != 0 ||
+	    nc->fallback_relay.ss_family != 0))
+		return (reload_sa_changed(&old->fallback_relay,
+		    &nc->fallback_relay));
 	return (old->discovery != nc->discovery || old->port != nc->port ||
 	    !addr_eq((const struct sockaddr *)&old->peer,
 	    (const struct sockaddr *)&nc->peer));
+}
+
+static void
+reload_log_peer(const struct gw_conf *nc)
+{
+	const struct sockaddr_storage	*sa = &nc->peer;
+	const char			*what = nc->discovery ?
+					    "discovery address" : "relay";
+	char				 a[ADDR_STRLEN];
+
+	if (nc->driad && nc->fallback_relay.ss_family != 0) {
+		sa = &nc->fallback_relay;
+		what = "fallback relay";
+	}
+	log_info("reload: %s %s: new session", what,
+	    addr_str((const struct sockaddr *)sa, a, sizeof(a)));
 }
 
 /* 0 when the new configuration runs, -1 with err when the old stays. */
@@ -79,7 +109,6 @@ int
 reload_conf(struct gateway *gw, char *err, size_t len)
 {
 	struct gw_conf	 nc, old;
-	char		 a[ADDR_STRLEN];
 	bool		 peer;
 
 	if (conf_reread(&gw->conf, &nc, err, len) == -1) {
@@ -96,10 +125,9 @@ reload_conf(struct gateway *gw, char *err, size_t len)
 	gw->conf = nc;
 	reload_log_apply(&gw->conf);
 	if (peer) {
-		log_info("reload: %s %s: new session",
-		    nc.discovery ? "discovery address" : "relay",
-		    addr_str((struct sockaddr *)&nc.peer, a, sizeof(a)));
-		if (session_restart(&gw->sess) == -1) {
+		reload_log_peer(&nc);
+		if ((gw->driad != NULL ? driad_reload_default(gw) :
+		    session_restart(&gw->sess)) == -1) {
 			snprintf(err, len, "cannot start the new session");
 			return (-1);
 		}

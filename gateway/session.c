@@ -644,13 +644,21 @@ session_timers_changed(struct session *s, const struct gw_conf *old)
 int
 session_restart(struct session *s)
 {
+	if (session_reset(s) == -1)
+		return (-1);
+	session_fsm(s, SE_START);
+	return (0);
+}
+
+/* Teardown to the relay, then a new session, not started yet. */
+int
+session_reset(struct session *s)
+{
 	struct gateway	*gw = s->gw;
 
 	if (s->state != SS_INITIAL && s->state != SS_DOWN)
 		session_fsm(s, SE_STOP);
+	gw_session_gone(s);
 	session_free(s);
-	if (session_init(gw, s) == -1)
-		return (-1);
-	session_fsm(s, SE_START);
-	return (0);
+	return (session_init(gw, s));
 }

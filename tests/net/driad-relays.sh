@@ -10,13 +10,15 @@
 #   S3 10.1.0.4  G 232.1.1.3  CNAME -> 4.0-25.0.1.10.in-addr.arpa:
 #                             20 1 3 relay1.example. type 3, A only
 #   S4 10.1.0.5  G 232.1.1.4  0 0 0 .                type 0: no AMT
-#   (*, 232.1.1.5)            --fallback-relay 10.2.0.2, never DNS (D6)
+#   (*, 232.1.1.5)            fallback-relay 10.2.0.2, never DNS (D6)
 #
 # S1 and S3 share the session to r1 (10.2.0.1, IPv4); S2 has its own to
 # r2 over IPv6 (fd02::2, the relay r2 advertises); the (*,G) join uses
 # the default session to r2 over IPv4.  Each relay's tunnel table must
 # hold exactly its flows, and every receiver on the gateway's tun gets
-# its stream.  Topology: tests/net/driad-lib.sh.
+# its stream.  show stats adds up the sessions.  Reloaded with
+# fallback-relay 10.2.0.1, the (*,G) join moves to r1 and r2 gets a
+# Teardown.  Topology: tests/net/driad-lib.sh.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/net/lib.sh"
 . "$top_srcdir/tests/net/e2e.sh"
@@ -49,7 +51,9 @@ while [ $# -ge 3 ]; do
 	shift 3
 done
 
-driad_gw --fallback-relay $DRIAD_R2
+# The fallback relay from a file, to change it on reload below.
+echo "fallback-relay $DRIAD_R2" >"$E2E_TMP/gw.conf"
+driad_gw -f "$E2E_TMP/gw.conf"
 set -- $FLOWS
 while [ $# -ge 3 ]; do
 	if [ "$1" = f5 ]; then
@@ -166,5 +170,27 @@ e2e_wait 10 v6gone || FAIL "r2 keeps the IPv6 tunnel: $(e2e_json "$R2S" "show tu
 e2e_stat_ge f1 unique "$(( $(e2e_stat f1 unique) + 20 ))" 2>/dev/null
 u=$(e2e_stat f1 unique)
 e2e_wait 10 e2e_stat_ge f1 unique $((u + 50)) || FAIL "S1's stream stopped"
+
+e2e_log "reload: a new fallback relay takes the (*,G) join, Teardown to the old"
+echo "fallback-relay $DRIAD_R1" >"$E2E_TMP/gw.conf"
+kill -HUP "$DRIAD_GW_PID"
+fallback_moved()
+{
+	driad_relay_has "$R1S" '*' 232.1.1.5 &&
+	    ! driad_relay_has "$R2S" '*' 232.1.1.5 &&
+	    [ "$(sess '[s["relay"] for s in j["sessions"]][0]')" = \
+	    10.2.0.1:2268 ]
+}
+e2e_wait 15 fallback_moved ||
+	FAIL "fallback not moved: r1 $(driad_flows "$R1S"); r2 $(driad_flows "$R2S"); $(sess 'j')"
+r2_empty()
+{
+	[ "$(e2e_json "$R2S" "show tunnels" 'len(j["tunnels"])')" = 0 ]
+}
+e2e_wait 10 r2_empty ||
+	FAIL "r2 keeps a tunnel: $(e2e_json "$R2S" "show tunnels" 'j')"
+u=$(e2e_stat f5 unique)
+e2e_wait 15 e2e_stat_ge f5 unique $((u + 50)) || FAIL "(*,G5) stopped"
+driad_relay_has "$R1S" 10.1.0.1 232.1.1.1 || FAIL "r1 lost (S1,G1)"
 driad_gw_alive || FAIL "amtgwd died"
-OK "two relays, sources per relay, type 0/1/3, CNAME, D=0/1, (*,G) fallback"
+OK "two relays, sources per relay, type 0/1/3, CNAME, D=0/1, (*,G) fallback, fallback changed on reload"
