@@ -100,6 +100,9 @@ static const struct conf_opt conf_opts[] = {
 	    .arg = "N", .help = "groups per tunnel (256)" },
 	{ O("max-sources", 0, CONF_UINT, max_sources), .max = 1000000,
 	    .arg = "N", .help = "sources per tunnel (1024)" },
+	/* R14: 0 = off (the default: see amtrelayd(8)). */
+	{ O("request-rate", 0, CONF_UINT, request_rate), .max = 100000,
+	    .arg = "N", .help = "Requests per second per source IP (0: off)" },
 	{ O("tunnel-mtu", 0, CONF_UINT, tunnel_mtu), .min = 576,
 	    .max = 65535, .arg = "N", .help = "path MTU to gateways (1500)" },
 	{ O("advertise-teardown", 0, CONF_BOOL, advertise_g),

@@ -53,6 +53,7 @@ static const struct {
 	C("gateways-timed-out", gateways_timed_out),
 	C("tunnels-refused", tunnels_refused),
 	C("limit-ignored", limit_ignored),
+	C("request-rate-limited", request_rate_limited),
 	C("control-send-errors", tx_control_errors),
 	C("data-rx-packets", data_rx_packets),
 	C("data-rx-bytes", data_rx_bytes),

@@ -45,6 +45,7 @@ static const struct main_module {
 	{ "forwarding", fwd_init, fwd_free, EX_SOFTWARE },
 	{ "upstream", upstream_init, upstream_free, EX_OSERR },
 	{ "tunnels", main_tunnels_init, tunnel_free_all, EX_SOFTWARE },
+	{ "request rate limit", ratelimit_init, ratelimit_free, EX_SOFTWARE },
 	{ "capture", capture_init, capture_free, EX_OSERR },
 	{ "metrics listener", prom_init, prom_free, EX_OSERR },
 	{ "signals", main_signals_init, main_signals_free, EX_SOFTWARE },

@@ -127,6 +127,7 @@ msg_query_src(const struct relay_conf *c, bool mld, struct amt_ip *src)
  * state.  MAC over the Request's source address, port and nonce (R5).
  * L only for an endpoint that has no tunnel yet: an existing tunnel is
  * not refused, and telling it L would send it away (RFC 8777 3.3.5).
+ * Beyond --request-rate from one address, no answer (request-rate-limited).
  */
 void
 msg_request(struct listener *l, const struct sockaddr *from,
@@ -146,6 +147,9 @@ msg_request(struct listener *l, const struct sockaddr *from,
 		return;
 	}
 	if (addr_canon(from, canon, &port) == -1)
+		return;
+	/* R14: optional limit per source IP, in fixed memory (R4). */
+	if (!ratelimit_allow(rd, from, ratelimit_now_ms()))
 		return;
 	memset(&qp, 0, sizeof(qp));
 	msg_query_src(&rd->conf, msg_want_mld(&rd->conf, in->flags), &qp.src);

@@ -33,6 +33,7 @@ struct capture;
 struct ctl_server;
 struct metrics;
 struct pidfile;
+struct ratelimit;
 
 /*
  * Configuration: one option table (conf.c) for the command line and
@@ -56,6 +57,7 @@ struct relay_conf {
 	unsigned	 max_tunnels_per_ip;
 	unsigned	 max_groups;		/* per tunnel */
 	unsigned	 max_sources;		/* per tunnel */
+	unsigned	 request_rate;		/* Requests/s per source IP, 0 off */
 	bool		 advertise_g;		/* G flag / Teardown (R3, default off) */
 	bool		 linux_p_bit;		/* Q2 */
 	unsigned	 tunnel_mtu;		/* outer path MTU (R12), 1500 */
@@ -95,6 +97,7 @@ struct relay_stats {
 	uint64_t	gateways_timed_out;
 	uint64_t	tunnels_refused;	/* R14 at capacity */
 	uint64_t	limit_ignored;		/* R14 per-tunnel limit */
+	uint64_t	request_rate_limited;	/* R14 --request-rate */
 	uint64_t	tx_control_errors;	/* Advertisement/Query not sent */
 	/* data plane */
 	uint64_t	data_rx_packets;
@@ -158,6 +161,8 @@ struct relayd {
 	uint8_t			 thash_key[16];	/* seeded bucket hash */
 	struct tunnel_list	 tunnels;
 	unsigned		 ntunnels;
+	/* ratelimit.c: Request buckets, fixed size (R4, R14) */
+	struct ratelimit	*rl;
 	/* data plane */
 	struct fwd_table	*fwd;
 	struct upstream		*up;
@@ -224,6 +229,13 @@ void		 tunnel_free(struct tunnel *);
 void		 tunnel_refresh(struct tunnel *);
 unsigned	 tunnel_count_ip(struct relayd *, const struct sockaddr *);
 void		 tunnel_free_all(struct relayd *);
+
+/* ratelimit.c: --request-rate, per source IP in fixed memory (R14) */
+int		 ratelimit_init(struct relayd *);
+void		 ratelimit_free(struct relayd *);
+uint32_t	 ratelimit_now_ms(void);
+bool		 ratelimit_allow(struct relayd *, const struct sockaddr *,
+		    uint32_t);
 
 /* membership.c: RFC 3376 6.4 / RFC 3810 7.4 per tunnel (R8) */
 int		 membership_apply(struct tunnel *, const struct mcast_record *);

@@ -5,9 +5,11 @@
  *
  * Limits, timers and the log level apply at once, and tunnels stay up:
  * the code reads them from rd->conf when it needs them (max-tunnels and
- * the per-ip limit at the next new tunnel, max-groups/max-sources at the
- * next Update, query-interval and qrv in the next Query, tunnel-timeout
- * at each tunnel's next refresh, tunnel-mtu at the next packet).  What
+ * the per-ip limit at the next new tunnel, request-rate at the next
+ * Request (its buckets, allocated at start, are kept), max-groups and
+ * max-sources at the next Update, query-interval and qrv in the next
+ * Query, tunnel-timeout at each tunnel's next refresh, tunnel-mtu at the
+ * next packet).  What
  * was opened at start-up with the old value (sockets, addresses, the
  * interface, the control socket, the pid file, the user, the syslog
  * facility, the metrics listener) needs a restart: it is logged as such

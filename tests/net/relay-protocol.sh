@@ -1,5 +1,5 @@
 #!/bin/sh
-# covers: R1 R2 R3 R4 R5 R6 R11 W1 W4 W5 W6 W9 M3 M4 Q1 Q2 Q3 Q4
+# covers: R1 R2 R3 R4 R5 R6 R11 R14 W1 W4 W5 W6 W9 M3 M4 Q1 Q2 Q3 Q4
 #
 # Every control exchange of amtrelayd, checked by amt-testgw's own
 # decoding (nonce, source address and port, lengths, inner query) and on
@@ -7,7 +7,8 @@
 # Discovery to the unicast and to the anycast addresses, Request ->
 # Query without state, Update with a good and a forged MAC, Teardown with
 # a wrong and a right MAC, 9-byte Requests, P=0 with MLD content, bursts,
-# the Linux P bit and the G flag.
+# the Linux P bit and the G flag, the Request rate limit per source IP
+# (set in a file, turned off by a reload).
 #
 #   [src] s0 --- r0 [relay] r1 --------------- g0 [gw] amt-testgw
 #                  amtrelayd -a R4 -a R6 -D 192.52.193.1 -D 2001:3::1
@@ -125,7 +126,10 @@ relay_stop || FAIL "relay did not stop cleanly"
 
 # ... and P=1 with --linux-p-bit.  R3: --advertise-teardown adds G and
 # the gateway fields: 66 and 106 bytes (W5).
-relay_start -D "$ANY4" --linux-p-bit --advertise-teardown
+RATE=20
+echo "request-rate $RATE" >"$LIB_TMP/relay.conf"
+relay_start -D "$ANY4" --linux-p-bit --advertise-teardown \
+    -f "$LIB_TMP/relay.conf"
 gw linux -r "$R4" --linux-p || FAIL "Q2: no Query with --linux-p-bit"
 jcheck "$LIB_TMP/linux.json" "d['query']['family'] == 6 and \
     d['query']['len_min'] == 106 and d['query_g'] == 1" \
@@ -133,6 +137,32 @@ jcheck "$LIB_TMP/linux.json" "d['query']['family'] == 6 and \
 gw g4 -r "$R4"
 jcheck "$LIB_TMP/g4.json" "d['query']['len_min'] == 66 and d['query_g'] == 1" \
     "W5: IPv4 Query with G is 66 bytes"
+
+# R14: request-rate 20 from the file.  1,600 Requests from one address
+# (50 ports, bursts of 32) within milliseconds get about one second's
+# worth of Queries; the rest are dropped and counted.  Another address
+# still gets its Query.  A reload to 0 turns the limit off.
+lim0=$(rstat request-rate-limited) q0=$(rstat membership-query)
+gw flood -r "$R4" -b "$GW4:40200" -n 50 --rate 5000 --burst 32 \
+    --retries 0 -t 1
+n=$(($(rstat membership-query) - q0))
+[ "$n" -ge 1 ] && [ "$n" -le $((3 * RATE)) ] ||
+	FAIL "R14: $n Queries for 1,600 Requests at request-rate $RATE"
+[ "$(rstat request-rate-limited)" -ge $((lim0 + 1600 - 3 * RATE)) ] ||
+	FAIL "R14: request-rate-limited $(rstat request-rate-limited)"
+ip -n "$NS_GW" addr add 198.51.100.3/24 dev g0 || FAIL "second address"
+gw other -r "$R4" -b 198.51.100.3 ||
+	FAIL "R14: another address got no Query while $GW4 was limited"
+echo "request-rate 0" >"$LIB_TMP/relay.conf"
+kill -HUP "$RELAY_PID"
+wait_for 5 grep -q "reload: request-rate 0" "$LIB_TMP/relay.err" ||
+	FAIL "reload of request-rate not logged"
+gw burst2 -r "$R4" -b "$GW4:40300" -n 20 --burst 4 --retries 0 \
+    --join "$S4,$G" -t 3
+jcheck "$LIB_TMP/burst2.json" "d['queries'] == 80" \
+    "R14: Requests still limited after a reload to request-rate 0"
+log "R14: $n Queries for 1,600 Requests at request-rate $RATE, none \
+limited at 0"
 relay_stop || FAIL "relay did not stop cleanly"
 cap_stop $CAP_PID
 

@@ -150,6 +150,7 @@ relay_start(const char *extra)
 	mac_ring_init(&f->rd.macs, f->rd.conf.key_rotate, 2 * f->rd.conf.qqi,
 	    world.now);
 	tunnel_init(&f->rd);
+	assert_int_equal(ratelimit_init(&f->rd), 0);
 	assert_int_equal(listen_open(&f->rd), 0);
 	f->gw = gw_socket(AF_INET);
 	f->gw6 = gw_socket(AF_INET6);
@@ -169,6 +170,7 @@ teardown(void **state)
 	struct fixture	*f = *state;
 
 	tunnel_free_all(&f->rd);
+	ratelimit_free(&f->rd);
 	listen_close(&f->rd);
 	event_base_free(f->rd.base);
 	close(f->gw);
@@ -697,6 +699,54 @@ test_W2_version_type_length_counted(void **state)
 }
 
 /* R16: shutdown takes every tunnel out of the data plane. */
+/* An address for ratelimit_allow(): the port does not matter. */
+static void
+rl_addr(const char *s, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct amt_ip	ip;
+
+	assert_int_equal(ip_parse(s, &ip), 0);
+	ip_to_sa(&ip, port, ss);
+}
+
+/*
+ * R14: --request-rate 10 answers a burst of 10 Requests from one IP
+ * (any port), then one per 100 ms; other addresses are not affected;
+ * 0 turns the limit off.  The table is allocated once (R4).
+ */
+static void
+test_R14_request_rate_per_source_ip(void **state)
+{
+	struct fixture		*f = *state;
+	struct sockaddr_storage	 a, a2, b, c6;
+	struct relayd		*rd = &f->rd;
+	int			 i, n = 0;
+
+	rl_addr("192.0.2.7", 1000, &a);
+	rl_addr("192.0.2.7", 2000, &a2);
+	rl_addr("192.0.2.8", 1000, &b);
+	rl_addr("2001:db8::7", 1000, &c6);
+	assert_true(ratelimit_allow(rd, (struct sockaddr *)&a, 0));
+	rd->conf.request_rate = 10;
+	for (i = 0; i < 50; i++)
+		n += ratelimit_allow(rd, (struct sockaddr *)(i % 2 ? &a : &a2),
+		    5000);
+	assert_int_equal(n, 10);
+	assert_int_equal(rd->stats.request_rate_limited, 40);
+	assert_true(ratelimit_allow(rd, (struct sockaddr *)&b, 5000));
+	assert_true(ratelimit_allow(rd, (struct sockaddr *)&c6, 5000));
+	assert_false(ratelimit_allow(rd, (struct sockaddr *)&a, 5099));
+	assert_true(ratelimit_allow(rd, (struct sockaddr *)&a, 5200));
+	assert_true(ratelimit_allow(rd, (struct sockaddr *)&a, 5200));
+	assert_false(ratelimit_allow(rd, (struct sockaddr *)&a, 5200));
+	/* Refilled to the burst, not beyond, after a long pause. */
+	for (i = 0, n = 0; i < 20; i++)
+		n += ratelimit_allow(rd, (struct sockaddr *)&a, 600000);
+	assert_int_equal(n, 10);
+	rd->conf.request_rate = 0;
+	assert_true(ratelimit_allow(rd, (struct sockaddr *)&a, 600000));
+}
+
 static void
 test_R16_free_all_leaves_data_plane(void **state)
 {
@@ -729,6 +779,7 @@ main(void)
 		T(test_R6d_update_bad_checksum_changes_nothing),
 		T(test_R7_update_creates_tunnel_per_port),
 		T(test_R14_capacity_L_flag_and_refusal),
+		T(test_R14_request_rate_per_source_ip),
 		T(test_R11_teardown),
 		T(test_R5_previous_secret_grace),
 		T(test_Q1_kept_nonce_and_mac_across_rotation),
