@@ -8,7 +8,7 @@
 # Query without state, Update with a good and a forged MAC, Teardown with
 # a wrong and a right MAC, 9-byte Requests, P=0 with MLD content, bursts,
 # the Linux P bit and the G flag, the Request rate limit per source IP
-# (set in a file, turned off by a reload).
+# (set in a file, turned off by a reload), the per-tunnel source limit.
 #
 #   [src] s0 --- r0 [relay] r1 --------------- g0 [gw] amt-testgw
 #                  amtrelayd -a R4 -a R6 -D 192.52.193.1 -D 2001:3::1
@@ -129,7 +129,7 @@ relay_stop || FAIL "relay did not stop cleanly"
 RATE=20
 echo "request-rate $RATE" >"$LIB_TMP/relay.conf"
 relay_start -D "$ANY4" --linux-p-bit --advertise-teardown \
-    -f "$LIB_TMP/relay.conf"
+    -f "$LIB_TMP/relay.conf" --max-sources 3
 gw linux -r "$R4" --linux-p || FAIL "Q2: no Query with --linux-p-bit"
 jcheck "$LIB_TMP/linux.json" "d['query']['family'] == 6 and \
     d['query']['len_min'] == 106 and d['query_g'] == 1" \
@@ -163,6 +163,34 @@ jcheck "$LIB_TMP/burst2.json" "d['queries'] == 80" \
     "R14: Requests still limited after a reload to request-rate 0"
 log "R14: $n Queries for 1,600 Requests at request-rate $RATE, none \
 limited at 0"
+
+# R14: --max-sources 3.  A gateway joins two sources of $GM, then allows
+# three more: the tunnel is kept with three sources, the other additions
+# are ignored and counted (limit-ignored), and only three flows exist.
+GM=232.1.7.1
+ign0=$(rstat limit-ignored)
+gw_bg msrc -r "$R4" -b "$GW4:40400" --join "192.0.2.11,$GM" \
+    --join "192.0.2.12,$GM" --then \
+    --rec "5,$GM,192.0.2.13,192.0.2.14,192.0.2.15" -t 30
+MS=$BG_PID
+msrc_sources()
+{
+	ctl show tunnels | jtest "[t['sources'] for t in d['tunnels'] \
+	    if t['gateway'] == '$GW4:40400'] == [$1]"
+}
+wait_for 5 msrc_sources 2 || FAIL "R14: no tunnel with two sources"
+kill -USR1 $MS
+wait_for 5 stat_ge limit-ignored $((ign0 + 1)) ||
+	FAIL "R14: sources beyond --max-sources not counted (limit-ignored)"
+msrc_sources 3 || FAIL "R14: tunnel not kept with 3 sources: \
+$(ctl show tunnels | jget "[t for t in d['tunnels'] \
+    if t['gateway'] == '$GW4:40400']")"
+ctl show flows | jtest "len([f for f in d['flows'] if f['group'] == '$GM']) \
+    == 3 and sorted(f['source'] for f in d['flows'] \
+    if f['group'] == '$GM')[:2] == ['192.0.2.11', '192.0.2.12']" ||
+	FAIL "R14: flows of $GM beyond --max-sources: $(ctl show flows)"
+kill -TERM $MS; wait_pid $MS 5
+log "R14: --max-sources 3 kept the tunnel, ignored 2 of 5 sources"
 relay_stop || FAIL "relay did not stop cleanly"
 cap_stop $CAP_PID
 
@@ -189,4 +217,4 @@ if bad or "2" not in types or "4" not in types:
     print("# bad:", bad[:10])
     sys.exit(1)
 EOF
-OK "Discovery, Request, Update, Teardown, Q1-Q4"
+OK "Discovery, Request, Update, Teardown, Q1-Q4, R14 limits"
