@@ -3,18 +3,15 @@
  *
  * Every source of an (S,G) join in the local membership gets a look-up
  * of its AMTRELAY records (resolve.c, on the gateway's loop, all sources
- * at once).  The first candidate (D2) that is not held down serves it:
- * one session (pseudo-interface) per relay address (D4), started with
- * Discovery to that address when D = 0 and with a Request when D = 1
- * (D3).  A session carries only the records of its sources (update.c);
- * (*,G) joins and sources without records go to the default session
- * (the fallback relay, -r or -R) and never start a look-up (D6).
+ * at once).  The first candidate (D2) that is not held down serves it,
+ * through the session to that relay (driad_relay.c).  (*,G) joins and
+ * sources without records go to the default session (the fallback
+ * relay, -r or -R) and never start a look-up (D6).
  *
- * D5: a relay that sets L, that does not answer, or after whose Updates
- * no data comes (RFC 8777 3.3.4.1) is held down and its sources move to
- * their next candidate; DNS failures back off 1 s .. 120 s; records are
- * asked for again when their TTL runs out (not sooner than 30 s), and a
- * source whose best relay changed moves.
+ * D5: when a relay is held down its sources move to their next
+ * candidate; DNS failures back off 1 s .. 120 s; records are asked for
+ * again when their TTL runs out (not sooner than 30 s), and a source
+ * whose best relay changed moves.
  */
 #include "config.h"
 
@@ -24,14 +21,11 @@
 #include <time.h>
 
 #include "amt/log.h"
-#include "amt/mac.h"
 #include "driad.h"
 
-static void	dsrc_assign(struct dsrc *);
 static void	dsrc_lookup(struct dsrc *);
-static void	dsess_data_cb(evutil_socket_t, short, void *);
 
-static void
+void
 driad_timer_ms(struct event *ev, uint32_t ms)
 {
 	struct timeval	tv;
@@ -51,40 +45,6 @@ driad_find(struct driad *d, const struct amt_ip *src)
 			return (x);
 	}
 	return (NULL);
-}
-
-/* The hold-down of a relay address, if it is still running. */
-const struct dhold *
-driad_held(struct driad *d, const struct amt_ip *addr)
-{
-	struct dhold	*h;
-	time_t		 now = time(NULL);
-
-	TAILQ_FOREACH(h, &d->holds, entry) {
-		if (ip_eq(&h->addr, addr))
-			return (h->until > now ? h : NULL);
-	}
-	return (NULL);
-}
-
-/* D5, RFC 8777 3.3.4.1, 3.3.5: keep away from addr for a while. */
-static void
-driad_hold(struct driad *d, const struct amt_ip *addr, const char *why)
-{
-	struct dhold	*h;
-
-	TAILQ_FOREACH(h, &d->holds, entry) {
-		if (ip_eq(&h->addr, addr))
-			break;
-	}
-	if (h == NULL) {
-		if ((h = calloc(1, sizeof(*h))) == NULL)
-			fatal("%s", __func__);
-		h->addr = *addr;
-		TAILQ_INSERT_TAIL(&d->holds, h, entry);
-	}
-	h->until = time(NULL) + d->gw->conf.driad_holddown;
-	snprintf(h->why, sizeof(h->why), "%s", why);
 }
 
 /* The default session (fallback, (*,G)) starts when first needed. */
@@ -112,13 +72,6 @@ driad_default_needed(struct driad *d)
 	return (false);
 }
 
-/* Sessions to stop: failed ones and those without sources. */
-static void
-driad_gc_soon(struct driad *d)
-{
-	event_active(d->gc_ev, EV_TIMEOUT, 0);
-}
-
 /* Source x leaves the relay that served it (BLOCK there if it can). */
 static void
 dsrc_detach(struct dsrc *x, bool block)
@@ -137,32 +90,6 @@ dsrc_detach(struct dsrc *x, bool block)
 			update_block_source(&d->gw->sess, &x->src);
 		x->fallback = false;
 	}
-}
-
-static struct dsess *
-dsess_get(struct driad *d, const struct driad_cand *c)
-{
-	struct gateway	*gw = d->gw;
-	struct dsess	*ds;
-
-	TAILQ_FOREACH(ds, &d->sess, entry) {
-		if (!ds->failed && ds->d == c->d && ip_eq(&ds->addr, &c->ip))
-			return (ds);
-	}
-	if ((ds = calloc(1, sizeof(*ds))) == NULL)
-		fatal("%s", __func__);
-	if (session_init(gw, &ds->s) == -1 || (ds->data_ev =
-	    evtimer_new(gw->base, dsess_data_cb, ds)) == NULL)
-		fatalx("%s: session timers", __func__);
-	ds->s.dr = ds;
-	ds->addr = c->ip;
-	ds->d = c->d;
-	/* D3: D = 0: Discovery to that address first; D = 1: Request. */
-	ds->s.use_discovery = !c->d;
-	ip_to_sa(&c->ip, gw->conf.port, c->d ? &ds->s.relay_sa :
-	    &ds->s.disc_sa);
-	TAILQ_INSERT_TAIL(&d->sess, ds, entry);
-	return (ds);
 }
 
 /* Source x is served by the session for candidate c from now on. */
@@ -248,7 +175,7 @@ dsrc_keep_current(struct dsrc *x, uint8_t best)
  * D2, D5: the first candidate not held down; the current one stays
  * while it is as good (RFC 8777 3.3.3: tunnel stability).
  */
-static void
+void
 dsrc_assign(struct dsrc *x)
 {
 	const struct dhold	*h;
@@ -457,171 +384,6 @@ gw_local_change(struct gateway *gw, const struct mcast_report *rep)
 		session_local_change(s, rep);
 	if (gw->driad != NULL)
 		driad_sync(gw->driad);
-}
-
-/* The default session first, then the DRIAD sessions. */
-struct session *
-gw_session_next(struct gateway *gw, struct session *prev)
-{
-	struct dsess	*ds;
-
-	if (prev == NULL)
-		return (&gw->sess);
-	if (gw->driad == NULL)
-		return (NULL);
-	if (prev == &gw->sess)
-		ds = TAILQ_FIRST(&gw->driad->sess);
-	else
-		ds = TAILQ_NEXT(prev->dr, entry);
-	return (ds != NULL ? &ds->s : NULL);
-}
-
-static void
-driad_counters_add(struct sess_counters *t, const struct sess_counters *c)
-{
-	t->relay_discovery += c->relay_discovery;
-	t->relay_advertisement += c->relay_advertisement;
-	t->request += c->request;
-	t->membership_query += c->membership_query;
-	t->membership_update += c->membership_update;
-	t->teardown += c->teardown;
-	t->data_packets += c->data_packets;
-	t->data_bytes += c->data_bytes;
-	t->limited += c->limited;
-	t->icmp_errors += c->icmp_errors;
-	t->transitions += c->transitions;
-}
-
-/* Gateway-wide: every session now, and the DRIAD sessions gone. */
-void
-gw_session_totals(struct gateway *gw, struct sess_counters *t)
-{
-	struct session	*s;
-
-	*t = gw->sess_gone;
-	for (s = gw_session_next(gw, NULL); s != NULL;
-	    s = gw_session_next(gw, s))
-		driad_counters_add(t, &s->cnt);
-}
-
-/* Session s goes: its counters stay in the gateway's totals. */
-void
-gw_session_gone(struct session *s)
-{
-	driad_counters_add(&s->gw->sess_gone, &s->cnt);
-}
-
-bool
-driad_serves(struct session *s, const struct amt_ip *src)
-{
-	struct dsrc	*x;
-
-	if (s->gw->driad == NULL)
-		return (true);
-	if (src == NULL)
-		return (s->dr == NULL);
-	if ((x = driad_find(s->gw->driad, src)) == NULL)
-		return (false);
-	if (s->dr == NULL)
-		return (x->fallback);
-	return (x->ds == s->dr);
-}
-
-/*
- * RFC 8777 3.3.4.1: after the first Update, data must come within
- * [4 s, MIN(4 s * 2^n, 120 s)], n the no-data hold-downs in a row.
- */
-void
-driad_session_up(struct session *s)
-{
-	struct dsess	*ds = s->dr;
-	struct dsrc	*x;
-	unsigned	 n = 0;
-
-	if (ds->data_ok || !s->reported ||
-	    evtimer_pending(ds->data_ev, NULL))
-		return;
-	TAILQ_FOREACH(x, &s->gw->driad->srcs, entry) {
-		if (x->ds == ds && x->nodata > n)
-			n = x->nodata;
-	}
-	ds->data_mark = s->cnt.data_packets;
-	driad_timer_ms(ds->data_ev, fsm_backoff_ms(DRIAD_NODATA_INIT, n,
-	    DRIAD_NODATA_MAX));
-}
-
-static void
-dsess_data_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct dsess	*ds = arg;
-	struct dsrc	*x;
-	bool		 ok = ds->s.cnt.data_packets > ds->data_mark;
-
-	TAILQ_FOREACH(x, &ds->s.gw->driad->srcs, entry) {
-		if (x->ds == ds)
-			x->nodata = ok ? 0 : x->nodata + 1;
-	}
-	if (ok)
-		ds->data_ok = true;
-	else
-		driad_session_failed(&ds->s, "no data");
-}
-
-/* D5: hold the relay down; its sources move once the loop is back. */
-void
-driad_session_failed(struct session *s, const char *why)
-{
-	struct dsess	*ds = s->dr;
-	struct driad	*d = s->gw->driad;
-	char		 a[INET6_ADDRSTRLEN];
-
-	if (ds->failed)
-		return;
-	ds->failed = true;
-	snprintf(ds->fail_why, sizeof(ds->fail_why), "%s", why);
-	driad_hold(d, &ds->addr, why);
-	log_warnx("driad: relay %s: %s: held down for %u s", ip_str(&ds->addr,
-	    a, sizeof(a)), why, s->gw->conf.driad_holddown);
-	driad_gc_soon(d);
-}
-
-static void
-dsess_free(struct driad *d, struct dsess *ds)
-{
-	TAILQ_REMOVE(&d->sess, ds, entry);
-	if (ds->s.state != SS_INITIAL && ds->s.state != SS_DOWN)
-		session_fsm(&ds->s, SE_STOP);
-	gw_session_gone(&ds->s);
-	session_free(&ds->s);
-	event_free(ds->data_ev);
-	free(ds);
-}
-
-/* Stop failed and empty sessions; the sources of failed ones move. */
-static void
-driad_gc_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct driad	*d = arg;
-	struct dsess	*ds, *next;
-	struct dsrc	*x;
-
-	for (ds = TAILQ_FIRST(&d->sess); ds != NULL; ds = next) {
-		next = TAILQ_NEXT(ds, entry);
-		if (!ds->failed && ds->nsrc > 0)
-			continue;
-		dsess_free(d, ds);
-		TAILQ_FOREACH(x, &d->srcs, entry) {
-			if (x->ds == ds) {
-				x->ds = NULL;
-				x->state = DS_LOOKING;
-			}
-		}
-	}
-	TAILQ_FOREACH(x, &d->srcs, entry) {
-		if (x->ds == NULL && x->state == DS_LOOKING &&
-		    x->lookup == NULL && x->ncand > 0)
-			dsrc_assign(x);
-	}
 }
 
 /* D6: (*,G) and sources without records: the fallback relay. */

@@ -1,8 +1,8 @@
 /*
  * amtgwd --driad (RFC 8777): the state of each source of an (S,G) join,
  * the relay sessions they use, and the relays held down.  Shared by
- * driad.c (look-ups, choice of relay, sessions) and driad_show.c (what
- * amtctl shows).
+ * driad.c (look-ups, choice of relay), driad_relay.c (sessions per relay
+ * and hold-downs) and driad_show.c (what amtctl shows).
  */
 #ifndef AMT_GATEWAY_DRIAD_H
 #define AMT_GATEWAY_DRIAD_H
@@ -84,12 +84,19 @@ struct driad {
 	struct dsess_list	 sess;
 	struct dhold_list	 holds;
 	struct event		*gc_ev;
-	struct sess_counters	 closed;	/* of sessions gone */
 };
 
-/* driad.c */
+/* driad.c: look-ups and the choice of relay per source. */
 struct dsrc		*driad_find(struct driad *, const struct amt_ip *);
+void			 driad_timer_ms(struct event *, uint32_t);
+void			 dsrc_assign(struct dsrc *);
+
+/* driad_relay.c: sessions per relay, their health, hold-downs. */
 const struct dhold	*driad_held(struct driad *, const struct amt_ip *);
+struct dsess		*dsess_get(struct driad *, const struct driad_cand *);
+void			 dsess_free(struct driad *, struct dsess *);
+void			 driad_gc_soon(struct driad *);
+void			 driad_gc_cb(evutil_socket_t, short, void *);
 
 /* driad_show.c: JSON for amtctl. */
 struct json_t;

@@ -374,7 +374,8 @@ struct gateway {
 };
 
 /*
- * driad.c: RFC 8777 relays per source (--driad); sessions per relay.
+ * driad.c, driad_relay.c: RFC 8777 relays per source (--driad); sessions
+ * per relay.
  * Without --driad there is one session (gw->sess) serving everything.
  */
 int		 driad_start(struct gateway *);
