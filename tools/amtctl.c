@@ -2,7 +2,7 @@
  * amtctl: send one command to amtrelayd or amtgwd over its control socket
  * and print the JSON reply, either as it is (--json) or as text: every
  * member that is an array of objects becomes a table, everything else a
- * "name value" line.
+ * "name value" line; amtgwd's "since" reads as an age there.
  */
 #include <sys/types.h>
 
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -166,6 +167,37 @@ value_str(json_t *v)
 	return s;
 }
 
+/* Seconds as an operator reads an age: 45s, 3m12s, 2h05m, 4d03h. */
+static char *
+age_str(json_int_t since)
+{
+	char		buf[32];
+	long long	a = (long long)time(NULL) - (long long)since;
+
+	if (a < 0)
+		a = 0;
+	if (a < 60)
+		snprintf(buf, sizeof(buf), "%llds", a);
+	else if (a < 3600)
+		snprintf(buf, sizeof(buf), "%lldm%02llds", a / 60, a % 60);
+	else if (a < 86400)
+		snprintf(buf, sizeof(buf), "%lldh%02lldm", a / 3600,
+		    a / 60 % 60);
+	else
+		snprintf(buf, sizeof(buf), "%lldd%02lldh", a / 86400,
+		    a / 3600 % 24);
+	return xstrdup(buf);
+}
+
+/* A member as text: "since" (epoch seconds, amtgwd) as its age. */
+static char *
+member_str(const char *key, json_t *v)
+{
+	if (strcmp(key, "since") == 0 && json_is_integer(v))
+		return age_str(json_integer_value(v));
+	return value_str(v);
+}
+
 static int
 is_table(json_t *v)
 {
@@ -193,7 +225,7 @@ table_fill(struct table *t, json_t *rows)
 			key = t->keys[c];
 			if ((v = json_object_get(row, key)) == NULL)
 				v = json_null();
-			t->cells[r * t->ncols + c] = value_str(v);
+			t->cells[r * t->ncols + c] = member_str(key, v);
 			if (strlen(t->cells[r * t->ncols + c]) > t->width[c])
 				t->width[c] = strlen(t->cells[r * t->ncols + c]);
 			if (!json_is_number(v) && !json_is_null(v))
@@ -300,7 +332,7 @@ print_flat(json_t *obj, const char *prefix, int width)
 		if (json_is_object(v) && json_object_size(v) > 0)
 			print_flat(v, name, width);
 		else {
-			s = value_str(v);
+			s = member_str(key, v);
 			printf("%-*s  %s\n", width, name, s);
 			free(s);
 		}

@@ -1,7 +1,7 @@
 /*
  * amtctl end to end: the real binary against a control server on a real
- * event_base and Unix socket: text tables, name/value lines, --json,
- * error replies and unreachable sockets with their exit codes.
+ * event_base and Unix socket: text tables, name/value lines, ages,
+ * --json, error replies and unreachable sockets with their exit codes.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -53,6 +54,23 @@ struct run {
 	int			 exited;
 };
 
+/* Ages in amtgwd's "since" (epoch seconds) that one second cannot change
+ * in text, and one of seconds. */
+#define AGE_DAYS	(2 * 86400 + 3 * 3600 + 100)
+#define AGE_HOURS	(3600 + 5 * 60 + 30)
+#define AGE_SECS	45
+
+static json_t *
+sessions_reply(void)
+{
+	time_t	now = time(NULL);
+
+	return json_pack("{s:[{s:s, s:I}, {s:s, s:I}, {s:s, s:I}]}",
+	    "sessions", "relay", "a", "since", (json_int_t)(now - AGE_DAYS),
+	    "relay", "b", "since", (json_int_t)(now - AGE_HOURS),
+	    "relay", "c", "since", (json_int_t)(now - AGE_SECS));
+}
+
 static json_t *
 handler(int argc, char **argv, void *arg)
 {
@@ -69,6 +87,8 @@ handler(int argc, char **argv, void *arg)
 		if (strcmp(line, replies[i][0]) == 0)
 			return json_loads(replies[i][1], 0, NULL);
 	}
+	if (strcmp(line, "show sessions") == 0)
+		return sessions_reply();
 	return json_pack("{s:s}", "error", "unknown command");
 }
 
@@ -262,6 +282,35 @@ test_amtctl_json(void **state)
 	json_decref(want);
 }
 
+/* amtgwd's "since": an age in the table, epoch seconds in --json. */
+static void
+test_amtctl_since_as_age(void **state)
+{
+	struct fixture	*fx = *state;
+	const char	*want = "relay  since\n"
+			    "a      2d03h\n"
+			    "b      1h05m\n"
+			    "c        4";
+	char		 out[4096], err[4096];
+	json_t		*got, *row;
+	json_int_t	 since;
+
+	assert_int_equal(amtctl(fx, out, err, sizeof(out), "-S", fx->path,
+	    "show", "sessions", NULL), 0);
+	assert_int_equal(strncmp(out, want, strlen(want)), 0);
+	assert_true(strcmp(out + strlen(want), "5s\n") == 0 ||
+	    strcmp(out + strlen(want), "6s\n") == 0);
+	assert_int_equal(amtctl(fx, out, err, sizeof(out), "-S", fx->path,
+	    "--json", "show", "sessions", NULL), 0);
+	got = json_loads(out, 0, NULL);
+	assert_non_null(got);
+	row = json_array_get(json_object_get(got, "sessions"), 0);
+	since = json_integer_value(json_object_get(row, "since"));
+	assert_true(since >= (json_int_t)time(NULL) - AGE_DAYS - 2 &&
+	    since <= (json_int_t)time(NULL) - AGE_DAYS);
+	json_decref(got);
+}
+
 static void
 test_amtctl_error_reply_exit_1(void **state)
 {
@@ -303,6 +352,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_amtctl_json, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_amtctl_since_as_age,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_amtctl_error_reply_exit_1,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_amtctl_unreachable, setup,
