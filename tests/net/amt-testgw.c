@@ -166,9 +166,8 @@ opt_spoof_net(struct tg_conf *c, const char *s)
 		usage();
 	*slash = '\0';
 	c->spoof_plen = atoi(slash + 1);
-	if (ip_parse(tmp, &c->spoof_net) == -1 ||
-	    c->spoof_net.family != AF_INET || c->spoof_plen < 8 ||
-	    c->spoof_plen > 30)
+	if (ip_parse(tmp, &c->spoof_net) == -1 || c->spoof_plen < 8 ||
+	    c->spoof_plen > (c->spoof_net.family == AF_INET ? 30 : 96))
 		usage();
 }
 

@@ -8,10 +8,14 @@
  *   forge   Updates leaving the joined groups and Teardowns, with random
  *           MACs, from the first gateway's exact address and port (raw
  *           IPv4 socket) and from other ports of its address
- *   spoof   Requests from --attack-spoof addresses of --spoof-net
- *           (IP_FREEBIND + IP_PKTINFO; the prefix must be a local route,
- *           so the Queries come back here and are counted)
+ *   spoof   Requests from --attack-spoof addresses of --spoof-net, IPv4
+ *           or IPv6 (the relay address must be of the same family):
+ *           FREEBIND + TRANSPARENT sockets, the source in IP_PKTINFO or
+ *           IPV6_PKTINFO; the prefix must be a local route, so the
+ *           Queries come back here and are counted
  */
+#include "config.h"	/* _GNU_SOURCE: struct in6_pktinfo */
+
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -29,6 +33,12 @@
 #ifndef IP_TRANSPARENT
 #define IP_TRANSPARENT	19
 #endif
+#ifndef IPV6_TRANSPARENT
+#define IPV6_TRANSPARENT	75
+#endif
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND	78
+#endif
 
 #define ATK_NFD		16	/* UDP sockets for each kind */
 #define ATK_TICK	0.01	/* seconds between bursts */
@@ -39,7 +49,7 @@ enum atk_kind { ATK_RANDOM, ATK_MUTATE, ATK_FORGE, ATK_SPOOF, ATK_NKINDS };
 struct tg_attack {
 	struct tg	*tg;
 	int		 fds[ATK_NFD];		/* on the gateway's address */
-	int		 spoof_fds[ATK_NFD];	/* on 0.0.0.0, FREEBIND */
+	int		 spoof_fds[ATK_NFD];	/* on 0.0.0.0 or ::, FREEBIND */
 	int		 raw;			/* IPv4 raw, -1 if none */
 	struct event	 rd_ev[2 * ATK_NFD];
 	struct event	 tick_ev;
@@ -75,9 +85,12 @@ atk_socket(int family, bool freebind)
 	ss.ss_family = family;
 	if ((fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1)
 		return -1;
-	if (freebind) {
+	if (freebind && family == AF_INET) {
 		setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on, sizeof(on));
 		setsockopt(fd, IPPROTO_IP, IP_TRANSPARENT, &on, sizeof(on));
+	} else if (freebind) {
+		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &on, sizeof(on));
+		setsockopt(fd, IPPROTO_IPV6, IPV6_TRANSPARENT, &on, sizeof(on));
 	}
 	if (bind(fd, (struct sockaddr *)&ss,
 	    addr_len((struct sockaddr *)&ss)) == -1) {
@@ -117,10 +130,13 @@ atk_open(struct tg_attack *a)
 	for (i = 0; i < ATK_NFD; i++)
 		a->fds[i] = a->spoof_fds[i] = -1;
 	a->raw = -1;
+	if (tg->conf.atk_spoof > 0 &&
+	    tg->conf.spoof_net.family != tg->gws[0].relay.ss_family)
+		return -1;
 	for (i = 0; i < ATK_NFD; i++) {
 		a->fds[i] = atk_bind_local(a);
 		a->spoof_fds[i] = tg->conf.atk_spoof > 0 ?
-		    atk_socket(AF_INET, true) : -1;
+		    atk_socket(tg->conf.spoof_net.family, true) : -1;
 		if (a->fds[i] == -1 ||
 		    (tg->conf.atk_spoof > 0 && a->spoof_fds[i] == -1))
 			return -1;
@@ -304,36 +320,73 @@ atk_forge(struct tg_attack *a, uint8_t *p, size_t cap)
 	return atk_send_udp(a, p, (size_t)n);
 }
 
+/*
+ * The i-th spoofed source: the prefix plus 1 + i, wrapping before the
+ * prefix's last address (IPv6: within the low 32 bits).
+ */
+static void
+atk_spoof_src(const struct tg_conf *c, uint32_t i, struct amt_ip *src)
+{
+	int		bits = (c->spoof_net.family == AF_INET ? 32 : 128) -
+			    c->spoof_plen;
+	uint32_t	span = bits >= 32 ? UINT32_MAX - 1 :
+			    (1u << bits) - 2, low;
+
+	*src = c->spoof_net;
+	memcpy(&low, &src->u.b[c->spoof_net.family == AF_INET ? 0 : 12], 4);
+	low = htonl(ntohl(low) + 1 + i % span);
+	memcpy(&src->u.b[c->spoof_net.family == AF_INET ? 0 : 12], &low, 4);
+}
+
+/* The source address as IP_PKTINFO or IPV6_PKTINFO in cm; its space. */
+static size_t
+atk_spoof_cmsg(const struct amt_ip *src, struct cmsghdr *cm)
+{
+	struct in_pktinfo	pi;
+	struct in6_pktinfo	pi6;
+
+	const void		*p = &pi6;
+	size_t			 len = sizeof(pi6);
+
+	memset(&pi, 0, sizeof(pi));
+	memset(&pi6, 0, sizeof(pi6));
+	pi.ipi_spec_dst = src->u.v4;
+	pi6.ipi6_addr = src->u.v6;
+	cm->cmsg_level = IPPROTO_IPV6;
+	cm->cmsg_type = IPV6_PKTINFO;
+	if (src->family == AF_INET) {
+		p = &pi;
+		len = sizeof(pi);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+	}
+	cm->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(cm), p, len);
+	return CMSG_SPACE(len);
+}
+
 /* A Request from the next address of the spoofed prefix (R4). */
 static int
 atk_spoof(struct tg_attack *a)
 {
-	const struct tg_conf	*c = &a->tg->conf;
+	struct sockaddr		*to = (struct sockaddr *)&a->tg->gws[0].relay;
 	uint8_t			 req[8] = { AMT_REQUEST, 0, 0, 0 };
-	uint8_t			 cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	struct in_pktinfo	 pi;
+	uint8_t			 cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	struct iovec		 iov = { req, sizeof(req) };
 	struct msghdr		 mh;
-	struct cmsghdr		*cm;
-	uint32_t		 span = (1u << (32 - c->spoof_plen)) - 2;
+	struct amt_ip		 src;
 	uint32_t		 nonce = nonce_new();
 
 	memcpy(req + 4, &nonce, 4);
-	memset(&pi, 0, sizeof(pi));
-	pi.ipi_spec_dst.s_addr = htonl(ntohl(c->spoof_net.u.v4.s_addr) + 1 +
-	    a->spoof_i++ % span);
+	atk_spoof_src(&a->tg->conf, a->spoof_i++, &src);
 	memset(&mh, 0, sizeof(mh));
-	mh.msg_name = (void *)&a->tg->gws[0].relay;
-	mh.msg_namelen = sizeof(struct sockaddr_in);
+	mh.msg_name = to;
+	mh.msg_namelen = addr_len(to);
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	mh.msg_control = cbuf;
 	mh.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = IPPROTO_IP;
-	cm->cmsg_type = IP_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(pi));
-	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	mh.msg_controllen = atk_spoof_cmsg(&src, CMSG_FIRSTHDR(&mh));
 	return (int)sendmsg(a->spoof_fds[a->spoof_i % ATK_NFD], &mh, 0);
 }
 
