@@ -4,7 +4,8 @@
  * when D = 0 and with a Request when D = 1 (D3); a session carries only
  * the records of its sources (update.c).  D5: a relay that sets L, that
  * does not answer, or after whose Updates no data comes (RFC 8777
- * 3.3.4.1) is held down, and its session stops once the loop is back.
+ * 3.3.4.1) is held down (with D = 0, the relay the address advertised),
+ * and its session stops once the loop is back.
  * The gateway's sessions in turn (the default one first) and their
  * counters added up.
  */
@@ -34,9 +35,10 @@ driad_held(struct driad *d, const struct amt_ip *addr)
 	return (NULL);
 }
 
-/* D5, RFC 8777 3.3.4.1, 3.3.5: keep away from addr for a while. */
+/* D5, RFC 8777 3.3.4.1, 3.3.5: keep away from addr until a time. */
 static void
-driad_hold(struct driad *d, const struct amt_ip *addr, const char *why)
+driad_hold(struct driad *d, const struct amt_ip *addr, time_t until,
+    const char *why)
 {
 	struct dhold	*h;
 
@@ -50,7 +52,7 @@ driad_hold(struct driad *d, const struct amt_ip *addr, const char *why)
 		h->addr = *addr;
 		TAILQ_INSERT_TAIL(&d->holds, h, entry);
 	}
-	h->until = time(NULL) + d->gw->conf.driad_holddown;
+	h->until = until;
 	snprintf(h->why, sizeof(h->why), "%s", why);
 }
 
@@ -195,22 +197,67 @@ dsess_data_cb(evutil_socket_t fd, short ev, void *arg)
 		driad_session_failed(&ds->s, "no data");
 }
 
-/* D5: hold the relay down; its sources move once the loop is back. */
+/* ds failed: addr held down; its sources move once the loop is back. */
+static void
+dsess_fail(struct dsess *ds, const struct amt_ip *addr, time_t until,
+    const char *why)
+{
+	struct driad	*d = ds->s.gw->driad;
+
+	ds->failed = true;
+	snprintf(ds->fail_why, sizeof(ds->fail_why), "%s", why);
+	driad_hold(d, addr, until, why);
+	driad_gc_soon(d);
+}
+
+/*
+ * D5: hold the relay down.  RFC 8777 4.2.2: with D = 0 the address of
+ * the record is for discovery only; once it advertised a relay, that
+ * relay is the one that failed (3.3.4.1, 3.3.5) and the address stays
+ * usable for rediscovery.
+ */
 void
 driad_session_failed(struct session *s, const char *why)
 {
 	struct dsess	*ds = s->dr;
-	struct driad	*d = s->gw->driad;
+	struct amt_ip	 ip = ds->addr;
 	char		 a[INET6_ADDRSTRLEN];
 
 	if (ds->failed)
 		return;
-	ds->failed = true;
-	snprintf(ds->fail_why, sizeof(ds->fail_why), "%s", why);
-	driad_hold(d, &ds->addr, why);
-	log_warnx("driad: relay %s: %s: held down for %u s", ip_str(&ds->addr,
-	    a, sizeof(a)), why, s->gw->conf.driad_holddown);
-	driad_gc_soon(d);
+	if (!ds->d && s->have_relay)
+		ip_from_sa((struct sockaddr *)&s->relay_sa, &ip);
+	dsess_fail(ds, &ip, time(NULL) + s->gw->conf.driad_holddown, why);
+	log_warnx("driad: relay %s: %s: held down for %u s", ip_str(&ip, a,
+	    sizeof(a)), why, s->gw->conf.driad_holddown);
+}
+
+/*
+ * D = 0: the discovery address advertised a relay that is held down:
+ * it cannot serve until that hold-down ends (no Request to the relay).
+ */
+bool
+driad_advert_held(struct session *s)
+{
+	struct dsess		*ds = s->dr;
+	const struct dhold	*h;
+	struct amt_ip		 ip;
+	char			 a[INET6_ADDRSTRLEN], r[INET6_ADDRSTRLEN];
+	char			 why[128];
+
+	if (ds == NULL || ds->d || ds->failed)
+		return (false);
+	ip_from_sa((struct sockaddr *)&s->relay_sa, &ip);
+	if (ip_eq(&ip, &ds->addr) || (h = driad_held(s->gw->driad,
+	    &ip)) == NULL)
+		return (false);
+	snprintf(why, sizeof(why), "advertised %s: %s", ip_str(&ip, r,
+	    sizeof(r)), h->why);
+	log_warnx("driad: discovery address %s advertised relay %s, held "
+	    "down (%s): held down as long", ip_str(&ds->addr, a, sizeof(a)),
+	    r, h->why);
+	dsess_fail(ds, &ds->addr, h->until, why);
+	return (true);
 }
 
 void

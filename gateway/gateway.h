@@ -391,6 +391,7 @@ void		 gw_local_change(struct gateway *, const struct mcast_report *);
 bool		 driad_serves(struct session *, const struct amt_ip *);
 void		 driad_session_up(struct session *);
 void		 driad_session_failed(struct session *, const char *);
+bool		 driad_advert_held(struct session *);
 
 /* main.c */
 void		 gateway_stop(struct gateway *);

@@ -299,6 +299,8 @@ act_advert(struct session *s)
 		data_open(s, (struct sockaddr *)&sa);
 	}
 	log_info("relay %s", session_relay_str(s, a, sizeof(a)));
+	if (driad_advert_held(s))
+		return (SS_REQUESTING);
 	if (session_held_down(s, (struct sockaddr *)&sa, time(NULL))) {
 		/* G10: the only relay found is held down: back off. */
 		log_warnx("relay %s is held down (L flag); retrying later", a);
