@@ -1,8 +1,9 @@
 /*
  * The optional /metrics listener of amtgwd (amt/metrics.h): the gateway
- * counters of spec.md per session (pseudo-interface, labelled with its
- * relay address), its tunnel state as a gauge, and the gateway-wide
- * drop counters.
+ * counters of spec.md per session (pseudo-interface: the default one and,
+ * with DRIAD, one per relay; labelled with the relay address and the
+ * kind of session), its state as a gauge, and the gateway-wide drop
+ * counters.
  */
 #include "config.h"
 
@@ -24,7 +25,7 @@ struct gwm_counter {
 };
 
 #define SC(n, h, m) { M_PFX n "_total", h, offsetof(struct sess_counters, m) }
-static const struct gwm_counter gwm_session[] = {
+static const struct gwm_counter gwm_session_counters[] = {
 	SC("relay_advertisement", "Relay Advertisements received",
 	    relay_advertisement),
 	SC("membership_query", "Membership Queries received",
@@ -70,45 +71,67 @@ gwm_get(const void *base, size_t off)
 	return (v);
 }
 
-/* One counter a row of t, labelled with the relay unless relay is NULL. */
-static void
-gwm_counters(struct metrics_builder *b, const struct gwm_counter *t,
-    size_t n, const void *base, const char *relay)
+/*
+ * A session's labels: its relay (or, before it has one, the address it
+ * discovers from) and whether it is the default session or one DRIAD
+ * opened for the sources of a relay.
+ */
+static const char *
+gwm_labels(struct session *s, char *relay, size_t len)
 {
-	size_t	i;
+	const struct sockaddr	*sa;
 
-	for (i = 0; i < n; i++)
-		metrics_add(b, t[i].name, METRICS_COUNTER, t[i].help,
-		    gwm_get(base, t[i].off), relay != NULL ? "relay" : NULL,
-		    relay, NULL);
+	sa = (const struct sockaddr *)(s->have_relay ? &s->relay_sa :
+	    &s->disc_sa);
+	if (s->have_relay || s->use_discovery)
+		addr_str(sa, relay, len);
+	else
+		snprintf(relay, len, "none");
+	return (s == &s->gw->sess ? "default" : "driad");
 }
 
+/* Each counter over every session: the samples of a metric together. */
 static void
-gwm_session_state(struct metrics_builder *b, struct session *s,
-    const char *relay)
+gwm_sessions(struct metrics_builder *b, struct gateway *gw)
 {
-	int	st;
+	const struct gwm_counter	*c;
+	struct session			*s;
+	const char			*role;
+	char				 relay[ADDR_STRLEN];
+	int				 st;
 
-	for (st = 0; st < SS_MAX; st++)
-		metrics_add(b, M_PFX "session_state", METRICS_GAUGE,
-		    "1 for the state the session is in", s->state == st ?
-		    1 : 0, "relay", relay, "state", fsm_state_name(st), NULL);
+	for (c = gwm_session_counters; c < gwm_session_counters +
+	    NELEM(gwm_session_counters); c++)
+		for (s = gw_session_next(gw, NULL); s != NULL;
+		    s = gw_session_next(gw, s)) {
+			role = gwm_labels(s, relay, sizeof(relay));
+			metrics_add(b, c->name, METRICS_COUNTER, c->help,
+			    gwm_get(&s->cnt, c->off), "relay", relay,
+			    "session", role, NULL);
+		}
+	for (s = gw_session_next(gw, NULL); s != NULL;
+	    s = gw_session_next(gw, s)) {
+		role = gwm_labels(s, relay, sizeof(relay));
+		for (st = 0; st < SS_MAX; st++)
+			metrics_add(b, M_PFX "session_state", METRICS_GAUGE,
+			    "1 for the state the session is in",
+			    s->state == st ? 1 : 0, "relay", relay,
+			    "session", role, "state", fsm_state_name(st),
+			    NULL);
+	}
 }
 
 static void
 gwm_cb(struct metrics_builder *b, void *arg)
 {
 	struct gateway	*gw = arg;
-	struct session	*s = &gw->sess;
-	char		 relay[ADDR_STRLEN];
+	size_t		 i;
 
-	if (s->have_relay)
-		addr_str((struct sockaddr *)&s->relay_sa, relay, sizeof(relay));
-	else
-		snprintf(relay, sizeof(relay), "none");
-	gwm_counters(b, gwm_session, NELEM(gwm_session), &s->cnt, relay);
-	gwm_session_state(b, s, relay);
-	gwm_counters(b, gwm_global, NELEM(gwm_global), &gw->st, NULL);
+	gwm_sessions(b, gw);
+	for (i = 0; i < NELEM(gwm_global); i++)
+		metrics_add(b, gwm_global[i].name, METRICS_COUNTER,
+		    gwm_global[i].help, gwm_get(&gw->st, gwm_global[i].off),
+		    NULL);
 	metrics_add(b, M_PFX "groups", METRICS_GAUGE,
 	    "Groups joined on the tun", lmdb_count(&gw->db, AF_UNSPEC), NULL);
 }

@@ -16,7 +16,8 @@
 # r2 over IPv6 (fd02::2, the relay r2 advertises); the (*,G) join uses
 # the default session to r2 over IPv4.  Each relay's tunnel table must
 # hold exactly its flows, and every receiver on the gateway's tun gets
-# its stream.  show stats adds up the sessions.  Reloaded with
+# its stream.  show stats adds up the sessions; /metrics has the
+# counters of each.  Reloaded with
 # fallback-relay 10.2.0.1, the (*,G) join moves to r1 and r2 gets a
 # Teardown.  Topology: tests/net/driad-lib.sh.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -52,7 +53,8 @@ while [ $# -ge 3 ]; do
 done
 
 # The fallback relay from a file, to change it on reload below.
-echo "fallback-relay $DRIAD_R2" >"$E2E_TMP/gw.conf"
+printf 'fallback-relay %s\nmetrics 127.0.0.1:9464\n' "$DRIAD_R2" \
+    >"$E2E_TMP/gw.conf"
 driad_gw -f "$E2E_TMP/gw.conf"
 set -- $FLOWS
 while [ $# -ge 3 ]; do
@@ -135,6 +137,20 @@ totals_add_up()
 }
 totals_add_up || FAIL "show stats is not the sum: $(gw_stat "" j)"
 
+e2e_log "/metrics: the counters of every session, labelled with its relay"
+M=$E2E_TMP/metrics.txt
+ip netns exec "$NS_GW" sh -c ". '$top_srcdir/tests/net/e2e.sh'; \
+    . '$top_srcdir/tests/net/ops-gw-lib.sh'; \
+    ops_metrics_check http://127.0.0.1:9464/metrics '$M'" ||
+	FAIL "/metrics does not parse"
+for l in 'relay="10.2.0.1:2268",session="driad"' \
+    'relay="[fd02::2]:2268",session="driad"' \
+    'relay="10.2.0.2:2268",session="default"'; do
+	awk -v k="amt_gateway_data_packets_total{$l}" \
+	    '$1 == k && $2 > 0 { ok = 1 } END { exit !ok }' "$M" ||
+		FAIL "/metrics: no data counted for $l"
+done
+
 e2e_log "D1: type 0 is no AMT: shown, no session, no stream"
 driad_src_is 10.1.0.5 no-amt || FAIL "S4 not no-amt"
 [ "$(e2e_stat f4 unique)" = 0 ] || FAIL "S4's stream arrived"
@@ -172,7 +188,8 @@ u=$(e2e_stat f1 unique)
 e2e_wait 10 e2e_stat_ge f1 unique $((u + 50)) || FAIL "S1's stream stopped"
 
 e2e_log "reload: a new fallback relay takes the (*,G) join, Teardown to the old"
-echo "fallback-relay $DRIAD_R1" >"$E2E_TMP/gw.conf"
+printf 'fallback-relay %s\nmetrics 127.0.0.1:9464\n' "$DRIAD_R1" \
+    >"$E2E_TMP/gw.conf"
 kill -HUP "$DRIAD_GW_PID"
 fallback_moved()
 {

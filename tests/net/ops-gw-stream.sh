@@ -113,8 +113,7 @@ for m in data_packets data_bytes request membership_query; do
 	b=$(ops_metric "$E2E_TMP/m1.txt" "amt_gateway_${m}_total")
 	[ "$b" -gt "$a" ] || FAIL "amt_gateway_${m}_total did not rise: $a -> $b"
 done
-grep -q "^amt_gateway_session_state{relay=\"$R4:2268\",state=\"up\"} 1\$" \
-    "$E2E_TMP/m1.txt" || grep -q "^amt_gateway_session_state{relay=\"$R4:2268\",state=\"requesting\"} 1\$" \
+grep -Eq "^amt_gateway_session_state\{relay=\"$R4:2268\",session=\"default\",state=\"(up|requesting)\"\} 1\$" \
     "$E2E_TMP/m1.txt" || FAIL "no session state gauge"
 
 # --- reload 3: amtctl reload, keepalive back to 30
