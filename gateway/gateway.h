@@ -294,6 +294,11 @@ void		 session_timers_changed(struct session *,
 		    const struct gw_conf *);
 int		 session_restart(struct session *);
 int		 session_reset(struct session *);
+const char	*session_relay_str(struct session *, char *, size_t);
+/* The req_fams / got_fams bit of a Query's family. */
+#define SESS_FAM_V4	0x01
+#define SESS_FAM_V6	0x02
+int		 session_query_family(const struct mcast_query *);
 
 /* update.c: Membership Updates and Teardowns on the wire. */
 int		 update_send_records(struct session *, int,

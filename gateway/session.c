@@ -18,12 +18,9 @@
 #include "amt/wire.h"
 #include "gateway.h"
 
-#define FAM_V4		0x01
-#define FAM_V6		0x02
-
 static void	session_timer_cb(evutil_socket_t, short, void *);
 
-static const char *
+const char *
 session_relay_str(struct session *s, char *buf, size_t len)
 {
 	if (!s->have_relay)
@@ -173,11 +170,11 @@ request_send(struct session *s)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_REQUEST;
 	m.nonce = s->req_nonce;
-	for (f = FAM_V4; f <= FAM_V6; f <<= 1) {
+	for (f = SESS_FAM_V4; f <= SESS_FAM_V6; f <<= 1) {
 		if ((s->req_fams & f) == 0)
 			continue;
 		/* P = 0: IGMPv3 General Query; P = 1: MLDv2. */
-		m.flags = (f == FAM_V6) ? AMT_REQ_FLAG_P : 0;
+		m.flags = (f == SESS_FAM_V6) ? AMT_REQ_FLAG_P : 0;
 		if (data_send(s, s->fd, &m) == 0)
 			s->cnt.request++;
 	}
@@ -197,11 +194,11 @@ cycle_start(struct session *s, uint32_t delay_ms)
 	s->got_fams = 0;
 	s->req_fams = 0;
 	if (lmdb_has_family(&s->gw->db, AF_INET))
-		s->req_fams |= FAM_V4;
+		s->req_fams |= SESS_FAM_V4;
 	if (lmdb_has_family(&s->gw->db, AF_INET6))
-		s->req_fams |= FAM_V6;
+		s->req_fams |= SESS_FAM_V6;
 	if (s->req_fams == 0)
-		s->req_fams = FAM_V4;
+		s->req_fams = SESS_FAM_V4;
 	if (delay_ms == 0) {
 		request_send(s);
 		delay_ms = session_backoff(s, s->gw->conf.req_timeout, 0);
@@ -311,10 +308,11 @@ act_advert(struct session *s)
 	return (SS_REQUESTING);
 }
 
-static int
-query_family_bit(const struct mcast_query *q)
+/* The bit of req_fams / got_fams for a Query's protocol family. */
+int
+session_query_family(const struct mcast_query *q)
 {
-	return (q->family == AF_INET6 ? FAM_V6 : FAM_V4);
+	return (q->family == AF_INET6 ? SESS_FAM_V6 : SESS_FAM_V4);
 }
 
 /* RFC 7450 5.2.3.5.4: save nonce, MAC and gateway fields; start QT. */
@@ -334,7 +332,7 @@ act_query(struct session *s)
 	memcpy(s->q_gw_addr, m->gw_addr, sizeof(s->q_gw_addr));
 	s->qrv = q->qrv ? q->qrv : 2;
 	s->qqi = q->qqi ? q->qqi : 125;
-	s->got_fams |= query_family_bit(q);
+	s->got_fams |= session_query_family(q);
 	s->limited = false;
 	s->l_streak = 0;
 	s->icmp_streak = 0;
@@ -351,9 +349,9 @@ act_query(struct session *s)
 	}
 	/* G6: the current state of that family (and of unrequested ones). */
 	update_send_state(s, q->family);
-	if (q->family == AF_INET && (s->req_fams & FAM_V6) == 0)
+	if (q->family == AF_INET && (s->req_fams & SESS_FAM_V6) == 0)
 		update_send_state(s, AF_INET6);
-	if (q->family == AF_INET6 && (s->req_fams & FAM_V4) == 0)
+	if (q->family == AF_INET6 && (s->req_fams & SESS_FAM_V4) == 0)
 		update_send_state(s, AF_INET);
 	if (s->dr != NULL)
 		driad_session_up(s);
@@ -521,100 +519,6 @@ session_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		session_fsm(s, SE_QUERY_TIMER);
 		break;
 	}
-}
-
-/*
- * RFC 7450 5.2.3.4.4: only while discovering, only with our nonce, only
- * from where the Discovery went (the connected discovery socket).
- */
-void
-session_recv_advert(struct session *s, const struct amt_msg *m, bool disc)
-{
-	if (!disc || s->state != SS_DISCOVERING || m->nonce != s->disc_nonce ||
-	    ip_is_any(&m->relay) || ip_is_multicast(&m->relay)) {
-		s->gw->st.advert_ignored++;
-		log_debug("Relay Advertisement ignored (state %s)",
-		    fsm_state_name(s->state));
-		return;
-	}
-	s->cnt.relay_advertisement++;
-	s->ev_msg = m;
-	session_fsm(s, SE_ADVERT);
-	s->ev_msg = NULL;
-}
-
-static bool
-query_acceptable(struct session *s, const struct amt_msg *m,
-    struct mcast_query *q)
-{
-	int	rc, bit;
-
-	if (s->state != SS_REQUESTING && s->state != SS_UP)
-		return (false);
-	if (m->nonce != s->req_nonce)
-		return (false);
-	if ((rc = mcast_query_parse(m->inner, m->inner_len, q)) != MCAST_OK) {
-		log_debug("Membership Query: %s", mcast_strerror(rc));
-		return (false);
-	}
-	/* An IGMPv3 or MLDv2 General Query of a protocol we asked for. */
-	if ((q->family == AF_INET && q->version != 3) ||
-	    (q->family == AF_INET6 && q->version != 2) ||
-	    !ip_is_any(&q->group))
-		return (false);
-	bit = query_family_bit(q);
-	return ((s->req_fams & bit) != 0 && (s->got_fams & bit) == 0);
-}
-
-/* RFC 7450 5.2.3.5.4 (G4). */
-void
-session_recv_query(struct session *s, const struct amt_msg *m)
-{
-	struct mcast_query	q;
-
-	if (!query_acceptable(s, m, &q)) {
-		s->gw->st.query_ignored++;
-		return;
-	}
-	s->cnt.membership_query++;
-	s->ev_msg = m;
-	s->ev_query = &q;
-	if (m->flags & AMT_QUERY_FLAG_L)
-		session_fsm(s, SE_QUERY_L);
-	else {
-		/* RFC 7450 5.2.3.7.1 (G8): gateway fields changed. */
-		if ((m->flags & AMT_QUERY_FLAG_G) && s->have_query && s->q_g &&
-		    (m->gw_port != s->q_gw_port || memcmp(m->gw_addr,
-		    s->q_gw_addr, sizeof(s->q_gw_addr)) != 0))
-			session_fsm(s, SE_G_CHANGE);
-		session_fsm(s, SE_QUERY);
-	}
-	s->ev_msg = NULL;
-	s->ev_query = NULL;
-}
-
-/* G9: an ICMP error reported on a session socket. */
-void
-session_icmp(struct session *s, int err)
-{
-	char	a[ADDR_STRLEN];
-
-	s->gw->st.icmp_errors++;
-	s->cnt.icmp_errors++;
-	log_debug("relay %s: %s", session_relay_str(s, a, sizeof(a)),
-	    strerror(err));
-	if (s->busy > 0)
-		s->pending_icmp = true;
-	else
-		session_fsm(s, SE_ICMP_ERR);
-}
-
-void
-session_local_change(struct session *s, const struct mcast_report *r)
-{
-	s->ev_report = r;
-	session_fsm(s, SE_G_JOIN);
-	s->ev_report = NULL;
 }
 
 /*
