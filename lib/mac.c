@@ -18,6 +18,8 @@
 #define MAC_ROTATE_MAX	7200
 
 #define MAC_INPUT_LEN	(16 + 2 + 4)
+/* RFC 9601 6.1.4.2: the E flag of the Request, an input octet of its own */
+#define MAC_INPUT_E	0x01
 
 _Static_assert(MAC_KEY_LEN == crypto_shorthash_KEYBYTES,
     "MAC key is a crypto_shorthash key");
@@ -32,22 +34,35 @@ mac_lib_init(void)
 
 /*
  * R5: SipHash-2-4 over canonical address (16) || port (2, network order)
- * || nonce (4, network order), first 48 bits.
+ * || nonce (4, network order), first 48 bits.  RFC 9601 6.1.4.2: a
+ * Request with E set gets a MAC over one more octet (01), so that the
+ * Update, which carries the MAC but not the flag, still says whether its
+ * gateway propagates ECN (R4: the Request left no state).  E = 0 is the
+ * plain MAC of RFC 7450.
  */
 void
-mac_compute(const uint8_t key[MAC_KEY_LEN], const uint8_t addr[16],
-    uint16_t port, uint32_t nonce, uint8_t out[AMT_MAC_LEN])
+mac_compute_ecn(const uint8_t key[MAC_KEY_LEN], const uint8_t addr[16],
+    uint16_t port, uint32_t nonce, bool e, uint8_t out[AMT_MAC_LEN])
 {
-	uint8_t		in[MAC_INPUT_LEN], h[crypto_shorthash_BYTES];
+	uint8_t		in[MAC_INPUT_LEN + 1], h[crypto_shorthash_BYTES];
 	struct wbuf	w;
 
 	wbuf_init(&w, in, sizeof(in));
 	wbuf_add_bytes(&w, addr, 16);
 	wbuf_add_n16(&w, port);
 	wbuf_add_n32(&w, nonce);
+	if (e)
+		wbuf_add_u8(&w, MAC_INPUT_E);
 	crypto_shorthash(h, in, w.len, key);
 	memcpy(out, h, AMT_MAC_LEN);
 	sodium_memzero(h, sizeof(h));
+}
+
+void
+mac_compute(const uint8_t key[MAC_KEY_LEN], const uint8_t addr[16],
+    uint16_t port, uint32_t nonce, uint8_t out[AMT_MAC_LEN])
+{
+	mac_compute_ecn(key, addr, port, nonce, false, out);
 }
 
 void
@@ -89,6 +104,13 @@ mac_ring_make(const struct mac_ring *r, const uint8_t addr[16],
 	mac_compute(r->cur, addr, port, nonce, out);
 }
 
+void
+mac_ring_make_ecn(const struct mac_ring *r, const uint8_t addr[16],
+    uint16_t port, uint32_t nonce, bool e, uint8_t out[AMT_MAC_LEN])
+{
+	mac_compute_ecn(r->cur, addr, port, nonce, e, out);
+}
+
 /* R5: the previous key counts for grace_s after a rotation, never longer. */
 static bool
 mac_ring_prev_valid(const struct mac_ring *r, time_t now)
@@ -102,19 +124,45 @@ mac_ring_prev_valid(const struct mac_ring *r, time_t now)
  * MACs are always computed so the time taken does not tell which key
  * matched.
  */
-bool
-mac_ring_verify(const struct mac_ring *r, time_t now, const uint8_t addr[16],
-    uint16_t port, uint32_t nonce, const uint8_t mac[AMT_MAC_LEN])
+static bool
+mac_ring_verify_e(const struct mac_ring *r, time_t now,
+    const uint8_t addr[16], uint16_t port, uint32_t nonce, bool e,
+    const uint8_t mac[AMT_MAC_LEN])
 {
 	uint8_t	want_cur[AMT_MAC_LEN], want_prev[AMT_MAC_LEN];
 	int	ok_cur, ok_prev;
 
-	mac_compute(r->cur, addr, port, nonce, want_cur);
-	mac_compute(r->prev, addr, port, nonce, want_prev);
+	mac_compute_ecn(r->cur, addr, port, nonce, e, want_cur);
+	mac_compute_ecn(r->prev, addr, port, nonce, e, want_prev);
 	ok_cur = mac_equal(want_cur, mac);
 	ok_prev = (int)mac_equal(want_prev, mac) &
 	    (int)mac_ring_prev_valid(r, now);
 	return (ok_cur | ok_prev) != 0;
+}
+
+bool
+mac_ring_verify(const struct mac_ring *r, time_t now, const uint8_t addr[16],
+    uint16_t port, uint32_t nonce, const uint8_t mac[AMT_MAC_LEN])
+{
+	return mac_ring_verify_e(r, now, addr, port, nonce, false, mac);
+}
+
+/*
+ * RFC 9601 6.1.4.2: the MAC as made for E = 0, else as made for E = 1;
+ * both are always checked, each in constant time, and *e says which one
+ * matched.
+ */
+bool
+mac_ring_verify_ecn(const struct mac_ring *r, time_t now,
+    const uint8_t addr[16], uint16_t port, uint32_t nonce,
+    const uint8_t mac[AMT_MAC_LEN], bool *e)
+{
+	bool	ok0, ok1;
+
+	ok0 = mac_ring_verify_e(r, now, addr, port, nonce, false, mac);
+	ok1 = mac_ring_verify_e(r, now, addr, port, nonce, true, mac);
+	*e = !ok0 & ok1;
+	return ok0 || ok1;
 }
 
 bool

@@ -42,6 +42,19 @@ void		 mac_ring_make(const struct mac_ring *, const uint8_t [16],
 bool		 mac_ring_verify(const struct mac_ring *, time_t,
 		    const uint8_t [16], uint16_t, uint32_t,
 		    const uint8_t [AMT_MAC_LEN]);
+/*
+ * RFC 9601 6.1.4.2 (R15): the MAC of a Request with E set covers one more
+ * octet; with e false these equal mac_compute() and mac_ring_make().
+ */
+void		 mac_compute_ecn(const uint8_t [MAC_KEY_LEN],
+		    const uint8_t [16], uint16_t, uint32_t, bool,
+		    uint8_t [AMT_MAC_LEN]);
+void		 mac_ring_make_ecn(const struct mac_ring *, const uint8_t [16],
+		    uint16_t, uint32_t, bool, uint8_t [AMT_MAC_LEN]);
+/* As mac_ring_verify() for E = 0, then E = 1; *e: E = 1 matched. */
+bool		 mac_ring_verify_ecn(const struct mac_ring *, time_t,
+		    const uint8_t [16], uint16_t, uint32_t,
+		    const uint8_t [AMT_MAC_LEN], bool *);
 /* Constant-time equality of two MACs. */
 bool		 mac_equal(const uint8_t [AMT_MAC_LEN],
 		    const uint8_t [AMT_MAC_LEN]);

@@ -47,13 +47,10 @@ test_R5_known_answer_siphash_reference(void **state)
 	assert_memory_equal(mac, want, AMT_MAC_LEN);
 }
 
-/* R5: the same value crypto_shorthash gives over the bytes built here. */
+/* The 22 octets of the MAC input for gw4, port 2268, nonce 0xdeadbeef. */
 static void
-test_R5_known_answer_against_crypto_shorthash(void **state)
+mac_input_gw4(uint8_t in[22])
 {
-	uint8_t	key[16], in[22], h[crypto_shorthash_BYTES], mac[AMT_MAC_LEN];
-
-	randombytes_buf(key, sizeof(key));
 	memcpy(in, gw4, 16);
 	in[16] = 0x08;	/* port 2268 = 0x08dc, network order */
 	in[17] = 0xdc;
@@ -61,6 +58,16 @@ test_R5_known_answer_against_crypto_shorthash(void **state)
 	in[19] = 0xad;
 	in[20] = 0xbe;
 	in[21] = 0xef;
+}
+
+/* R5: the same value crypto_shorthash gives over the bytes built here. */
+static void
+test_R5_known_answer_against_crypto_shorthash(void **state)
+{
+	uint8_t	key[16], in[22], h[crypto_shorthash_BYTES], mac[AMT_MAC_LEN];
+
+	randombytes_buf(key, sizeof(key));
+	mac_input_gw4(in);
 	crypto_shorthash(h, in, sizeof(in), key);
 	mac_compute(key, gw4, 2268, 0xdeadbeef, mac);
 	assert_memory_equal(mac, h, AMT_MAC_LEN);
@@ -223,6 +230,60 @@ test_R5_all_48_bits_checked(void **state)
 }
 
 /* W9: nonces are opaque: the byte order of the MAC input is fixed. */
+/*
+ * R15, RFC 9601 6.1.4.2: E = 0 is exactly the RFC 7450 MAC (deployed
+ * gateways and the vectors above unchanged); E = 1 is the same hash over
+ * one more octet, 01.
+ */
+static void
+test_R15_mac_with_e_covers_one_more_octet(void **state)
+{
+	uint8_t	key[16], in[23], h[crypto_shorthash_BYTES];
+	uint8_t	plain[AMT_MAC_LEN], e0[AMT_MAC_LEN], e1[AMT_MAC_LEN];
+
+	randombytes_buf(key, sizeof(key));
+	mac_compute(key, gw4, 2268, 0xdeadbeef, plain);
+	mac_compute_ecn(key, gw4, 2268, 0xdeadbeef, false, e0);
+	mac_compute_ecn(key, gw4, 2268, 0xdeadbeef, true, e1);
+	assert_memory_equal(plain, e0, AMT_MAC_LEN);
+	assert_memory_not_equal(e0, e1, AMT_MAC_LEN);
+	mac_input_gw4(in);
+	in[22] = 0x01;
+	crypto_shorthash(h, in, sizeof(in), key);
+	assert_memory_equal(e1, h, AMT_MAC_LEN);
+}
+
+/* R15: the ring says which E a MAC was made for; plain verify is E = 0. */
+static void
+test_R15_ring_verify_tells_e(void **state)
+{
+	struct mac_ring	r;
+	uint8_t		m0[AMT_MAC_LEN], m1[AMT_MAC_LEN];
+	bool		e = true;
+
+	mac_ring_init(&r, ROTATE, GRACE, T0);
+	mac_ring_make_ecn(&r, gw4, 2268, 7, false, m0);
+	mac_ring_make_ecn(&r, gw4, 2268, 7, true, m1);
+	assert_true(mac_ring_verify_ecn(&r, T0, gw4, 2268, 7, m0, &e));
+	assert_false(e);
+	assert_true(mac_ring_verify_ecn(&r, T0, gw4, 2268, 7, m1, &e));
+	assert_true(e);
+	assert_true(mac_ring_verify(&r, T0, gw4, 2268, 7, m0));
+	assert_false(mac_ring_verify(&r, T0, gw4, 2268, 7, m1));
+	/* another nonce, or a MAC with one bit changed: neither E */
+	assert_false(mac_ring_verify_ecn(&r, T0, gw4, 2268, 8, m1, &e));
+	m1[5] ^= 0x01;
+	assert_false(mac_ring_verify_ecn(&r, T0, gw4, 2268, 7, m1, &e));
+	m1[5] ^= 0x01;
+	/* R5: the previous key within its grace time, E = 1 as well */
+	mac_ring_rotate(&r, T0 + 1);
+	assert_true(mac_ring_verify_ecn(&r, T0 + GRACE, gw4, 2268, 7, m1,
+	    &e));
+	assert_true(e);
+	assert_false(mac_ring_verify_ecn(&r, T0 + 1 + GRACE, gw4, 2268, 7,
+	    m1, &e));
+}
+
 static void
 test_W9_nonce_and_port_byte_order_matter(void **state)
 {
@@ -286,6 +347,8 @@ main(void)
 		cmocka_unit_test(test_R5_rotate_makes_new_key),
 		cmocka_unit_test(test_R5_any_changed_input_bit_rejected),
 		cmocka_unit_test(test_R5_all_48_bits_checked),
+		cmocka_unit_test(test_R15_mac_with_e_covers_one_more_octet),
+		cmocka_unit_test(test_R15_ring_verify_tells_e),
 		cmocka_unit_test(test_W9_nonce_and_port_byte_order_matter),
 		cmocka_unit_test(test_G2_nonce_never_zero),
 		cmocka_unit_test(test_G3_rand_range_bounds),
