@@ -44,6 +44,8 @@
 #define CAP_FRAME_SIZE	(1u << 11)
 #define CAP_RETIRE_MS	4u
 #define CAP_SNAPLEN	65535u
+/* RFC 3168 5: the ECN field, low 2 bits of TOS / Traffic Class (R15). */
+#define CAP_ECN_MASK	0x03u
 
 struct capture {
 	int		 fd;
@@ -83,12 +85,12 @@ static int
 cap_parse_v4(struct fwd_pkt *pkt, size_t caplen)
 {
 	struct rbuf	r;
-	uint8_t		vhl;
+	uint8_t		vhl, tos;
 	uint16_t	tot, frag;
 
 	rbuf_init(&r, pkt->ip, caplen);
 	rbuf_get_u8(&r, &vhl);
-	rbuf_skip(&r, 1);
+	rbuf_get_u8(&r, &tos);
 	rbuf_get_n16(&r, &tot);
 	rbuf_skip(&r, 2);
 	rbuf_get_n16(&r, &frag);
@@ -103,6 +105,7 @@ cap_parse_v4(struct fwd_pkt *pkt, size_t caplen)
 	pkt->len = tot;			/* drop link-layer padding */
 	pkt->df = (frag & FWD_IPV4_DF) != 0;
 	pkt->frag = frag & (FWD_IPV4_MF | FWD_IPV4_OFF);
+	pkt->ecn = tos & CAP_ECN_MASK;
 	return 0;
 }
 
@@ -111,12 +114,13 @@ static int
 cap_parse_v6(struct fwd_pkt *pkt, size_t caplen)
 {
 	struct rbuf	r;
-	uint8_t		v;
+	uint8_t		v, tc;
 	uint16_t	plen;
 
 	rbuf_init(&r, pkt->ip, caplen);
 	rbuf_get_u8(&r, &v);
-	rbuf_skip(&r, 3);
+	rbuf_get_u8(&r, &tc);
+	rbuf_skip(&r, 2);
 	rbuf_get_n16(&r, &plen);
 	rbuf_skip(&r, 2);
 	pkt->src.family = pkt->dst.family = AF_INET6;
@@ -128,6 +132,8 @@ cap_parse_v6(struct fwd_pkt *pkt, size_t caplen)
 	pkt->len = 40u + plen;
 	pkt->df = true;
 	pkt->frag = 0;
+	/* the Traffic Class straddles octets 0 and 1; ECN is its low 2 bits */
+	pkt->ecn = (tc >> 4) & CAP_ECN_MASK;
 	return 0;
 }
 

@@ -109,6 +109,9 @@ static const struct conf_opt conf_opts[] = {
 	    .help = "G flag and gateway fields in Queries" },
 	{ O("linux-p-bit", 0, CONF_BOOL, linux_p_bit),
 	    .help = "read 0x80 of a Request as P (Linux AMT)" },
+	/* R15, RFC 9601 6.1.4: RECOMMENDED, hence the default. */
+	{ O("ecn", 0, CONF_BOOL, ecn),
+	    .help = "copy inner ECN to gateways that set E (yes)" },
 	CONF_END
 };
 #undef O
@@ -194,6 +197,7 @@ conf_defaults(struct relay_conf *c)
 	c->max_groups = CONF_MAX_GROUPS;
 	c->max_sources = CONF_MAX_SOURCES;
 	c->tunnel_mtu = CONF_TUNNEL_MTU;
+	c->ecn = true;
 }
 
 /* -a: at most one unicast relay address per family (RFC 7450 5.3.2). */

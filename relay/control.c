@@ -66,6 +66,7 @@ static const struct {
 	C("data-csum-fixed", data_csum_fixed),
 	C("data-bad-packet", data_bad_packet),
 	C("data-rx-dropped", data_rx_dropped),
+	C("data-ecn-copied", data_ecn_copied),
 #undef C
 };
 
@@ -140,8 +141,8 @@ control_tunnel(const struct tunnel *t, time_t now)
 	membership_walk(t, control_flow_str, &cs);
 	expires = (long)(t->refreshed + conf_tunnel_timeout(&t->rd->conf) -
 	    now);
-	o = json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:s, s:I, s:I, s:I,"
-	    " s:I, s:I}",
+	o = json_pack("{s:s, s:s, s:I, s:I, s:i, s:i, s:s, s:s, s:I, s:I,"
+	    " s:I, s:I, s:I}",
 	    "gateway", addr_str((const struct sockaddr *)&t->gw, buf,
 	    sizeof(buf)),
 	    "state", "up",
@@ -150,6 +151,7 @@ control_tunnel(const struct tunnel *t, time_t now)
 	    "groups", (int)t->ngroups,
 	    "sources", (int)t->nsources,
 	    "flows", cs.s != NULL ? cs.s : "",
+	    "ecn", tunnel_ecn(t) ? "yes" : "no",
 	    "request", (json_int_t)t->rx_request,
 	    "membership-query", (json_int_t)t->tx_query,
 	    "membership-update", (json_int_t)t->rx_update,

@@ -24,6 +24,7 @@ struct fwd_pkt {
 	struct amt_ip	 src;
 	struct amt_ip	 dst;
 	bool		 df;		/* IPv4 Don't Fragment */
+	uint8_t		 ecn;		/* its ECN field (RFC 3168 5) */
 	uint16_t	 frag;		/* IPv4 offset (8-octet units) | MF */
 };
 
@@ -70,6 +71,7 @@ struct fwd_batch {
 	struct mmsghdr		 msg[FWD_BATCH];
 	struct iovec		 iov[FWD_BATCH][3];
 	struct tunnel		*tun[FWD_BATCH];
+	uint8_t			 ecn[FWD_BATCH];	/* outer ECN (R15) */
 };
 
 struct frag_set;

@@ -163,7 +163,9 @@ msg_request(struct listener *l, const struct sockaddr *from,
 	memset(&out, 0, sizeof(out));
 	out.type = AMT_MEMBERSHIP_QUERY;
 	out.nonce = in->nonce;
-	mac_ring_make(&rd->macs, canon, port, in->nonce, out.mac);
+	/* R15, RFC 9601 6.1.4.2: E travels in the MAC (R4). */
+	mac_ring_make_ecn(&rd->macs, canon, port, in->nonce, rd->conf.ecn &&
+	    (in->flags & AMT_REQ_FLAG_E) != 0, out.mac);
 	out.inner = q;
 	out.inner_len = (size_t)qlen;
 	t = tunnel_find(rd, from);
@@ -185,18 +187,21 @@ msg_request(struct listener *l, const struct sockaddr *from,
  * R5, RFC 7450 5.3.3.4: the MAC from the current or (within its grace
  * time) the previous secret; Q1: or, for an existing tunnel, exactly the
  * (nonce, MAC) last verified for it, which VLC keeps using forever.
+ * R15: *ecn says whether the MAC was made for a Request with E set; for
+ * the kept (nonce, MAC) it is what that MAC said when it was verified.
  */
 static bool
 msg_mac_ok(struct relayd *rd, const struct tunnel *t, const uint8_t *canon,
-    uint16_t port, const struct amt_msg *in)
+    uint16_t port, const struct amt_msg *in, bool *ecn)
 {
-	bool	ring, kept = false;
+	bool	ring, kept = false, e;
 
 	/* Both are computed whatever the first gives. */
-	ring = mac_ring_verify(&rd->macs, relay_now(), canon, port,
-	    in->nonce, in->mac);
+	ring = mac_ring_verify_ecn(&rd->macs, relay_now(), canon, port,
+	    in->nonce, in->mac, &e);
 	if (t != NULL && mac_equal(t->mac, in->mac))
 		kept = t->nonce == in->nonce;
+	*ecn = ring ? e : t != NULL && t->ecn;
 	return ring || kept;
 }
 
@@ -236,6 +241,7 @@ msg_update(struct listener *l, const struct sockaddr *from,
 	uint8_t			 canon[16];
 	uint16_t		 port;
 	int			 rc;
+	bool			 ecn;
 
 	rd->stats.rx_membership_update++;
 	if (l->discovery_only) {
@@ -245,7 +251,7 @@ msg_update(struct listener *l, const struct sockaddr *from,
 	if (addr_canon(from, canon, &port) == -1)
 		return;
 	t = tunnel_find(rd, from);
-	if (!msg_mac_ok(rd, t, canon, port, in)) {
+	if (!msg_mac_ok(rd, t, canon, port, in, &ecn)) {
 		rd->stats.err_invalid_mac++;
 		return;
 	}
@@ -264,6 +270,7 @@ msg_update(struct listener *l, const struct sockaddr *from,
 	t->lsn = l;
 	t->nonce = in->nonce;
 	memcpy(t->mac, in->mac, sizeof(t->mac));
+	t->ecn = ecn;
 	t->rx_update++;
 	while (mcast_report_next(&rep, &rec) == 1)
 		if (membership_apply(t, &rec) == -1)
@@ -284,11 +291,12 @@ msg_teardown(struct listener *l, const struct sockaddr *from,
 	struct sockaddr_storage	 gw;
 	struct tunnel		*t;
 	char			 buf[ADDR_STRLEN], buf2[ADDR_STRLEN];
+	bool			 ecn;
 
 	rd->stats.rx_teardown++;
 	addr_from_canon(in->gw_addr, in->gw_port, &gw);
 	t = tunnel_find(rd, (struct sockaddr *)&gw);
-	if (!msg_mac_ok(rd, t, in->gw_addr, in->gw_port, in)) {
+	if (!msg_mac_ok(rd, t, in->gw_addr, in->gw_port, in, &ecn)) {
 		rd->stats.err_invalid_mac++;
 		return;
 	}

@@ -60,6 +60,7 @@ struct relay_conf {
 	unsigned	 request_rate;		/* Requests/s per source IP, 0 off */
 	bool		 advertise_g;		/* G flag / Teardown (R3, default off) */
 	bool		 linux_p_bit;		/* Q2 */
+	bool		 ecn;			/* R15: honour E (default) */
 	unsigned	 tunnel_mtu;		/* outer path MTU (R12), 1500 */
 	int		 verbose;
 	bool		 debug;
@@ -111,6 +112,7 @@ struct relay_stats {
 	uint64_t	data_csum_fixed;
 	uint64_t	data_bad_packet;
 	uint64_t	data_rx_dropped;	/* capture ring full (kernel) */
+	uint64_t	data_ecn_copied;	/* R15: outer ECN set from inner */
 };
 
 /* One UDP socket on port 2268, bound to one local address (listen.c). */
@@ -129,6 +131,7 @@ struct tunnel {
 	struct listener		*lsn;		/* data leaves from here (R10) */
 	uint32_t		 nonce;		/* last verified (Q1) */
 	uint8_t			 mac[AMT_MAC_LEN];
+	bool			 ecn;		/* R15: its MAC was for E = 1 */
 	time_t			 created;
 	time_t			 refreshed;
 	struct event		 expire_ev;
@@ -177,6 +180,17 @@ struct relayd {
 	struct pidfile		*pidfile;
 	struct metrics		*metrics;
 };
+
+/*
+ * R15, RFC 9601 6.1.4: normal mode (outer ECN copied from the inner) to
+ * a gateway that declared E, while `ecn yes`; compatibility mode (outer
+ * ECN zero) otherwise.  Asked per packet, so a reload applies at once.
+ */
+static inline bool
+tunnel_ecn(const struct tunnel *t)
+{
+	return t->ecn && t->rd->conf.ecn;
+}
 
 /* main.c */
 time_t		 relay_now(void);		/* monotonic seconds */

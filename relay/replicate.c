@@ -11,6 +11,13 @@
  * Data datagrams of 2 + size octets at the last moment (or the NIC does).
  * Where GSO is refused (no checksum offload on the route, an MTU too
  * small), the run goes out one datagram per entry.
+ *
+ * R15, RFC 9601 6.1.4, RFC 6040 4.1: to a tunnel whose gateway set E
+ * (tunnel_ecn()), the outer ECN field is the inner one (normal mode), by
+ * an IP_TOS / IPV6_TCLASS control message on that message alone; the
+ * socket's own value stays 0, the outer DSCP is always 0, and every
+ * other tunnel gets outer ECN 0 (compatibility mode).  A GSO run never
+ * mixes two outer ECN values.
  */
 #include "config.h"
 
@@ -49,9 +56,10 @@
 /*
  * Options on a relay socket that sends Data:
  * R12 / RFC 7450 5.3.3.6.3.1: the outer IPv4 header has DF set;
- * R15 / RFC 9601 4: this relay does not propagate ECN, so it zeroes the
- * outer ECN field of every Data message (IP_TOS / IPV6_TCLASS 0, which
- * also clears the DSCP); a larger send buffer absorbs a burst of copies.
+ * R15 / RFC 9601 6.1.4: outer ECN 0 (compatibility mode) and DSCP 0 by
+ * default (IP_TOS / IPV6_TCLASS 0); a message to a tunnel in normal mode
+ * sets its ECN with a control message; a larger send buffer absorbs a
+ * burst of copies.
  */
 void
 fwd_sockopts(int fd, int family)
@@ -138,6 +146,8 @@ fwd_sent(struct relayd *rd, struct fwd_batch *b, unsigned off, unsigned n)
 		b->tun[i]->data_packets++;
 		b->tun[i]->data_bytes += len;
 		rd->stats.data_tx_bytes += len;
+		if (b->ecn[i] != 0)
+			rd->stats.data_ecn_copied++;
 	}
 	rd->stats.data_tx_packets += n;
 }
@@ -150,11 +160,13 @@ struct fwd_out {
 	unsigned	 count[FWD_BATCH];	/* entries in the run */
 	union {
 		struct cmsghdr	c;
-		char		buf[CMSG_SPACE(sizeof(uint16_t))];
+		char		buf[CMSG_SPACE(sizeof(uint16_t)) +
+				    CMSG_SPACE(sizeof(int))];
 	}		 ctl[FWD_BATCH];
 };
 
-/* Entry i continues the run of out's last message (same tunnel, size). */
+/* Entry i continues the run of out's last message (same tunnel, size,
+ * outer ECN). */
 static bool
 fwd_gso_extends(const struct fwd_batch *b, const struct fwd_out *o,
     unsigned i)
@@ -162,7 +174,8 @@ fwd_gso_extends(const struct fwd_batch *b, const struct fwd_out *o,
 	unsigned	f = o->first[o->n - 1], c = o->count[o->n - 1];
 	size_t		seg = b->iov[f][1].iov_len;
 
-	return b->tun[i] == b->tun[f] && b->msg[f].msg_hdr.msg_iovlen == 2 &&
+	return b->tun[i] == b->tun[f] && b->ecn[i] == b->ecn[f] &&
+	    b->msg[f].msg_hdr.msg_iovlen == 2 &&
 	    b->msg[i].msg_hdr.msg_iovlen == 2 &&
 	    b->iov[i][1].iov_len == seg && c < FWD_GSO_SEGS &&
 	    (c + 1) * (seg + AMT_DATA_HDR_LEN) <= FWD_GSO_BYTES;
@@ -175,27 +188,65 @@ fwd_gso_extends(const struct fwd_batch *b, const struct fwd_out *o,
  * the same Data messages as the entries would have been.
  */
 static void
-fwd_gso_close(struct fwd_batch *b, struct fwd_out *o)
+fwd_gso_close(struct fwd_batch *b, unsigned f, unsigned c,
+    struct msghdr *mh, struct cmsghdr *cm)
 {
-	struct mmsghdr	*m = &o->msg[o->n - 1];
-	struct cmsghdr	*cm = &o->ctl[o->n - 1].c;
-	unsigned	 f = o->first[o->n - 1], c = o->count[o->n - 1], k;
+	unsigned	 k;
 	uint16_t	 seg;
 
-	if (c < 2)
-		return;
 	for (k = f; k < f + c - 1; k++) {
 		b->iov[k][2].iov_base = NULL;
 		b->iov[k][2].iov_len = 0;
 	}
 	seg = (uint16_t)(AMT_DATA_HDR_LEN + b->iov[f][1].iov_len);
-	m->msg_hdr.msg_iovlen = 3 * c - 1;
-	m->msg_hdr.msg_control = cm;
-	m->msg_hdr.msg_controllen = CMSG_SPACE(sizeof(seg));
+	mh->msg_iovlen = 3 * c - 1;
 	cm->cmsg_level = SOL_UDP;
 	cm->cmsg_type = UDP_SEGMENT;
 	cm->cmsg_len = CMSG_LEN(sizeof(seg));
 	memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+}
+
+/* R15: the outer ECN of a message in normal mode, DSCP 0. */
+static void
+fwd_ecn_cmsg(struct cmsghdr *cm, int family, uint8_t ecn)
+{
+	int	tos = ecn;
+
+	cm->cmsg_level = family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+	cm->cmsg_type = family == AF_INET6 ? IPV6_TCLASS : IP_TOS;
+	cm->cmsg_len = CMSG_LEN(sizeof(tos));
+	memcpy(CMSG_DATA(cm), &tos, sizeof(tos));
+}
+
+/* The control messages of out's last message: GSO, outer ECN, none. */
+static void
+fwd_out_close(struct fwd_batch *b, struct fwd_out *o)
+{
+	struct msghdr	*mh = &o->msg[o->n - 1].msg_hdr;
+	struct cmsghdr	*cm;
+	unsigned	 f = o->first[o->n - 1], c = o->count[o->n - 1];
+	size_t		 len = 0;
+
+	if (c > 1)
+		len += CMSG_SPACE(sizeof(uint16_t));
+	if (b->ecn[f] != 0)
+		len += CMSG_SPACE(sizeof(int));
+	if (len == 0)
+		return;
+	mh->msg_control = o->ctl[o->n - 1].buf;
+	mh->msg_controllen = len;
+	cm = CMSG_FIRSTHDR(mh);
+	if (c > 1)
+		fwd_gso_close(b, f, c, mh, cm);
+	if (b->ecn[f] == 0)
+		return;
+	if (c > 1) {
+		/* (CMSG_NXTHDR reads the next header's length) */
+		memset((char *)cm + CMSG_SPACE(sizeof(uint16_t)), 0,
+		    CMSG_SPACE(sizeof(int)));
+		cm = CMSG_NXTHDR(mh, cm);
+	}
+	fwd_ecn_cmsg(cm, b->tun[f]->gw.ss_family, b->ecn[f]);
 }
 
 /* Entries [from, to) of b as messages; with gso, runs coalesced. */
@@ -211,14 +262,14 @@ fwd_out_build(struct fwd_batch *b, struct fwd_out *o, unsigned from,
 			o->count[o->n - 1]++;
 			continue;
 		}
-		if (gso && o->n > 0)
-			fwd_gso_close(b, o);
+		if (o->n > 0)
+			fwd_out_close(b, o);
 		o->msg[o->n] = b->msg[i];
 		o->first[o->n] = i;
 		o->count[o->n++] = 1;
 	}
-	if (gso && o->n > 0)
-		fwd_gso_close(b, o);
+	if (o->n > 0)
+		fwd_out_close(b, o);
 }
 
 static unsigned
@@ -330,10 +381,13 @@ fwd_batch_for(struct relayd *rd, int fd)
 	return empty;
 }
 
-/* Queue one Data message to t: 06 00, then niov pieces of datagram. */
+/*
+ * Queue one Data message to t: 06 00, then niov pieces of datagram, with
+ * outer ECN ecn.
+ */
 static void
 fwd_queue(struct relayd *rd, struct tunnel *t, const struct iovec *piece,
-    unsigned npiece)
+    unsigned npiece, uint8_t ecn)
 {
 	struct fwd_batch	*b;
 	struct msghdr		*mh;
@@ -354,6 +408,7 @@ fwd_queue(struct relayd *rd, struct tunnel *t, const struct iovec *piece,
 	mh->msg_namelen = addr_len((struct sockaddr *)&t->gw);
 	mh->msg_iov = iov;
 	mh->msg_iovlen = 1 + npiece;
+	b->ecn[b->n] = ecn;
 	b->tun[b->n++] = t;
 	if (b->n == FWD_BATCH)
 		fwd_send(rd, b);
@@ -415,12 +470,16 @@ fwd_one(struct relayd *rd, struct fwd_plan *pl, const struct fwd_pkt *pkt,
 	struct frag_set	*fs;
 	struct iovec	 v[2];
 	unsigned	 i, k = t->gw.ss_family == AF_INET6;
+	uint8_t		 ecn;
+
+	/* R15: normal mode copies the inner ECN; fragments carry it too. */
+	ecn = pkt->ecn != 0 && tunnel_ecn(t) ? pkt->ecn : 0;
 
 	switch (fwd_plan_for(rd, pl, pkt, (int)k)) {
 	case FIT_WHOLE:
 		v[0].iov_base = pkt->ip;
 		v[0].iov_len = pkt->len;
-		fwd_queue(rd, t, v, 1);
+		fwd_queue(rd, t, v, 1, ecn);
 		break;
 	case FIT_FRAGS:
 		fs = rd->fwd->frags[k];
@@ -429,7 +488,7 @@ fwd_one(struct relayd *rd, struct fwd_plan *pl, const struct fwd_pkt *pkt,
 			v[0].iov_len = fs->hlen[i];
 			v[1].iov_base = fs->data[i];
 			v[1].iov_len = fs->dlen[i];
-			fwd_queue(rd, t, v, 2);
+			fwd_queue(rd, t, v, 2, ecn);
 		}
 		break;
 	case FIT_DROP:

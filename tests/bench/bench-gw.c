@@ -3,6 +3,7 @@
  *
  *   bench-gw -r RELAY -l LOCAL -p BASEPORT -n N -s SOURCE -g GROUP \
  *            [-o STATUSFILE] [-t SECONDS] [-R REFRESH] [-c] [-k K] [-K K]
+ *            [-x] [-E]
  *
  * Each of N UDP sockets (LOCAL:BASEPORT+i) holds a tunnel: Request ->
  * Membership Query -> Membership Update with the Query's nonce and MAC,
@@ -12,6 +13,8 @@
  * With -c the sockets only count (the raw sender's datagrams).  With -k K
  * (-K K) gateway i asks for GROUP (SOURCE) plus i mod K in the last octet;
  * with -x the report is EXCLUDE {SOURCE} (every other source of GROUP).
+ * With -E the Requests set E (RFC 9601 6.1.4.2: the gateway propagates
+ * ECN), so that the relay copies the inner ECN to the outer header.
  * STATUSFILE is rewritten every 200 ms: "ready R total T queries Q".
  */
 #include "config.h"
@@ -57,6 +60,7 @@ struct bench {
 	bool			 count_only;
 	unsigned		 kgrp, ksrc;
 	bool			 exclude;
+	bool			 ecn;		/* -E: E in Requests (RFC 9601) */
 	double			 refresh;
 	uint64_t		 total, queries, requests;
 	unsigned		 ready;
@@ -115,6 +119,8 @@ gw_request(struct bench *b, struct gw *g, double t)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_REQUEST;
 	m.flags = b->grp.family == AF_INET6 ? AMT_REQ_FLAG_P : 0;
+	if (b->ecn)
+		m.flags |= AMT_REQ_FLAG_E;
 	m.nonce = g->nonce = nonce_new();
 	if ((len = amt_encode(&m, buf, sizeof(buf))) < 0)
 		errx(1, "encode Request");
@@ -279,7 +285,7 @@ main(int argc, char **argv)
 	b.n = 1;
 	b.refresh = 60;
 	b.kgrp = b.ksrc = 1;
-	while ((ch = getopt(argc, argv, "r:l:p:n:s:g:o:t:R:ck:K:x")) != -1) {
+	while ((ch = getopt(argc, argv, "r:l:p:n:s:g:o:t:R:ck:K:xE")) != -1) {
 		switch (ch) {
 		case 'r':
 			if (addr_parse(optarg, AMT_PORT, &b.relay) == -1)
@@ -306,9 +312,10 @@ main(int argc, char **argv)
 		case 'k': b.kgrp = (unsigned)atoi(optarg); break;
 		case 'K': b.ksrc = (unsigned)atoi(optarg); break;
 		case 'x': b.exclude = true; break;
+		case 'E': b.ecn = true; break;
 		default:
 			errx(2, "usage: bench-gw -r RELAY -l LOCAL -p PORT "
-			    "-n N -s SRC -g GRP [-o FILE] [-t S] [-R S] [-c]");
+			    "-n N -s SRC -g GRP [-o FILE] [-t S] [-R S] [-c] [-E]");
 		}
 	}
 	if (b.local.family == 0 || b.n == 0 || base + b.n > 65536 ||

@@ -9,8 +9,12 @@
 #
 # Checksum offload stays on at the source (the relay must finish the UDP
 # checksums it captures).  Checks: Data reaches every gateway of an (S,G)
-# with a correct inner checksum, outer DF set and outer ECN zero although
-# the source sends ECT(0); an EXCLUDE {S} gateway gets other sources but
+# with a correct inner checksum, outer DF set and outer DSCP zero; R15
+# (RFC 9601 6.1.4): the source sends ECT(0) and CE, the outer ECN is the
+# inner one for the gateway that set E in its Requests (also on IPv4
+# fragments and in UDP GSO runs with both values interleaved) and zero for
+# the others, and zero for all after a reload to `ecn no`; `show tunnels`
+# says which tunnel copies ECN; an EXCLUDE {S} gateway gets other sources but
 # not S; joins beyond the per-socket kernel limits (25 groups, 12 sources
 # of one group); DF-clear datagrams over the tunnel MTU arrive as IPv4
 # fragments, DF-set ones are dropped with ICMP fragmentation-needed to the
@@ -92,8 +96,10 @@ s.setsockopt(socket.IPPROTO_IP, 39, socket.inet_aton("232.9.9.9") +
     socket.inet_aton("127.0.0.1") + socket.inet_aton("127.0.0.2"))
 time.sleep(300)' &
 pids="$pids $!"
-nsbg $NS_R "$RELAYD" -d -v -i ${p}r0 -a 10.92.2.1 -S "$tmp/ctl" \
-    --tunnel-mtu 600 --max-tunnels-per-ip 1000 >"$tmp/relay.log" 2>&1 &
+echo "ecn yes" >"$tmp/relay.conf"
+nsbg $NS_R "$RELAYD" -d -v -f "$tmp/relay.conf" -i ${p}r0 -a 10.92.2.1 \
+    -S "$tmp/ctl" --tunnel-mtu 600 --max-tunnels-per-ip 1000 \
+    >"$tmp/relay.log" 2>&1 &
 relaypid=$!
 pids="$pids $relaypid"
 wait_for 10 test -S "$tmp/ctl" || { cat "$tmp/relay.log"; FAIL "relay start"; }
@@ -115,14 +121,19 @@ gw() {	# gw NAME PORT N ARGS...: gateways on ports PORT.., status NAME
 }
 src() { nsx $NS_S "$SEND" -m -d 232.1.1.1 -p 5000 "$@" >/dev/null; }
 
-# R10: two INCLUDE gateways of (10.92.1.1, 232.1.1.1), one EXCLUDE {.1}.
+# R10: two INCLUDE gateways of (10.92.1.1, 232.1.1.1), one EXCLUDE {.1};
+# R15: one more INCLUDE gateway that sets E (port 21200).
 gw inc 21000 2 -s 10.92.1.1
 gw exc 21100 1 -s 10.92.1.1 -x
-wait_for 20 stat_at_least tunnels 3 || FAIL "3 tunnels expected"
+gw ecn 21200 1 -s 10.92.1.1 -E
+wait_for 20 stat_at_least tunnels 4 || FAIL "4 tunnels expected"
 src -S 10.92.1.1 -T 0x02 -l 200 -r 200 -c 100 -t 10
+src -S 10.92.1.1 -T 0x03 -l 200 -r 200 -c 50 -t 10
 src -S 10.92.1.3 -T 0x02 -l 200 -r 200 -c 50 -t 10
-wait_for 10 at_least total "$tmp/inc" 200 ||
-    FAIL "R10: INCLUDE gateways got $(field total "$tmp/inc") of 200"
+wait_for 10 at_least total "$tmp/inc" 300 ||
+    FAIL "R10: INCLUDE gateways got $(field total "$tmp/inc") of 300"
+wait_for 10 at_least total "$tmp/ecn" 150 ||
+    FAIL "R10: E gateway got $(field total "$tmp/ecn") of 150"
 wait_for 10 at_least total "$tmp/exc" 50 ||
     FAIL "R10: EXCLUDE gateway got $(field total "$tmp/exc") of 50"
 sleep 0.5	# (only to let a wrongly forwarded excluded packet arrive)
@@ -131,21 +142,64 @@ sleep 0.5	# (only to let a wrongly forwarded excluded packet arrive)
 [ "$(stat_of data-csum-fixed)" -ge 1 ] ||
     echo "note: no unfinished checksum was captured (offload off?)"
 
-# Every Data message: inner UDP checksum right, outer DF 1, ECN 0.
+# Every Data message: inner UDP checksum right, outer DF 1, DSCP 0; R15:
+# outer ECN = inner ECN to the E gateway (21200), 0 to the others.
 tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -o udp.check_checksum:TRUE \
-    -Y 'amt.type == 6' -T fields -e ip.flags.df -e ip.dsfield.ecn \
-    -e udp.checksum.status >"$tmp/data.txt" 2>/dev/null
+    -Y 'amt.type == 6' -T fields -e udp.dstport -e ip.flags.df \
+    -e ip.dsfield.ecn -e ip.dsfield.dscp -e udp.checksum.status \
+    >"$tmp/data.txt" 2>/dev/null
 ndata=$(wc -l <"$tmp/data.txt")
-[ "$ndata" -ge 250 ] || FAIL "tshark saw $ndata Data messages"
-# fields: outer,inner DF; outer,inner ECN; outer,inner checksum status
-# (0 bad, 1 good; the outer one is left to offload on this veth, so a
-# capture cannot judge it)
-bad=$(awk -F'\t' '{ split($1, df, ","); split($2, ecn, ",");
-	n = split($3, ck, ",");
-	if (df[1] != 1 || ecn[1] != 0 || ecn[2] != 2 || ck[n] != 1) print }' \
+[ "$ndata" -ge 500 ] || FAIL "tshark saw $ndata Data messages"
+# fields: outer,inner port; outer,inner DF; outer,inner ECN; outer,inner
+# DSCP; outer,inner checksum status (0 bad, 1 good; the outer one is left
+# to offload on this veth, so a capture cannot judge it)
+bad=$(awk -F'\t' '{ split($1, pt, ","); split($2, df, ",");
+	split($3, ecn, ","); split($4, dscp, ","); n = split($5, ck, ",");
+	want = pt[1] == 21200 ? ecn[2] : 0;
+	if (df[1] != 1 || ecn[1] != want || dscp[1] != 0 ||
+	    (ecn[2] != 2 && ecn[2] != 3) || ck[n] != 1) print }' \
 	"$tmp/data.txt" | head -3)
-[ -z "$bad" ] || FAIL "R10/R12/R15: bad Data (df ecn csum): $bad"
-echo "ok: $ndata Data messages, inner checksums good, outer DF=1 ECN=0"
+[ -z "$bad" ] || FAIL "R10/R12/R15: bad Data (port df ecn dscp csum): $bad"
+# (so that the check above cannot pass with no E or CE traffic at all)
+count() { awk -F'\t' -v p="$1" -v o="$2" -v i="$3" '{ split($1, pt, ",");
+	split($3, ecn, ","); if ((p == "*" || pt[1] == p) && ecn[1] == o &&
+	ecn[2] == i) n++ } END { print n + 0 }' "$tmp/data.txt"; }
+[ "$(count 21200 2 2)" -ge 100 ] && [ "$(count 21200 3 3)" -ge 50 ] ||
+    FAIL "R15: E gateway: $(count 21200 2 2) ECT(0), $(count 21200 3 3) CE copied"
+[ "$(count 21000 0 3)" -ge 50 ] ||
+    FAIL "R15: $(count 21000 0 3) CE datagrams with outer ECN 0 to 21000"
+# R15: `show tunnels` says which tunnel is in normal mode (text, JSON).
+ecn_json=$(nsx $NS_R "$AMTCTL" -S "$tmp/ctl" --json show tunnels |
+    python3 -c 'import json, sys
+print(" ".join(sorted(t["gateway"] for t in json.load(sys.stdin)["tunnels"]
+    if t["ecn"] == "yes")))')
+[ "$ecn_json" = "10.92.2.2:21200" ] || FAIL "R15: ecn yes in show tunnels: '$ecn_json'"
+nsx $NS_R "$AMTCTL" -S "$tmp/ctl" show tunnels | grep -q "ecn" ||
+    FAIL "R15: no ecn in show tunnels text"
+echo "ok: $ndata Data messages, inner checksums good, outer DF=1 DSCP=0," \
+    "ECN copied to the E gateway only ($(stat_of data-ecn-copied))"
+
+# R15: runs of Data to one tunnel leave as UDP GSO messages; ECT(0) and
+# CE interleaved in one burst must not share a run (232.1.1.2, E gateway
+# alone on port 21300).
+gw gso 21300 1 -s 10.92.1.1 -g 232.1.1.2 -E
+wait_for 20 stat_at_least tunnels 5 || FAIL "5 tunnels expected"
+burst() { nsx $NS_S "$SEND" -m -d 232.1.1.2 -p 5000 -S 10.92.1.1 -l 100 \
+	-r 5000 -c 500 -t 10 "$@" >/dev/null; }
+burst -T 0x02 & b1=$!
+burst -T 0x03 & b2=$!
+wait $b1 $b2
+wait_for 10 at_least total "$tmp/gso" 1000 ||
+    FAIL "R15: GSO gateway got $(field total "$tmp/gso") of 1000"
+tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -T fields -e ip.dsfield.ecn \
+    -Y 'amt.type == 6 && udp.dstport == 21300' 2>/dev/null |
+    awk -F, '$1 != $2 { bad++ } $1 == 2 { e++ } $1 == 3 { ce++ }
+	END { print e + 0, ce + 0, bad + 0 }' >"$tmp/gso.txt"
+# (a capture may miss a few of 10,000 packets/s)
+read -r n_e n_ce n_bad <"$tmp/gso.txt"
+[ "$n_e" -ge 400 ] && [ "$n_ce" -ge 400 ] && [ "$n_bad" = 0 ] ||
+    FAIL "R15: GSO runs (ECT(0) CE wrong): $(cat "$tmp/gso.txt")"
+echo "ok: interleaved ECT(0) and CE in bursts to one tunnel, outer = inner"
 
 # R9: 25 groups and 12 sources of one group, over the per-socket limits.
 gw groups 22000 25 -s 10.92.1.1 -k 25
@@ -169,7 +223,7 @@ wait_for 20 mcfilter_at_least 13 ||
 echo "ok: $(igmp_groups) groups and $(mcfilter_srcs) sources of one group joined"
 
 # R12: over the tunnel MTU (600: 570 octets of datagram per message).
-src -S 10.92.1.1 -f -l 1000 -r 100 -c 10 -t 5
+src -S 10.92.1.1 -T 0x03 -f -l 1000 -r 100 -c 10 -t 5
 wait_for 10 stat_at_least data-fragmented 10 ||
     FAIL "R12: $(stat_of data-fragmented) datagrams fragmented, 10 expected"
 big=$(tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -Y 'amt.type == 6 && frame.len > 614' \
@@ -186,6 +240,14 @@ whole=$(tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt \
     -o udp.check_checksum:TRUE -Y 'udp.length == 1008 && udp.checksum.status == 1' \
     2>/dev/null | wc -l)
 [ "$whole" -ge 20 ] || FAIL "R12: $whole fragmented datagrams reassemble with a good checksum"
+# R15: every fragment to the E gateway carries the datagram's CE outside.
+tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -T fields -e udp.dstport \
+    -e ip.dsfield.ecn -Y 'amt.type == 6 && (ip.flags.mf == 1 ||
+    ip.frag_offset > 0)' >"$tmp/frag.txt" 2>/dev/null
+efrag=$(awk -F'\t' '{ split($1, pt, ","); split($2, e, ",");
+	if (pt[1] == 21200) { if (e[1] == 3 && e[2] == 3) ok++; else bad++ }
+	else if (e[1] != 0) bad++ } END { print ok + 0, bad + 0 }' "$tmp/frag.txt")
+[ "$efrag" = "20 0" ] || FAIL "R15: fragments to the E gateway with CE, wrong: $efrag"
 src -S 10.92.1.1 -F -l 1000 -r 100 -c 5 -t 5
 wait_for 10 stat_at_least data-too-big 5 ||
     FAIL "R12: $(stat_of data-too-big) DF datagrams dropped, 5 expected"
@@ -193,6 +255,22 @@ wait_for 10 sh -c "tshark -r '$tmp/src.pcap' -Y \
     'icmp.type == 3 && icmp.code == 4 && icmp.mtu == 570' 2>/dev/null |
     grep -q ." || FAIL "R12: no ICMP fragmentation needed (MTU 570) at the source"
 echo "ok: fragmented $(stat_of data-fragmented), too big $(stat_of data-too-big) with ICMP"
+
+# R15: a reload to `ecn no` (compatibility mode) zeroes the outer ECN
+# to the E gateway too (inner UDP length 308 marks this stream).
+echo "ecn no" >"$tmp/relay.conf"
+nsx $NS_R "$AMTCTL" -S "$tmp/ctl" reload >/dev/null || FAIL "reload"
+before=$(field total "$tmp/ecn")
+src -S 10.92.1.1 -T 0x03 -l 300 -r 200 -c 20 -t 10
+wait_for 10 at_least total "$tmp/ecn" $((before + 20)) ||
+    FAIL "R15: E gateway got $(field total "$tmp/ecn") of $((before + 20))"
+nocopy=$(tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -T fields \
+    -e udp.dstport -e ip.dsfield.ecn -Y 'amt.type == 6 && udp.length == 308' \
+    2>/dev/null | awk -F'\t' '{ split($1, pt, ","); split($2, e, ",");
+	if (e[2] != 3) next; if (e[1] != 0) bad++; else if (pt[1] == 21200) ok++ }
+	END { print ok + 0, bad + 0 }')
+[ "$nocopy" = "20 0" ] || FAIL "R15: ecn no: (E gateway ok, wrong) = $nocopy"
+echo "ok: ECN copied on fragments; none after a reload to ecn no"
 
 # R16: SIGTERM leaves every group and exits.
 kill -TERM $relaypid

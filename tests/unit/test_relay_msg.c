@@ -637,6 +637,117 @@ test_Q1_kept_nonce_and_mac_across_rotation(void **state)
 	close(gw2);
 }
 
+/*
+ * R15, R4, RFC 9601 6.1.4.2: a Request with E gets the MAC for E = 1 and
+ * still no state; the Update with that MAC makes a tunnel in normal mode,
+ * one without E a tunnel in compatibility mode.
+ */
+static void
+test_R15_request_e_travels_in_mac(void **state)
+{
+	struct fixture		*f = *state;
+	struct sockaddr_storage	 gwa;
+	struct amt_msg		 q;
+	struct tunnel		*t;
+	uint8_t			 qbuf[256], canon[16], mac[AMT_MAC_LEN];
+	socklen_t		 len = sizeof(gwa);
+	uint16_t		 port;
+	int			 gw2 = gw_socket(AF_INET);
+
+	assert_true(f->rd.conf.ecn);
+	request(f, f->gw, RELAY4, AMT_REQ_FLAG_E, 90, &q, qbuf, sizeof(qbuf));
+	getsockname(f->gw, (struct sockaddr *)&gwa, &len);
+	addr_canon((struct sockaddr *)&gwa, canon, &port);
+	mac_compute_ecn(f->rd.macs.cur, canon, port, 90, true, mac);
+	assert_memory_equal(q.mac, mac, AMT_MAC_LEN);
+	assert_int_equal(f->rd.ntunnels, 0);
+	update(f, f->gw, 90, q.mac, false);
+	assert_int_equal(f->rd.ntunnels, 1);
+	t = tunnel_find(&f->rd, (struct sockaddr *)&gwa);
+	assert_non_null(t);
+	assert_true(tunnel_ecn(t));
+	request(f, gw2, RELAY4, 0, 91, &q, qbuf, sizeof(qbuf));
+	update(f, gw2, 91, q.mac, false);
+	assert_int_equal(f->rd.ntunnels, 2);
+	t = TAILQ_LAST(&f->rd.tunnels, tunnel_list);
+	assert_false(tunnel_ecn(t));
+	assert_int_equal(f->rd.stats.err_invalid_mac, 0);
+	/* the reload to `ecn no` turns normal mode off at once */
+	f->rd.conf.ecn = false;
+	t = tunnel_find(&f->rd, (struct sockaddr *)&gwa);
+	assert_false(tunnel_ecn(t));
+	close(gw2);
+}
+
+/* R15: `ecn no` (compatibility mode only) ignores E in Requests. */
+static void
+test_R15_ecn_no_ignores_e(void **state)
+{
+	struct fixture	*f = *state;
+	struct amt_msg	 q, q0;
+	uint8_t		 qbuf[256], qbuf0[256];
+
+	f->rd.conf.ecn = false;
+	request(f, f->gw, RELAY4, AMT_REQ_FLAG_E, 92, &q, qbuf, sizeof(qbuf));
+	request(f, f->gw, RELAY4, 0, 92, &q0, qbuf0, sizeof(qbuf0));
+	assert_memory_equal(q.mac, q0.mac, AMT_MAC_LEN);
+	update(f, f->gw, 92, q.mac, false);
+	assert_int_equal(f->rd.ntunnels, 1);
+	assert_false(TAILQ_FIRST(&f->rd.tunnels)->ecn);
+}
+
+/*
+ * Q1, R15: the kept (nonce, MAC) keeps the E it was verified with across
+ * key rotation; a later Update whose MAC says otherwise changes it.
+ */
+static void
+test_Q1_R15_kept_mac_keeps_e(void **state)
+{
+	struct fixture	*f = *state;
+	struct amt_msg	 q;
+	struct tunnel	*t;
+	uint8_t		 qbuf[256], kept[AMT_MAC_LEN];
+
+	request(f, f->gw, RELAY4, AMT_REQ_FLAG_E, 93, &q, qbuf, sizeof(qbuf));
+	memcpy(kept, q.mac, sizeof(kept));
+	update(f, f->gw, 93, kept, false);
+	t = TAILQ_FIRST(&f->rd.tunnels);
+	assert_non_null(t);
+	assert_true(tunnel_ecn(t));
+	mac_ring_rotate(&f->rd.macs, world.now);
+	mac_ring_rotate(&f->rd.macs, world.now);
+	world.now += 7200;
+	update(f, f->gw, 93, kept, false);
+	assert_int_equal(f->rd.stats.err_invalid_mac, 0);
+	assert_int_equal(t->rx_update, 2);
+	assert_true(tunnel_ecn(t));
+	/* a new Request without E: compatibility mode from its Update on */
+	request(f, f->gw, RELAY4, 0, 94, &q, qbuf, sizeof(qbuf));
+	update(f, f->gw, 94, q.mac, false);
+	assert_false(tunnel_ecn(t));
+	/* and with E again: normal mode */
+	request(f, f->gw, RELAY4, AMT_REQ_FLAG_E, 95, &q, qbuf, sizeof(qbuf));
+	update(f, f->gw, 95, q.mac, false);
+	assert_true(tunnel_ecn(t));
+	assert_int_equal(f->rd.stats.err_invalid_mac, 0);
+}
+
+/* R15, R11: a Teardown's MAC from a Request with E verifies too. */
+static void
+test_R15_teardown_with_e_mac(void **state)
+{
+	struct fixture	*f = *state;
+	struct amt_msg	 q;
+	uint8_t		 qbuf[256];
+
+	request(f, f->gw, RELAY4, AMT_REQ_FLAG_E, 96, &q, qbuf, sizeof(qbuf));
+	update(f, f->gw, 96, q.mac, false);
+	assert_int_equal(f->rd.ntunnels, 1);
+	teardown_msg(f, f->gw, 96, q.mac);
+	assert_int_equal(f->rd.ntunnels, 0);
+	assert_int_equal(f->rd.stats.err_invalid_mac, 0);
+}
+
 /* R13: every verified Update restarts the tunnel timer. */
 static void
 test_R13_update_restarts_timer(void **state)
@@ -783,6 +894,10 @@ main(void)
 		T(test_R11_teardown),
 		T(test_R5_previous_secret_grace),
 		T(test_Q1_kept_nonce_and_mac_across_rotation),
+		T(test_R15_request_e_travels_in_mac),
+		T(test_R15_ecn_no_ignores_e),
+		T(test_Q1_R15_kept_mac_keeps_e),
+		T(test_R15_teardown_with_e_mac),
 		T(test_R13_update_restarts_timer),
 		T(test_Q4_update_burst),
 		T(test_W2_version_type_length_counted),
