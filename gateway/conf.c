@@ -234,6 +234,8 @@ static const struct conf_opt conf_table[] = {
 	    "avoid a relay that sent L for this long (600 s)"),
 	DUR("max-timeout", max_timeout, 1, 3600,
 	    "retransmission back-off cap (120 s)"),
+	{ .name = "ecn", .kind = CONF_BOOL, GWC(ecn),
+	    .help = "RFC 9601: set E, propagate the outer ECN (yes)" },
 	{ .name = "driad", .kind = CONF_BOOL, GWC(driad),
 	    .help = "relay per source from DNS AMTRELAY records (RFC 8777)" },
 	{ .name = "resolver", .kind = CONF_SOCKADDR, GWC(resolver),
@@ -266,6 +268,8 @@ conf_defaults(struct gw_conf *c)
 	c->req_timeout = 1;
 	c->req_retries = 5;
 	c->holddown = GW_HOLDDOWN;
+	/* RFC 9601 6.1.4: RFC 6040 at AMT endpoints is RECOMMENDED. */
+	c->ecn = true;
 	c->max_timeout = GW_MAX_TIMEOUT;
 	c->driad_holddown = GW_HOLDDOWN;
 	c->driad_dns_max_backoff = GW_DRIAD_DNS_BACKOFF;

@@ -132,6 +132,9 @@ control_stats(struct gateway *gw)
 	STAT(o, "unexpected-type", st->unexpected_type);
 	STAT(o, "data-not-multicast", st->data_not_multicast);
 	STAT(o, "data-unexpected-source", st->data_unexpected_source);
+	STAT(o, "data-ecn-ce-drops", st->ecn_ce_drops);
+	STAT(o, "data-ecn-ce-marked", st->ecn_ce_marked);
+	STAT(o, "data-ecn-alarms", st->ecn_alarms);
 	STAT(o, "advertisement-ignored", st->advert_ignored);
 	STAT(o, "query-ignored", st->query_ignored);
 	STAT(o, "icmp-errors", st->icmp_errors);

@@ -9,6 +9,13 @@
  * a run of same-size datagrams from the relay (sent with UDP GSO, or
  * merged by the receiving NIC's GRO) arrives as one buffer with its
  * segment size, and is cut back into the datagrams it was.
+ *
+ * ECN (RFC 9601 6.1.4, RFC 6040 4.2): the outer TOS / Traffic Class of
+ * each buffer comes as a control message (IP_RECVTOS, IPV6_RECVTCLASS)
+ * and is combined with the inner ECN in ecn.c.  One value per buffer
+ * holds for every segment of it: GRO does not merge datagrams whose TOS
+ * or Traffic Class differ (inet_gro_receive and ipv6_gro_receive flush
+ * on any difference in them), and a UDP GSO send has one header.
  */
 #include "config.h"
 
@@ -20,6 +27,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "amt/buf.h"
 #include "amt/log.h"
 #include "amt/wire.h"
 #include "gateway.h"
@@ -60,6 +68,11 @@ data_socket(const struct sockaddr *peer)
 	if (peer->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_UDP,
 	    UDP_NO_CHECK6_RX, &on, sizeof(on)) == -1)
 		log_warn("UDP_NO_CHECK6_RX");
+	/* RFC 9601 6.1.4: the outer ECN of every datagram (ecn.c). */
+	if (peer->sa_family == AF_INET ? setsockopt(fd, IPPROTO_IP,
+	    IP_RECVTOS, &on, sizeof(on)) == -1 : setsockopt(fd,
+	    IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof(on)) == -1)
+		log_warn("IP_RECVTOS / IPV6_RECVTCLASS");
 	/* Runs of datagrams in one read (Linux 5.0); without it, one by one. */
 	if (setsockopt(fd, IPPROTO_UDP, UDP_GRO, &on, sizeof(on)) == -1)
 		log_debug("UDP_GRO: %s", strerror(errno));
@@ -136,6 +149,21 @@ data_close_discovery(struct session *s)
 	}
 }
 
+/*
+ * RFC 9601 6.1.4.2: a gateway that propagates ECN sets E in its Relay
+ * Discovery (octet 1, as in the Request); amt_encode writes the octet
+ * of a Discovery as zero, so E is put in here.
+ */
+static void
+data_disc_flags(uint8_t *buf, uint8_t flags)
+{
+	struct wbuf	w;
+
+	wbuf_init(&w, buf, 2);
+	wbuf_add_u8(&w, AMT_RELAY_DISCOVERY);
+	wbuf_add_u8(&w, flags & AMT_REQ_FLAG_E);
+}
+
 /* Encode and send one message on a session socket. */
 int
 data_send(struct session *s, int fd, const struct amt_msg *m)
@@ -150,6 +178,8 @@ data_send(struct session *s, int fd, const struct amt_msg *m)
 		    amt_strerror((int)len));
 		return (-1);
 	}
+	if (m->type == AMT_RELAY_DISCOVERY)
+		data_disc_flags(buf, m->flags);
 	if (send(fd, buf, (size_t)len, 0) == len)
 		return (0);
 	s->gw->st.send_errors++;
@@ -163,13 +193,16 @@ data_send(struct session *s, int fd, const struct amt_msg *m)
 
 /*
  * RFC 7450 5.2.3.3: only Data from the relay (the connected socket) whose
- * inner destination is multicast goes to the tun.
+ * inner destination is multicast goes to the tun.  The inner packet lies
+ * in the writable datagram dg; with ecn, RFC 6040 4.2 is applied to it.
  */
 static void
-data_deliver(struct session *s, const struct amt_msg *m)
+data_deliver(struct session *s, const struct amt_msg *m, uint8_t *dg,
+    uint8_t outer)
 {
 	struct gateway	*gw = s->gw;
 	const uint8_t	*p = m->inner;
+	uint8_t		*w = dg + (m->inner - dg);
 	bool		 mc;
 
 	if (m->inner_len >= 20 && (p[0] >> 4) == 4)
@@ -182,6 +215,8 @@ data_deliver(struct session *s, const struct amt_msg *m)
 		gw->st.data_not_multicast++;
 		return;
 	}
+	if (gw->conf.ecn && ecn_decap(w, m->inner_len, outer, &gw->st) == -1)
+		return;
 	if (tun_write(gw, p, m->inner_len) == 0) {
 		s->cnt.data_packets++;
 		s->cnt.data_bytes += m->inner_len;
@@ -189,7 +224,8 @@ data_deliver(struct session *s, const struct amt_msg *m)
 }
 
 static void
-data_dispatch(struct session *s, const uint8_t *p, size_t len, bool disc)
+data_dispatch(struct session *s, uint8_t *p, size_t len, uint8_t outer,
+    bool disc)
 {
 	struct gw_stats	*st = &s->gw->st;
 	struct amt_msg	 m;
@@ -208,7 +244,7 @@ data_dispatch(struct session *s, const uint8_t *p, size_t len, bool disc)
 		if (disc)
 			st->data_unexpected_source++;
 		else
-			data_deliver(s, &m);
+			data_deliver(s, &m, p, outer);
 		break;
 	case AMT_RELAY_ADVERTISEMENT:
 		session_recv_advert(s, &m, disc);
@@ -226,27 +262,40 @@ data_dispatch(struct session *s, const uint8_t *p, size_t len, bool disc)
 	}
 }
 
-/* The GRO segment size of a received buffer; 0: one datagram. */
+/*
+ * The GRO segment size of a received buffer (0: one datagram) and its
+ * outer ECN field (Not-ECT when the kernel gave none).
+ */
 static size_t
-data_gro_size(struct msghdr *mh)
+data_cmsgs(struct msghdr *mh, uint8_t *ecn)
 {
 	struct cmsghdr	*cm;
-	int		 seg;
+	int		 seg = 0, tc;
+	uint8_t		 tos;
 
+	*ecn = ECN_NOT_ECT;
 	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
-		if (cm->cmsg_level != IPPROTO_UDP || cm->cmsg_type != UDP_GRO ||
-		    cm->cmsg_len < CMSG_LEN(sizeof(seg)))
-			continue;
-		memcpy(&seg, CMSG_DATA(cm), sizeof(seg));
-		return (seg > 0 ? (size_t)seg : 0);
+		if (cm->cmsg_level == IPPROTO_UDP && cm->cmsg_type == UDP_GRO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(seg)))
+			memcpy(&seg, CMSG_DATA(cm), sizeof(seg));
+		else if (cm->cmsg_level == IPPROTO_IP &&
+		    cm->cmsg_type == IP_TOS && cm->cmsg_len >= CMSG_LEN(1)) {
+			memcpy(&tos, CMSG_DATA(cm), 1);
+			*ecn = tos & ECN_MASK;
+		} else if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_TCLASS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(tc))) {
+			memcpy(&tc, CMSG_DATA(cm), sizeof(tc));
+			*ecn = (uint8_t)tc & ECN_MASK;
+		}
 	}
-	return (0);
+	return (seg > 0 ? (size_t)seg : 0);
 }
 
 /* The datagrams of one buffer; -1 if a handler replaced the socket. */
 static int
-data_segments(struct session *s, const uint8_t *p, size_t len, size_t seg,
-    bool disc)
+data_segments(struct session *s, uint8_t *p, size_t len, size_t seg,
+    uint8_t outer, bool disc)
 {
 	unsigned	gen = s->sock_gen;
 	size_t		off, n;
@@ -256,7 +305,7 @@ data_segments(struct session *s, const uint8_t *p, size_t len, size_t seg,
 	for (off = 0; off < len; off += n) {
 		n = len - off < seg ? len - off : seg;
 		s->gw->st.rx_datagrams++;
-		data_dispatch(s, p + off, n, disc);
+		data_dispatch(s, p + off, n, outer, disc);
 		/* The handler may have closed or replaced this socket. */
 		if (s->sock_gen != gen)
 			return (-1);
@@ -272,10 +321,12 @@ data_batch(struct session *s, int fd, bool disc)
 	struct iovec	iov[GW_RX_BATCH];
 	union {
 		struct cmsghdr	c;
-		char		buf[CMSG_SPACE(sizeof(int))];
+		char		buf[2 * CMSG_SPACE(sizeof(int))];
 	}		ctl[GW_RX_BATCH];
 	uint8_t		*buf = s->gw->rx_buf;
 	int		 n, i;
+	size_t		 seg;
+	uint8_t		 outer;
 
 	memset(msgs, 0, sizeof(msgs));
 	for (i = 0; i < GW_RX_BATCH; i++) {
@@ -301,8 +352,9 @@ data_batch(struct session *s, int fd, bool disc)
 			s->gw->st.rx_truncated++;
 			continue;
 		}
-		if (data_segments(s, iov[i].iov_base, msgs[i].msg_len,
-		    data_gro_size(&msgs[i].msg_hdr), disc) == -1)
+		seg = data_cmsgs(&msgs[i].msg_hdr, &outer);
+		if (data_segments(s, iov[i].iov_base, msgs[i].msg_len, seg,
+		    outer, disc) == -1)
 			return (-1);
 	}
 	return (n);

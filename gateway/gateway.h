@@ -78,6 +78,7 @@ struct gw_conf {
 	unsigned		 holddown;	/* after L (G10) */
 	unsigned		 max_timeout;	/* back-off cap, 120 s */
 	bool			 keep_rp_all;	/* never touch conf/all */
+	bool			 ecn;		/* RFC 9601: E, propagate */
 	/* RFC 8777 DRIAD (used with --driad). */
 	bool			 driad;
 	struct sockaddr_storage	 resolver;	/* family 0: resolv.conf */
@@ -104,6 +105,9 @@ struct gw_stats {
 	uint64_t	unexpected_type;
 	uint64_t	data_not_multicast;
 	uint64_t	data_unexpected_source;
+	uint64_t	ecn_ce_drops;		/* outer CE, inner Not-ECT */
+	uint64_t	ecn_ce_marked;		/* inner set to CE */
+	uint64_t	ecn_alarms;		/* RFC 6040 (!!!) pairs */
 	uint64_t	advert_ignored;
 	uint64_t	query_ignored;
 	uint64_t	icmp_errors;
@@ -320,6 +324,18 @@ void		 data_close(struct session *);
 int		 data_open_discovery(struct session *);
 void		 data_close_discovery(struct session *);
 int		 data_send(struct session *, int, const struct amt_msg *);
+
+/* ecn.c: RFC 6040 4.2 egress, RFC 9601 6.1.4 (pure, unit tested). */
+#define ECN_MASK	0x03
+#define ECN_NOT_ECT	0x00
+#define ECN_ECT1	0x01
+#define ECN_ECT0	0x02
+#define ECN_CE		0x03
+#define ECN_DROP	0xff
+uint8_t		 ecn_egress(uint8_t, uint8_t);
+bool		 ecn_egress_alarm(uint8_t, uint8_t);
+uint16_t	 ecn_csum_update(uint16_t, uint16_t, uint16_t);
+int		 ecn_decap(uint8_t *, size_t, uint8_t, struct gw_stats *);
 
 /* tun.c: the pseudo-interface. */
 struct gw_tun {

@@ -3,7 +3,8 @@ sbin_PROGRAMS += gateway/amtgwd
 gateway_amtgwd_SOURCES = gateway/main.c gateway/gateway.h gateway/conf.c \
 	gateway/tun.c gateway/local.c gateway/membership.c gateway/fsm.c \
 	gateway/session.c gateway/session_input.c gateway/update.c \
-	gateway/data.c gateway/control.c gateway/reload.c gateway/metrics.c
+	gateway/data.c gateway/ecn.c gateway/control.c gateway/reload.c \
+	gateway/metrics.c
 gateway_amtgwd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \
 	$(JANSSON_LIBS)
 # dist_man_MANS cannot be appended to across fragments: the page is
@@ -17,9 +18,16 @@ TESTS += tests/unit/test_session
 tests_unit_test_session_SOURCES = tests/unit/test_session.c \
 	gateway/conf.c gateway/tun.c gateway/local.c gateway/membership.c \
 	gateway/fsm.c gateway/session.c gateway/session_input.c \
-	gateway/update.c gateway/data.c gateway/control.c gateway/reload.c \
-	gateway/gateway.h
+	gateway/update.c gateway/data.c gateway/ecn.c gateway/control.c \
+	gateway/reload.c gateway/gateway.h
 tests_unit_test_session_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/gateway
 tests_unit_test_session_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS) \
 	$(LIBSODIUM_LIBS) $(JANSSON_LIBS)
+# RFC 6040 4.2 egress (Figure 4), both families, the checksum update.
+check_PROGRAMS += tests/unit/test_ecn
+TESTS += tests/unit/test_ecn
+tests_unit_test_ecn_SOURCES = tests/unit/test_ecn.c gateway/ecn.c \
+	gateway/gateway.h
+tests_unit_test_ecn_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/gateway
+tests_unit_test_ecn_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS)
 endif

@@ -59,6 +59,12 @@ static const struct gwm_counter gwm_global[] = {
 	    unexpected_type),
 	GC("data_not_multicast", "Data whose inner destination is unicast",
 	    data_not_multicast),
+	GC("data_ecn_ce_drops", "Data with outer CE and a Not-ECT inner "
+	    "packet, dropped (RFC 6040 4.2)", ecn_ce_drops),
+	GC("data_ecn_ce_marked", "Data whose inner ECN was set to CE",
+	    ecn_ce_marked),
+	GC("data_ecn_alarms", "Data with an inner/outer ECN pair no "
+	    "RFC 6040 ingress sends", ecn_alarms),
 	GC("send_errors", "Failed sends to relays", send_errors),
 };
 

@@ -126,6 +126,8 @@ disc_send(struct session *s)
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_RELAY_DISCOVERY;
 	m.nonce = s->disc_nonce;
+	/* RFC 9601 6.1.4.2: E in the Relay Discovery too. */
+	m.flags = s->gw->conf.ecn ? AMT_REQ_FLAG_E : 0;
 	if (data_send(s, s->disc_fd, &m) == 0)
 		s->cnt.relay_discovery++;
 }
@@ -175,6 +177,12 @@ request_send(struct session *s)
 			continue;
 		/* P = 0: IGMPv3 General Query; P = 1: MLDv2. */
 		m.flags = (f == SESS_FAM_V6) ? AMT_REQ_FLAG_P : 0;
+		/*
+		 * RFC 9601 6.1.4.2: E when this gateway propagates ECN
+		 * (data.c, ecn.c); without, E MUST NOT be set.
+		 */
+		if (s->gw->conf.ecn)
+			m.flags |= AMT_REQ_FLAG_E;
 		if (data_send(s, s->fd, &m) == 0)
 			s->cnt.request++;
 	}

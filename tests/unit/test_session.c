@@ -323,6 +323,19 @@ fx_teardown(void **state)
 	return (0);
 }
 
+/* The ecn option as parsed from a command line with opt (or none). */
+static bool
+fx_conf_ecn(const char *opt)
+{
+	struct gw_conf	 c;
+	char		 o[16];
+	char		*argv[] = { "amtgwd", "-R", "127.0.0.1", o, NULL };
+
+	snprintf(o, sizeof(o), "%s", opt != NULL ? opt : "-d");
+	assert_int_equal(conf_parse(&c, 4, argv), -1);
+	return (c.ecn);
+}
+
 /* Run the loop until the relay socket has a datagram (or ms pass). */
 static ssize_t
 fx_recv(struct fixture *fx, uint8_t *buf, size_t len, int ms,
@@ -453,6 +466,8 @@ test_G2_discovery_nonce_and_source(void **state)
 	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
 	assert_int_equal(m.type, AMT_RELAY_DISCOVERY);
 	assert_int_not_equal(m.nonce, 0);
+	/* RFC 9601 6.1.4.2: E in the Relay Discovery (ecn, the default). */
+	assert_int_equal(buf[1], AMT_REQ_FLAG_E);
 	nonce = m.nonce;
 	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
 	assert_int_equal(m.type, AMT_RELAY_DISCOVERY);
@@ -496,6 +511,8 @@ test_G4_request_and_query_nonce(void **state)
 	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
 	assert_int_equal(m.type, AMT_REQUEST);
 	assert_int_equal(m.flags & AMT_REQ_FLAG_P, 0);
+	/* RFC 9601 6.1.4.2: E set, the gateway propagates ECN (default). */
+	assert_int_equal(m.flags, AMT_REQ_FLAG_E);
 	assert_int_not_equal(m.nonce, 0);
 	fx_query(fx, m.nonce + 1, 0, 0);
 	fx_run(fx, 100);
@@ -635,35 +652,100 @@ test_G8_shutdown_update_deletes(void **state)
 	assert_int_equal(r.nsrc, 1);
 }
 
-/* G7: Data only with a multicast inner destination goes on (to the tun). */
+/*
+ * Data from the relay: an IPv4 UDP packet from 10.1.0.1 to dst (4 bytes)
+ * with TOS inner_tos, in an outer header with TOS tos (IP_TOS).
+ */
 static void
-test_G7_data_not_multicast_dropped(void **state)
+fx_send_data(struct fixture *fx, int tos, uint8_t inner_tos, const char *dst)
 {
-	struct fixture	*fx = *state;
-	uint8_t		 inner[28];
-	struct amt_msg	 m;
+	uint8_t		inner[28];
+	struct amt_msg	m;
 
-	session_fsm(&fx->gw.sess, SE_START);
-	fx_up(fx, 0, 0);
+	assert_int_equal(setsockopt(fx->relay, IPPROTO_IP, IP_TOS, &tos,
+	    sizeof(tos)), 0);
 	memset(inner, 0, sizeof(inner));
 	inner[0] = 0x45;
+	inner[1] = inner_tos;
 	inner[3] = sizeof(inner);
 	inner[8] = 1;
 	inner[9] = 17;
-	memcpy(inner + 12, "\x0a\x01\x00\x01\x0a\x02\x00\x05", 8);
+	memcpy(inner + 12, "\x0a\x01\x00\x01", 4);
+	memcpy(inner + 16, dst, 4);
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_MULTICAST_DATA;
 	m.inner = inner;
 	m.inner_len = sizeof(inner);
 	fx_send(fx, &m);
 	fx_run(fx, 100);
+}
+
+#define FX_UNICAST	"\x0a\x02\x00\x05"
+#define FX_GROUP	"\xe8\x01\x01\x01"
+
+/* G7: Data only with a multicast inner destination goes on (to the tun). */
+static void
+test_G7_data_not_multicast_dropped(void **state)
+{
+	struct fixture	*fx = *state;
+
+	session_fsm(&fx->gw.sess, SE_START);
+	fx_up(fx, 0, 0);
+	fx_send_data(fx, 0, 0, FX_UNICAST);
 	assert_int_equal(fx->gw.st.data_not_multicast, 1);
 	/* Multicast: passed to the tun (no tun here: a counted error). */
-	memcpy(inner + 16, "\xe8\x01\x01\x01", 4);
-	fx_send(fx, &m);
-	fx_run(fx, 100);
+	fx_send_data(fx, 0, 0, FX_GROUP);
 	assert_int_equal(fx->gw.st.data_not_multicast, 1);
 	assert_int_equal(fx->gw.st.tun_write_errors >= 1, 1);
+}
+
+/* G4, R15: with ecn no, E stays 0 in Requests and Discoveries. */
+static void
+test_G4_R15_no_ecn_no_E(void **state)
+{
+	struct fixture	*fx = *state;
+	uint8_t		 buf[2048];
+	struct amt_msg	 m;
+
+	fx->gw.conf.ecn = false;
+	session_fsm(&fx->gw.sess, SE_START);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	assert_int_equal(m.type, AMT_REQUEST);
+	assert_int_equal(buf[1], 0);
+	/* Through the option table as well. */
+	assert_int_equal(fx_conf_ecn("--ecn=no"), false);
+	assert_int_equal(fx_conf_ecn("--ecn"), true);
+	assert_int_equal(fx_conf_ecn(NULL), true);
+}
+
+/*
+ * R15, RFC 6040 4.2: the outer ECN comes from the kernel (IP_RECVTOS):
+ * outer CE drops a Not-ECT inner packet and marks an ECT(0) one; with
+ * ecn no the outer field is ignored.
+ */
+static void
+test_R15_data_outer_ce(void **state)
+{
+	struct fixture	*fx = *state;
+	uint64_t	 w0;
+
+	session_fsm(&fx->gw.sess, SE_START);
+	fx_up(fx, 0, 0);
+	/* No tun here: what passes is counted as a tun write error. */
+	w0 = fx->gw.st.tun_write_errors;
+	fx_send_data(fx, ECN_CE, ECN_NOT_ECT, FX_GROUP);
+	assert_int_equal(fx->gw.st.ecn_ce_drops, 1);
+	assert_int_equal(fx->gw.st.tun_write_errors, w0 + 0);
+	fx_send_data(fx, ECN_CE, ECN_ECT0, FX_GROUP);
+	assert_int_equal(fx->gw.st.ecn_ce_marked, 1);
+	assert_int_equal(fx->gw.st.tun_write_errors, w0 + 1);
+	fx_send_data(fx, ECN_ECT0, ECN_NOT_ECT, FX_GROUP);
+	assert_int_equal(fx->gw.st.ecn_ce_drops, 1);
+	assert_int_equal(fx->gw.st.ecn_alarms, 2);
+	fx->gw.conf.ecn = false;
+	fx_send_data(fx, ECN_CE, ECN_NOT_ECT, FX_GROUP);
+	assert_int_equal(fx->gw.st.ecn_ce_drops, 1);
+	assert_int_equal(fx->gw.st.tun_write_errors, w0 + 3);
 }
 
 /* G9: the relay goes away: ECONNREFUSED, a new Request cycle, no spin. */
@@ -743,6 +825,10 @@ main(void)
 		    test_G8_shutdown_update_deletes, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_G7_data_not_multicast_dropped, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G4_R15_no_ecn_no_E, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_R15_data_outer_ce, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_G9_icmp_restarts_request_cycle, fx_setup,
 		    fx_teardown),
