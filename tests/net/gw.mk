@@ -11,7 +11,7 @@ tests_net_gwtest_recv_LDADD = lib/libamt.la
 GW_SCENARIOS = tests/net/gw-tun.sh tests/net/gw-families.sh \
 	tests/net/gw-joins.sh tests/net/gw-kill.sh tests/net/gw-restart.sh \
 	tests/net/gw-nat.sh tests/net/gw-lan.sh \
-	tests/net/gw-limit.sh
+	tests/net/gw-limit.sh tests/net/gw-ecn.sh
 TESTS += $(GW_SCENARIOS)
 EXTRA_DIST += $(GW_SCENARIOS) tests/net/e2e.sh \
 	tests/bench/gateway-decap tests/bench/join-latency

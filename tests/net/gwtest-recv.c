@@ -9,13 +9,16 @@
  * any-source (MCAST_JOIN_GROUP).
  *
  * usage: gwtest-recv -g GROUP [-c NGROUPS] [-p PORT] -i IF [-s SOURCE]
- *	      [-n EXPECT] [-w SECONDS] [-o FILE] [-P] [-1]
+ *	      [-n EXPECT] [-w SECONDS] [-o FILE] [-P] [-1] [-E]
  * -n: stop once every group has EXPECT unique packets; -w: stop after
  * SECONDS; -o: keep the summary line in FILE (rewritten every 100 ms);
  * -P: print rate and loss every second; -1: stop at the first packet and
- * report the time from the join to it.  The summary, printed at exit:
+ * report the time from the join to it; -E: count the ECN field of every
+ * packet received (IP_RECVTOS, IPV6_RECVTCLASS).  The summary, printed
+ * at exit:
  *	received=N unique=N dup=N lost=N groups_seen=N groups_complete=N
  *	first_ms=N first_us=N (join to first packet) last_seq=N bad=N
+ * and with -E: ecn_not_ect=N ecn_ect1=N ecn_ect0=N ecn_ce=N.
  */
 #include <sys/socket.h>
 #include <net/if.h>
@@ -58,6 +61,8 @@ struct receiver {
 	const char	*out;
 	int		 progress;
 	int		 first_only;
+	int		 ecn;		/* -E */
+	uint64_t	 ecn_count[4];	/* Not-ECT, ECT(1), ECT(0), CE */
 	struct rgroup	 g[RECV_MAXGROUPS];
 	uint64_t	 received;
 	uint64_t	 dup;
@@ -114,6 +119,10 @@ recv_open(struct receiver *r, unsigned i)
 		return (-1);
 	if (recv_join(r, fd, &g) == -1)
 		return (-1);
+	if (r->ecn && (g.family == AF_INET ? setsockopt(fd, IPPROTO_IP,
+	    IP_RECVTOS, &on, sizeof(on)) : setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_RECVTCLASS, &on, sizeof(on))) == -1)
+		return (-1);
 	r->g[i].fd = fd;
 	if ((r->g[i].seen = calloc(RECV_BITS / 8, 1)) == NULL)
 		return (-1);
@@ -159,17 +168,52 @@ recv_count(struct receiver *r, struct rgroup *rg, const uint8_t *p,
 		rg->minseq = seq;
 }
 
+/* The ECN field of a received datagram, from its TOS / TCLASS cmsg. */
+static void
+recv_ecn(struct receiver *r, struct msghdr *mh)
+{
+	struct cmsghdr	*cm;
+	uint8_t		 tos;
+	int		 tc;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_TOS) {
+			memcpy(&tos, CMSG_DATA(cm), 1);
+			r->ecn_count[tos & 3]++;
+			return;
+		}
+		if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_TCLASS) {
+			memcpy(&tc, CMSG_DATA(cm), sizeof(tc));
+			r->ecn_count[tc & 3]++;
+			return;
+		}
+	}
+}
+
 static void
 recv_drain(struct receiver *r, struct rgroup *rg)
 {
-	uint8_t	buf[65536];
-	ssize_t	n;
-	int	i;
+	uint8_t		buf[65536];
+	char		ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec	iov;
+	struct msghdr	mh;
+	ssize_t		n;
+	int		i;
 
 	for (i = 0; i < 256; i++) {
-		n = recv(rg->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl;
+		mh.msg_controllen = sizeof(ctl);
+		n = recvmsg(rg->fd, &mh, MSG_DONTWAIT);
 		if (n < 0)
 			return;
+		if (r->ecn)
+			recv_ecn(r, &mh);
 		recv_count(r, rg, buf, (size_t)n);
 	}
 }
@@ -219,6 +263,15 @@ recv_summary(const struct receiver *r, char *line, size_t len)
 	    (unsigned long long)(first_us / 1000),
 	    (unsigned long long)first_us, (unsigned long long)r->last_seq,
 	    (unsigned long long)r->bad);
+	if (r->ecn && strlen(line) > 0 && strlen(line) < len) {
+		line[strlen(line) - 1] = '\0';
+		snprintf(line + strlen(line), len - strlen(line),
+		    " ecn_not_ect=%llu ecn_ect1=%llu ecn_ect0=%llu "
+		    "ecn_ce=%llu\n", (unsigned long long)r->ecn_count[0],
+		    (unsigned long long)r->ecn_count[1],
+		    (unsigned long long)r->ecn_count[2],
+		    (unsigned long long)r->ecn_count[3]);
+	}
 }
 
 static void
@@ -305,7 +358,7 @@ recv_usage(void)
 {
 	fprintf(stderr, "usage: gwtest-recv -g GROUP [-c NGROUPS] [-p PORT] "
 	    "-i IF [-s SOURCE] [-n EXPECT] [-w SECONDS] [-o FILE] [-P] "
-	    "[-1]\n");
+	    "[-1] [-E]\n");
 	exit(2);
 }
 
@@ -314,10 +367,11 @@ recv_args(struct receiver *r, int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "1c:g:i:n:o:p:Ps:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "1c:Eg:i:n:o:p:Ps:w:")) != -1) {
 		switch (ch) {
 		case '1': r->first_only = 1; break;
 		case 'c': r->ngroups = strtoul(optarg, NULL, 10); break;
+		case 'E': r->ecn = 1; break;
 		case 'g': if (ip_parse(optarg, &r->group) == -1) recv_usage();
 			break;
 		case 'i': r->ifindex = if_nametoindex(optarg); break;

@@ -15,8 +15,11 @@
  *
  * usage: gwtest-send -g GROUP [-c NGROUPS] [-p PORT] [-i IF] [-s SOURCE]
  *	      [-n COUNT] [-r PPS] [-l LEN] [-t TTL] [-T TUN] [-I STREAM]
+ *	      [-E TOS]
  * COUNT is per group (0: until SIGTERM); PPS is the total rate (0: as
- * fast as possible).  Prints "sent=N" when done.
+ * fast as possible).  -E: the IPv4 TOS or IPv6 Traffic Class of the
+ * socket's datagrams, ECN bits included (socket mode).  Prints "sent=N"
+ * when done.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -53,6 +56,7 @@ struct sender {
 	uint64_t	 pps;
 	size_t		 len;
 	int		 ttl;
+	int		 tos;		/* -E; -1: the kernel's */
 	uint32_t	 stream;
 	int		 fd;
 	uint64_t	 sent;
@@ -106,6 +110,9 @@ send_open_socket(struct sender *s)
 		    sizeof(s->ttl));
 		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &loop,
 		    sizeof(loop));
+		if (s->tos != -1 && setsockopt(fd, IPPROTO_IP, IP_TOS,
+		    &s->tos, sizeof(s->tos)) == -1)
+			return (-1);
 	} else {
 		lvl = IPPROTO_IPV6;
 		setsockopt(fd, lvl, IPV6_MULTICAST_IF, &ifindex,
@@ -113,6 +120,9 @@ send_open_socket(struct sender *s)
 		setsockopt(fd, lvl, IPV6_MULTICAST_HOPS, &s->ttl,
 		    sizeof(s->ttl));
 		setsockopt(fd, lvl, IPV6_MULTICAST_LOOP, &loop, sizeof(loop));
+		if (s->tos != -1 && setsockopt(fd, lvl, IPV6_TCLASS, &s->tos,
+		    sizeof(s->tos)) == -1)
+			return (-1);
 	}
 	s->fd = fd;
 	return (0);
@@ -241,7 +251,7 @@ send_usage(void)
 {
 	fprintf(stderr, "usage: gwtest-send -g GROUP [-c NGROUPS] [-p PORT] "
 	    "[-i IF] [-s SOURCE] [-n COUNT] [-r PPS] [-l LEN] [-t TTL] "
-	    "[-T TUN] [-I STREAM]\n");
+	    "[-T TUN] [-I STREAM] [-E TOS]\n");
 	exit(2);
 }
 
@@ -250,9 +260,10 @@ send_args(struct sender *s, int argc, char **argv)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "c:g:i:I:l:n:p:r:s:t:T:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:E:g:i:I:l:n:p:r:s:t:T:")) != -1) {
 		switch (ch) {
 		case 'c': s->ngroups = strtoul(optarg, NULL, 10); break;
+		case 'E': s->tos = (int)strtol(optarg, NULL, 0) & 0xff; break;
 		case 'g': if (ip_parse(optarg, &s->group) == -1) send_usage();
 			break;
 		case 'i': s->ifname = optarg; break;
@@ -283,6 +294,7 @@ main(int argc, char **argv)
 	s.port = 5000;
 	s.len = 1316;
 	s.ttl = 16;
+	s.tos = -1;
 	s.stream = (uint32_t)getpid();
 	send_args(&s, argc, argv);
 	gwtest_signals();
