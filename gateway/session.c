@@ -115,6 +115,20 @@ session_hold(struct session *s, bool on)
 	s->hold[slot].until = now + s->gw->conf.holddown;
 }
 
+/*
+ * RFC 9601 6.1.4.2: E when this gateway propagates ECN (data.c, ecn.c);
+ * without, E MUST NOT be set.  Relays that predate RFC 9601 and drop a
+ * Discovery or Request whose reserved bits are not zero (the Linux
+ * driver checks them) would never answer, so every other retransmission
+ * goes without E: such a relay answers that one, and a relay that knows
+ * E was asked with it first.
+ */
+static uint8_t
+session_e_flag(const struct session *s, unsigned retry)
+{
+	return (s->gw->conf.ecn && retry % 2 == 0 ? AMT_REQ_FLAG_E : 0);
+}
+
 /* RFC 7450 5.2.3.4.2: Relay Discovery with the saved nonce. */
 static void
 disc_send(struct session *s)
@@ -127,7 +141,7 @@ disc_send(struct session *s)
 	m.type = AMT_RELAY_DISCOVERY;
 	m.nonce = s->disc_nonce;
 	/* RFC 9601 6.1.4.2: E in the Relay Discovery too. */
-	m.flags = s->gw->conf.ecn ? AMT_REQ_FLAG_E : 0;
+	m.flags = session_e_flag(s, s->disc_retry);
 	if (data_send(s, s->disc_fd, &m) == 0)
 		s->cnt.relay_discovery++;
 }
@@ -177,12 +191,7 @@ request_send(struct session *s)
 			continue;
 		/* P = 0: IGMPv3 General Query; P = 1: MLDv2. */
 		m.flags = (f == SESS_FAM_V6) ? AMT_REQ_FLAG_P : 0;
-		/*
-		 * RFC 9601 6.1.4.2: E when this gateway propagates ECN
-		 * (data.c, ecn.c); without, E MUST NOT be set.
-		 */
-		if (s->gw->conf.ecn)
-			m.flags |= AMT_REQ_FLAG_E;
+		m.flags |= session_e_flag(s, s->req_retry);
 		if (data_send(s, s->fd, &m) == 0)
 			s->cnt.request++;
 	}

@@ -472,6 +472,8 @@ test_G2_discovery_nonce_and_source(void **state)
 	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
 	assert_int_equal(m.type, AMT_RELAY_DISCOVERY);
 	assert_int_equal(m.nonce, nonce);
+	/* Every other retransmission without E, for relays that drop it. */
+	assert_int_equal(buf[1], 0);
 	memset(&adv, 0, sizeof(adv));
 	adv.type = AMT_RELAY_ADVERTISEMENT;
 	adv.nonce = nonce + 1;
@@ -553,6 +555,11 @@ test_G3_request_retransmitted_same_nonce(void **state)
 	assert_int_equal(m.nonce, nonce);
 	assert_true(time(NULL) - t0 <= 2);
 	assert_int_equal(fx->gw.sess.req_retry, 1);
+	/* RFC 9601 6.1.4.2: E on the first, not on every other retry. */
+	assert_int_equal(m.flags & AMT_REQ_FLAG_E, 0);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 5000, &m) > 0);
+	assert_int_equal(m.nonce, nonce);
+	assert_int_equal(m.flags & AMT_REQ_FLAG_E, AMT_REQ_FLAG_E);
 }
 
 /*
