@@ -149,21 +149,6 @@ data_close_discovery(struct session *s)
 	}
 }
 
-/*
- * RFC 9601 6.1.4.2: a gateway that propagates ECN sets E in its Relay
- * Discovery (octet 1, as in the Request); amt_encode writes the octet
- * of a Discovery as zero, so E is put in here.
- */
-static void
-data_disc_flags(uint8_t *buf, uint8_t flags)
-{
-	struct wbuf	w;
-
-	wbuf_init(&w, buf, 2);
-	wbuf_add_u8(&w, AMT_RELAY_DISCOVERY);
-	wbuf_add_u8(&w, flags & AMT_REQ_FLAG_E);
-}
-
 /* Encode and send one message on a session socket. */
 int
 data_send(struct session *s, int fd, const struct amt_msg *m)
@@ -178,8 +163,6 @@ data_send(struct session *s, int fd, const struct amt_msg *m)
 		    amt_strerror((int)len));
 		return (-1);
 	}
-	if (m->type == AMT_RELAY_DISCOVERY)
-		data_disc_flags(buf, m->flags);
 	if (send(fd, buf, (size_t)len, 0) == len)
 		return (0);
 	s->gw->st.send_errors++;

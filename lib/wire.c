@@ -368,10 +368,12 @@ wire_check_inner(const struct amt_msg *m)
 	return AMT_OK;
 }
 
+/* RFC 9601 6.1.4.2: a gateway that propagates ECN sets E here too. */
 static int
 wire_encode_discovery(const struct amt_msg *m, struct wbuf *b)
 {
-	wire_put_nonce(b, AMT_RELAY_DISCOVERY, 0, m->nonce);
+	wire_put_nonce(b, AMT_RELAY_DISCOVERY, m->flags & AMT_REQ_FLAG_E,
+	    m->nonce);
 	return AMT_OK;
 }
 

@@ -201,11 +201,19 @@ test_W4_discovery_roundtrip(void **state)
 {
 	struct amt_msg	m;
 	struct vec	v;
+	uint8_t		out[64];
 
 	msg_init(&m, AMT_RELAY_DISCOVERY, 0);
 	vec_hdr(&v, AMT_RELAY_DISCOVERY, 0, false);
 	assert_int_equal(v.len, AMT_DISCOVERY_LEN);
 	roundtrip(&m, &v);
+	/* RFC 9601 6.1.4.2: E in a Relay Discovery; no other bit. */
+	msg_init(&m, AMT_RELAY_DISCOVERY, AMT_REQ_FLAG_E);
+	vec_hdr(&v, AMT_RELAY_DISCOVERY, AMT_REQ_FLAG_E, false);
+	roundtrip(&m, &v);
+	msg_init(&m, AMT_RELAY_DISCOVERY, AMT_REQ_FLAG_E | AMT_REQ_FLAG_P);
+	assert_int_equal(amt_encode(&m, out, sizeof(out)), AMT_DISCOVERY_LEN);
+	assert_int_equal(out[1], AMT_REQ_FLAG_E);
 }
 
 static void
@@ -708,7 +716,10 @@ static void
 set_reserved(uint8_t *b)
 {
 	switch (b[0]) {
-	case AMT_RELAY_DISCOVERY:
+	case AMT_RELAY_DISCOVERY:	/* all but E (RFC 9601) */
+		b[1] |= 0xfd;
+		b[2] = b[3] = 0xff;
+		break;
 	case AMT_RELAY_ADVERTISEMENT:
 		b[1] = b[2] = b[3] = 0xff;
 		break;
@@ -919,7 +930,9 @@ test_W3_encode_reserved_zero(void **state)
 	assert_int_equal(out[3], 0);
 	msg_init(&m, AMT_RELAY_DISCOVERY, 0xff);
 	assert_int_equal(amt_encode(&m, out, sizeof(out)), 8);
-	assert_int_equal(out[1], 0);
+	assert_int_equal(out[1], AMT_REQ_FLAG_E);
+	assert_int_equal(out[2], 0);
+	assert_int_equal(out[3], 0);
 	msg_init(&m, AMT_MEMBERSHIP_QUERY, 0xfe);	/* L, no G */
 	msg_inner(&m, v4_query, sizeof(v4_query));
 	assert_int_equal(amt_encode(&m, out, sizeof(out)), 48);
