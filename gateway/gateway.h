@@ -23,6 +23,7 @@
 
 #include "amt/addr.h"
 #include "amt/conf.h"
+#include "amt/ecn.h"
 #include "amt/mcast.h"
 #include "amt/wire.h"
 
@@ -326,12 +327,7 @@ void		 data_close_discovery(struct session *);
 int		 data_send(struct session *, int, const struct amt_msg *);
 
 /* ecn.c: RFC 6040 4.2 egress, RFC 9601 6.1.4 (pure, unit tested). */
-#define ECN_MASK	0x03
-#define ECN_NOT_ECT	0x00
-#define ECN_ECT1	0x01
-#define ECN_ECT0	0x02
-#define ECN_CE		0x03
-#define ECN_DROP	0xff
+#define ECN_DROP	0xff	/* not a codepoint (amt/ecn.h): drop */
 uint8_t		 ecn_egress(uint8_t, uint8_t);
 bool		 ecn_egress_alarm(uint8_t, uint8_t);
 uint16_t	 ecn_csum_update(uint16_t, uint16_t, uint16_t);

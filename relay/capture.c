@@ -26,6 +26,7 @@
 
 #include "amt/buf.h"
 #include "amt/cksum.h"
+#include "amt/ecn.h"
 #include "amt/log.h"
 #include "relay.h"
 #include "data.h"
@@ -44,8 +45,6 @@
 #define CAP_FRAME_SIZE	(1u << 11)
 #define CAP_RETIRE_MS	4u
 #define CAP_SNAPLEN	65535u
-/* RFC 3168 5: the ECN field, low 2 bits of TOS / Traffic Class (R15). */
-#define CAP_ECN_MASK	0x03u
 
 struct capture {
 	int		 fd;
@@ -105,7 +104,7 @@ cap_parse_v4(struct fwd_pkt *pkt, size_t caplen)
 	pkt->len = tot;			/* drop link-layer padding */
 	pkt->df = (frag & FWD_IPV4_DF) != 0;
 	pkt->frag = frag & (FWD_IPV4_MF | FWD_IPV4_OFF);
-	pkt->ecn = tos & CAP_ECN_MASK;
+	pkt->ecn = tos & ECN_MASK;
 	return 0;
 }
 
@@ -133,7 +132,7 @@ cap_parse_v6(struct fwd_pkt *pkt, size_t caplen)
 	pkt->df = true;
 	pkt->frag = 0;
 	/* the Traffic Class straddles octets 0 and 1; ECN is its low 2 bits */
-	pkt->ecn = (tc >> 4) & CAP_ECN_MASK;
+	pkt->ecn = (tc >> 4) & ECN_MASK;
 	return 0;
 }
 
