@@ -21,11 +21,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <ares.h>
 #include <event2/event.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "resolve.h"
 
@@ -183,15 +183,6 @@ resolve_lookup_free(struct resolve_lookup *l)
 	free(l);
 }
 
-static uint64_t
-resolve_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /*
  * RFC 8777 3.2.2: run waiting steps while the window has room.  A step
  * larger than the whole budget runs alone in a fresh window.
@@ -201,7 +192,7 @@ resolve_pump(struct resolve *r)
 {
 	struct resolve_lookup	*l;
 	struct timeval		 tv;
-	uint64_t		 now = resolve_now_ms(), left;
+	uint64_t		 now = clock_mono_ms(), left;
 
 	if (now - r->win_start >= RESOLVE_RATE_MS) {
 		r->win_start = now;

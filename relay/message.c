@@ -22,6 +22,7 @@
 
 #include <string.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "relay.h"
 
@@ -149,7 +150,7 @@ msg_request(struct listener *l, const struct sockaddr *from,
 	if (addr_canon(from, canon, &port) == -1)
 		return;
 	/* R14: optional limit per source IP, in fixed memory (R4). */
-	if (!ratelimit_allow(rd, from, ratelimit_now_ms()))
+	if (!ratelimit_allow(rd, canon, (uint32_t)clock_mono_ms()))
 		return;
 	memset(&qp, 0, sizeof(qp));
 	msg_query_src(&rd->conf, msg_want_mld(&rd->conf, in->flags), &qp.src);

@@ -3,9 +3,9 @@
  *
  * R4 forbids state per gateway for a Request, so the limiter lives in
  * memory fixed at start: RL_SLOTS token buckets, a source address picks
- * its slot by a keyed SipHash (libsodium crypto_shorthash, key random at
- * start) of the address alone, so that an attacker cannot aim addresses
- * at another's slot.  A slot remembers the address it serves; another
+ * its slot by the tunnel table's keyed hash of the address alone
+ * (tunnel_ip_hash), so that an attacker cannot aim addresses at
+ * another's slot.  A slot remembers the address it serves; another
  * address hashing to it takes it over with a full bucket.  A collision
  * therefore never drops a Request that would otherwise pass: at worst it
  * lets an address start over.
@@ -17,14 +17,8 @@
  */
 #include "config.h"
 
-#include <sys/socket.h>
-#include <netinet/in.h>
-
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include <sodium.h>
 
 #include "relay.h"
 
@@ -39,7 +33,6 @@ struct rl_slot {
 };
 
 struct ratelimit {
-	uint8_t		key[crypto_shorthash_KEYBYTES];
 	struct rl_slot	slots[RL_SLOTS];
 };
 
@@ -49,7 +42,6 @@ ratelimit_init(struct relayd *rd)
 	/* calloc: untouched slots cost no resident memory. */
 	if ((rd->rl = calloc(1, sizeof(*rd->rl))) == NULL)
 		return -1;
-	randombytes_buf(rd->rl->key, sizeof(rd->rl->key));
 	return 0;
 }
 
@@ -60,27 +52,6 @@ ratelimit_free(struct relayd *rd)
 	rd->rl = NULL;
 }
 
-/* Monotonic milliseconds; wraps every 49 days, differences do not. */
-uint32_t
-ratelimit_now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint32_t)((uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static struct rl_slot *
-ratelimit_slot(struct ratelimit *rl, const uint8_t *canon)
-{
-	uint8_t		h[crypto_shorthash_BYTES];
-	uint64_t	v;
-
-	crypto_shorthash(h, canon, 16, rl->key);
-	memcpy(&v, h, sizeof(v));
-	return &rl->slots[v & (RL_SLOTS - 1)];
-}
-
 /* The bucket size in thousandths for `rate` Requests per second. */
 static uint32_t
 ratelimit_burst(unsigned rate)
@@ -89,25 +60,23 @@ ratelimit_burst(unsigned rate)
 }
 
 /*
- * May a Request from `from` at time now_ms be answered?  Always with the
- * limit off (request-rate 0); otherwise takes a token or counts the drop.
+ * May a Request from the canonical address canon at time now_ms (the
+ * monotonic clock; only differences count, so its wrap every 49 days
+ * does not) be answered?  Always with the limit off (request-rate 0);
+ * otherwise takes a token or counts the drop.
  */
 bool
-ratelimit_allow(struct relayd *rd, const struct sockaddr *from,
-    uint32_t now_ms)
+ratelimit_allow(struct relayd *rd, const uint8_t canon[16], uint32_t now_ms)
 {
 	struct rl_slot	*s;
-	uint8_t		 canon[16];
-	uint16_t	 port;
 	uint32_t	 burst = ratelimit_burst(rd->conf.request_rate);
 	uint64_t	 fill;
 
-	if (rd->conf.request_rate == 0 || rd->rl == NULL ||
-	    addr_canon(from, canon, &port) == -1)
+	if (rd->conf.request_rate == 0 || rd->rl == NULL)
 		return true;
-	s = ratelimit_slot(rd->rl, canon);
-	if (memcmp(s->addr, canon, sizeof(canon)) != 0) {
-		memcpy(s->addr, canon, sizeof(canon));
+	s = &rd->rl->slots[tunnel_ip_hash(rd, canon) & (RL_SLOTS - 1)];
+	if (memcmp(s->addr, canon, sizeof(s->addr)) != 0) {
+		memcpy(s->addr, canon, sizeof(s->addr));
 		s->tokens = burst;
 	} else {
 		fill = (uint64_t)(uint32_t)(now_ms - s->last_ms) *

@@ -242,14 +242,13 @@ struct tunnel	*tunnel_new(struct relayd *, const struct sockaddr *,
 void		 tunnel_free(struct tunnel *);
 void		 tunnel_refresh(struct tunnel *);
 unsigned	 tunnel_count_ip(struct relayd *, const struct sockaddr *);
+uint64_t	 tunnel_ip_hash(const struct relayd *, const uint8_t [16]);
 void		 tunnel_free_all(struct relayd *);
 
 /* ratelimit.c: --request-rate, per source IP in fixed memory (R14) */
 int		 ratelimit_init(struct relayd *);
 void		 ratelimit_free(struct relayd *);
-uint32_t	 ratelimit_now_ms(void);
-bool		 ratelimit_allow(struct relayd *, const struct sockaddr *,
-		    uint32_t);
+bool		 ratelimit_allow(struct relayd *, const uint8_t [16], uint32_t);
 
 /* membership.c: RFC 3376 6.4 / RFC 3810 7.4 per tunnel (R8) */
 int		 membership_apply(struct tunnel *, const struct mcast_record *);

@@ -43,18 +43,30 @@ tunnel_init(struct relayd *rd)
 	rd->ntunnels = 0;
 }
 
+/*
+ * The keyed hash of a canonical gateway IP: tunnel buckets here, Request
+ * rate buckets in ratelimit.c.
+ */
+uint64_t
+tunnel_ip_hash(const struct relayd *rd, const uint8_t canon[16])
+{
+	uint8_t		h[crypto_shorthash_BYTES];
+	uint64_t	v;
+
+	crypto_shorthash(h, canon, 16, rd->thash_key);
+	memcpy(&v, h, sizeof(v));
+	return v;
+}
+
 static unsigned
 tunnel_bucket(const struct relayd *rd, const struct sockaddr *sa)
 {
-	uint8_t		canon[16], h[crypto_shorthash_BYTES];
+	uint8_t		canon[16];
 	uint16_t	port;
-	uint64_t	v;
 
 	if (addr_canon(sa, canon, &port) == -1)
 		memset(canon, 0, sizeof(canon));
-	crypto_shorthash(h, canon, sizeof(canon), rd->thash_key);
-	memcpy(&v, h, sizeof(v));
-	return (unsigned)(v & (rd->thash_size - 1));
+	return (unsigned)(tunnel_ip_hash(rd, canon) & (rd->thash_size - 1));
 }
 
 /* Same gateway IP (whatever the port). */

@@ -809,15 +809,20 @@ test_W2_version_type_length_counted(void **state)
 	assert_int_equal(recv_reply(f->gw, buf, sizeof(buf), &from), -1);
 }
 
-/* R16: shutdown takes every tunnel out of the data plane. */
-/* An address for ratelimit_allow(): the port does not matter. */
+/*
+ * An address for ratelimit_allow(), canonical as msg_request() makes it
+ * from a Request's source: the port does not matter.
+ */
 static void
-rl_addr(const char *s, uint16_t port, struct sockaddr_storage *ss)
+rl_addr(const char *s, uint16_t port, uint8_t canon[16])
 {
-	struct amt_ip	ip;
+	struct sockaddr_storage	ss;
+	struct amt_ip		ip;
+	uint16_t		p;
 
 	assert_int_equal(ip_parse(s, &ip), 0);
-	ip_to_sa(&ip, port, ss);
+	ip_to_sa(&ip, port, &ss);
+	assert_int_equal(addr_canon((struct sockaddr *)&ss, canon, &p), 0);
 }
 
 /*
@@ -829,35 +834,35 @@ static void
 test_R14_request_rate_per_source_ip(void **state)
 {
 	struct fixture		*f = *state;
-	struct sockaddr_storage	 a, a2, b, c6;
+	uint8_t			 a[16], a2[16], b[16], c6[16];
 	struct relayd		*rd = &f->rd;
 	int			 i, n = 0;
 
-	rl_addr("192.0.2.7", 1000, &a);
-	rl_addr("192.0.2.7", 2000, &a2);
-	rl_addr("192.0.2.8", 1000, &b);
-	rl_addr("2001:db8::7", 1000, &c6);
-	assert_true(ratelimit_allow(rd, (struct sockaddr *)&a, 0));
+	rl_addr("192.0.2.7", 1000, a);
+	rl_addr("192.0.2.7", 2000, a2);
+	rl_addr("192.0.2.8", 1000, b);
+	rl_addr("2001:db8::7", 1000, c6);
+	assert_true(ratelimit_allow(rd, a, 0));
 	rd->conf.request_rate = 10;
 	for (i = 0; i < 50; i++)
-		n += ratelimit_allow(rd, (struct sockaddr *)(i % 2 ? &a : &a2),
-		    5000);
+		n += ratelimit_allow(rd, i % 2 ? a : a2, 5000);
 	assert_int_equal(n, 10);
 	assert_int_equal(rd->stats.request_rate_limited, 40);
-	assert_true(ratelimit_allow(rd, (struct sockaddr *)&b, 5000));
-	assert_true(ratelimit_allow(rd, (struct sockaddr *)&c6, 5000));
-	assert_false(ratelimit_allow(rd, (struct sockaddr *)&a, 5099));
-	assert_true(ratelimit_allow(rd, (struct sockaddr *)&a, 5200));
-	assert_true(ratelimit_allow(rd, (struct sockaddr *)&a, 5200));
-	assert_false(ratelimit_allow(rd, (struct sockaddr *)&a, 5200));
+	assert_true(ratelimit_allow(rd, b, 5000));
+	assert_true(ratelimit_allow(rd, c6, 5000));
+	assert_false(ratelimit_allow(rd, a, 5099));
+	assert_true(ratelimit_allow(rd, a, 5200));
+	assert_true(ratelimit_allow(rd, a, 5200));
+	assert_false(ratelimit_allow(rd, a, 5200));
 	/* Refilled to the burst, not beyond, after a long pause. */
 	for (i = 0, n = 0; i < 20; i++)
-		n += ratelimit_allow(rd, (struct sockaddr *)&a, 600000);
+		n += ratelimit_allow(rd, a, 600000);
 	assert_int_equal(n, 10);
 	rd->conf.request_rate = 0;
-	assert_true(ratelimit_allow(rd, (struct sockaddr *)&a, 600000));
+	assert_true(ratelimit_allow(rd, a, 600000));
 }
 
+/* R16: shutdown takes every tunnel out of the data plane. */
 static void
 test_R16_free_all_leaves_data_plane(void **state)
 {
