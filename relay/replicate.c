@@ -240,12 +240,10 @@ fwd_out_close(struct fwd_batch *b, struct fwd_out *o)
 		fwd_gso_close(b, f, c, mh, cm);
 	if (b->ecn[f] == 0)
 		return;
-	if (c > 1) {
-		/* (CMSG_NXTHDR reads the next header's length) */
-		memset((char *)cm + CMSG_SPACE(sizeof(uint16_t)), 0,
-		    CMSG_SPACE(sizeof(int)));
-		cm = CMSG_NXTHDR(mh, cm);
-	}
+	/* After the GSO one, if any (the layout CMSG_NXTHDR walks). */
+	if (c > 1)
+		cm = (struct cmsghdr *)((char *)cm +
+		    CMSG_SPACE(sizeof(uint16_t)));
 	fwd_ecn_cmsg(cm, b->tun[f]->gw.ss_family, b->ecn[f]);
 }
 
