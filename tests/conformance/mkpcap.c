@@ -1,6 +1,6 @@
 /*
  * Write every AMT message type, encoded by the library, into a pcap file
- * (LINKTYPE_RAW) for tshark's AMT dissector (spec.md Q6): both outer
+ * (LINKTYPE_RAW) for tshark's AMT dissector (Q6): both outer
  * families, each with IGMP and MLD inside (W7), with and without the
  * G, L, P and E flags.  Every datagram has a valid UDP checksum on port
  * 2268 (W1, W6).  On stdout, one line per packet: the fields tshark must

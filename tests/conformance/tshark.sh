@@ -10,7 +10,8 @@
 # gateway port and address, inner IGMP/MLD type, UDP ports and lengths)
 # and reports no malformed packet, no expert error, no bad checksum.
 #
-# tshark labels the Request P flag backwards (field-notes.md): the bit
+# tshark labels the Request P flag backwards (RFC 7450 5.1.3.4: P = 0
+# asks for IGMPv3; doc/conformance.md Q6): the bit
 # is compared (amt.request.p as 0/1), never the label.  tshark has no
 # field for the E flag (RFC 9601); it shows in amt.request.reserved
 # (octet 1 & 0xfe, shifted), which is compared instead.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# covers: D1 D2 D3 D4 D6
+# covers: D1 D3 D4 D6
 #
 # One amtgwd --driad, sources served by two relays at once (D4), each
 # found in DNS (dnsmasq) at the reverse name of the source:

@@ -5,7 +5,8 @@
 # an ordinary host report on the tun, G1) and routes them from the tun to
 # a veth; a receiver in a further namespace gets the streams (IPv4 and
 # IPv6).  The source's TTL/hop limit is above 1 so that the gateway host
-# may forward (field-notes: local delivery ignores TTL, forwarding not).
+# may forward (delivery to local sockets through the tun ignores the
+# TTL; forwarding to the LAN does not).
 #
 #   [src] s0 10.1.0.1 fd01::1 -- up0 [relay] br0 10.2.0.1 -- g0 10.2.0.11 [gw1]
 #                                                  tun amt0, smcrouted

@@ -132,7 +132,8 @@ wait_for()
 }
 
 # ns_new SHORT: a namespace named $LIB_PFX-SHORT, printed; lo up,
-# reverse-path filter off, no DAD (field-notes: both bite in tests).
+# reverse-path filter off, no DAD (rp_filter drops what arrives on
+# an unexpected interface; DAD leaves new IPv6 addresses unusable for 1-2 s).
 ns_new()
 {
 	ns=$LIB_PFX-$1
@@ -404,7 +405,7 @@ no_member()
 }
 
 # cap_start NAME NS IF FILTER...: tcpdump into $LIB_TMP/NAME.pcap
-# (field-notes: tcpdump -U --immediate-mode loses nothing at the end).
+# (-U --immediate-mode: nothing is lost at the end, unlike tshark).
 cap_start()
 {
 	cs_name=$1 cs_ns=$2 cs_if=$3

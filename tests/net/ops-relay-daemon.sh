@@ -1,6 +1,6 @@
 #!/bin/sh
 # covers: R16
-# Issue 5, relay side: daemon life and logging.
+# Operations of the relay: daemon life and logging.
 # - started through the SysV init script (init/amtrelayd.init) with its
 #   settings from a temporary /etc/default/amtrelayd: the pid file
 #   appears when ready, `status` works, `reload` reloads, `stop` ends the

@@ -1,6 +1,6 @@
 #!/bin/sh
 # covers: R10 R14
-# Issue 5, relay side: reload under traffic, privilege drop, /metrics,
+# Operations of the relay: reload under traffic, privilege drop, /metrics,
 # management commands.
 # - amtrelayd -u nobody: /proc/PID/status shows uid/gid nobody and no
 #   capability at all (permitted, effective, inheritable, ambient), and

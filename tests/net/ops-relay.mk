@@ -1,4 +1,4 @@
-# Operations scenarios of amtrelayd (issue 5): daemon life through the
+# Operations scenarios of amtrelayd: daemon life through the
 # SysV init script and the daemonized path, reload under traffic,
 # privilege drop, /metrics.
 OPS_RELAY_SCENARIOS = tests/net/ops-relay-daemon.sh \

@@ -1,5 +1,5 @@
 #!/bin/sh
-# covers: R4 R5 R6 R7 R11 R14 W2 W3
+# covers: R4 R5 R6 R7 R11 R14 W2
 #
 # amtrelayd under attack while a legitimate gateway receives a stream.
 # One amt-testgw process is the legitimate gateway (198.51.100.2:45000)

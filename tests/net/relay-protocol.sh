@@ -20,7 +20,7 @@ lib_init relay-protocol
 check_dep tcpdump tshark ethtool
 topo_relay
 # Software checksums on the relay's side so that the capture shows the
-# checksums as sent (field-notes: offload leaves them unfinished).
+# checksums as sent (veth offload leaves them unfinished).
 ip netns exec "$NS_RELAY" ethtool -K r1 tx off >/dev/null 2>&1
 cap_start wire "$NS_GW" g0 udp port 2268
 relay_start -D "$ANY4" -D "$ANY6"

@@ -38,7 +38,7 @@ flow_parse(const uint8_t *p, size_t len, struct amt_ip *s, struct amt_ip *g,
 }
 
 /*
- * A whole UDP datagram's checksum (field-notes: a relay that forwards
+ * A whole UDP datagram's checksum (checksum offload: a relay that forwards
  * frames captured with an unfinished checksum forwards garbage).  IPv4
  * UDP may carry none (0).  Fragments and other protocols pass.
  */

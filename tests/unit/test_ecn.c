@@ -2,7 +2,7 @@
  * Unit tests for gateway/ecn.c: the egress of RFC 6040 4.2 (Figure 4)
  * that RFC 9601 6.1.4 asks of an AMT gateway, cell by cell, on IPv4 and
  * IPv6 inner headers, and the IPv4 header checksum update of RFC 1624.
- * Requirement IDs of spec.md are in the test names.
+ * Test names carry the IDs of doc/conformance.md.
  */
 #include "config.h"
 

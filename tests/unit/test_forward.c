@@ -1,9 +1,9 @@
 /*
  * The data plane's forwarding table, replication and fragmentation
- * (relay/forward.c, replicate.c, mtu.c; spec.md R10, R12, R15): flows
- * and tunnels come and go, datagrams are replicated as `06 00` + the
- * datagram through real loopback UDP sockets, oversized ones are cut
- * into correct IPv4 fragments or dropped.
+ * (relay/forward.c, replicate.c, mtu.c; RFC 7450 5.3.3.6; R10, R12,
+ * R15): flows and tunnels come and go, datagrams are replicated as
+ * `06 00` + the datagram through real loopback UDP sockets, oversized
+ * ones are cut into correct IPv4 fragments or dropped.
  *
  * membership.c is not linked: membership_excludes() below answers from a
  * per-test source (the only question the data plane asks it).  No

@@ -68,7 +68,7 @@ static const char oldrelay_query[] =
 static const char oldrelay_query_ra[] =
     "46000024456700000102ff6b00000000e0000001940400001110ecdb00000000"
     "02140000";
-/* spec.md M3 W5: our General Query from 0.0.0.0 and from 10.20.0.1 */
+/* M3 W5: our General Query from 0.0.0.0 and from 10.20.0.1 */
 static const char golden_query_any[] =
     "46c00024000000000102441300000000e0000001940400001101ec8100000000"
     "027d0000";
@@ -543,7 +543,7 @@ test_M1_build_nospace(void **state)
 		    MCAST_ERR_NOSPACE);
 }
 
-/* spec.md W5 M3: the relay's IPv4 General Query, byte for byte. */
+/* W5 M3: the relay's IPv4 General Query, byte for byte. */
 static void
 test_W5_M3_query_golden_36_bytes(void **state)
 {

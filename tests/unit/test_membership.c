@@ -1,7 +1,8 @@
 /*
- * Per-tunnel IGMPv3/MLDv2 router state (relay/membership.c; spec.md R8,
- * R14): every record type in both filter modes, v1/v2 ASM join and leave
- * through the real report parser, the per-tunnel limits.
+ * Per-tunnel IGMPv3/MLDv2 router state (relay/membership.c; RFC 3376
+ * 6.4, RFC 3810 7.4; R8, R14): every record type in both filter modes,
+ * v1/v2 ASM join and leave through the real report parser, the
+ * per-tunnel limits.
  *
  * The data plane is replaced by a recorder of the fwd_*() calls that
  * membership.c makes (the seam between control and data plane): the

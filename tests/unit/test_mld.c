@@ -61,7 +61,7 @@ static const char oldrelay_query[] =
     "600000000024000100000000000000000000000000000000ff02000000000000"
     "0000000000000001" "3a00050200000100" "8200763c0064000000000000"
     "000000000000000000000000" "08050000";
-/* spec.md W5 M3: our General Query from :: and from fe80::1 */
+/* W5 M3: our General Query from :: and from fe80::1 */
 static const char golden_query_any[] =
     "600000000024000100000000000000000000000000000000ff02000000000000"
     "0000000000000001" "3a00050200000100" "82007bc40064000000000000"
@@ -439,7 +439,7 @@ test_M1_M2_build_equals_linux(void **state)
 	    sizeof(got)), MCAST_ERR_TYPE);
 }
 
-/* spec.md W5 M3: the relay's IPv6 General Query, byte for byte. */
+/* W5 M3: the relay's IPv6 General Query, byte for byte. */
 static void
 test_W5_M3_query_golden_76_bytes(void **state)
 {

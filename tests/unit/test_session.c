@@ -3,7 +3,7 @@
  * session.c, update.c, data.c): the state machine table, the back-off,
  * the local membership database, and a session run against a relay
  * played by a real UDP socket on 127.0.0.1 (no tun: tun writes fail and
- * are counted).  Requirement IDs of spec.md are in the test names.
+ * are counted).  Test names carry the IDs of doc/conformance.md.
  */
 #include "config.h"
 

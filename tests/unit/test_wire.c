@@ -1,6 +1,6 @@
 /*
  * Unit tests for the AMT message codec (lib/wire.c), RFC 7450 5.1.
- * Requirement IDs of spec.md are in the test names.  Inner datagrams are
+ * Test names carry the IDs of doc/conformance.md.  Inner datagrams are
  * real bytes from tests/data/captures (IGMPv3/MLDv2 queries and reports)
  * or hand-made multicast UDP datagrams.
  */
