@@ -80,8 +80,8 @@ names() {
 
 find tests -type f \( -name '*.c' -o -name '*.h' -o -name '*.sh' \) \
     ! -path 'tests/data/*' | sort >"$work/files"
-# Scripts without an extension (benchmarks) name IDs too.
-grep -l '^#!/bin/sh' $(find tests -type f ! -name '*.*' | sort) \
+# The benchmarks, scripts without an extension, name IDs too.
+grep -l '^#!/bin/sh' $(find tests/bench -type f ! -name '*.*' | sort) \
     2>/dev/null >>"$work/files"
 grep -vx tests/conformance/ids.sh "$work/files" >"$work/f2"
 names $(cat "$work/f2") | sort -u >"$work/named"
