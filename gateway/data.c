@@ -48,8 +48,8 @@ static void	disc_read_cb(evutil_socket_t, short, void *);
 static bool
 data_is_icmp_error(int err)
 {
-	return (err == ECONNREFUSED || err == EHOSTUNREACH ||
-	    err == ENETUNREACH || err == EHOSTDOWN || err == EPROTO);
+	return err == ECONNREFUSED || err == EHOSTUNREACH ||
+	    err == ENETUNREACH || err == EHOSTDOWN || err == EPROTO;
 }
 
 static int
@@ -62,7 +62,7 @@ data_socket(const struct sockaddr *peer)
 	    0);
 	if (fd == -1) {
 		log_warn("socket");
-		return (-1);
+		return -1;
 	}
 	/* W6, RFC 7450 5.2.3.3, RFC 6936: accept zero UDP checksums. */
 	if (peer->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_UDP,
@@ -84,9 +84,9 @@ data_socket(const struct sockaddr *peer)
 	if (connect(fd, peer, addr_len(peer)) == -1) {
 		log_warn("connect to %s", addr_str(peer, a, sizeof(a)));
 		close(fd);
-		return (-1);
+		return -1;
 	}
-	return (fd);
+	return fd;
 }
 
 int
@@ -94,15 +94,15 @@ data_open(struct session *s, const struct sockaddr *relay)
 {
 	data_close(s);
 	if ((s->fd = data_socket(relay)) == -1)
-		return (-1);
+		return -1;
 	s->rd_ev = event_new(s->gw->base, s->fd, EV_READ | EV_PERSIST,
 	    data_read_cb, s);
 	if (s->rd_ev == NULL || event_add(s->rd_ev, NULL) == -1) {
 		log_warnx("cannot watch the relay socket");
 		data_close(s);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 void
@@ -124,15 +124,15 @@ data_open_discovery(struct session *s)
 {
 	data_close_discovery(s);
 	if ((s->disc_fd = data_socket((struct sockaddr *)&s->disc_sa)) == -1)
-		return (-1);
+		return -1;
 	s->disc_ev = event_new(s->gw->base, s->disc_fd, EV_READ | EV_PERSIST,
 	    disc_read_cb, s);
 	if (s->disc_ev == NULL || event_add(s->disc_ev, NULL) == -1) {
 		log_warnx("cannot watch the discovery socket");
 		data_close_discovery(s);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 void
@@ -157,21 +157,21 @@ data_send(struct session *s, int fd, const struct amt_msg *m)
 	ssize_t	len;
 
 	if (fd == -1)
-		return (-1);
+		return -1;
 	if ((len = amt_encode(m, buf, sizeof(buf))) < 0) {
 		log_warnx("cannot encode %s: %s", amt_type_name(m->type),
 		    amt_strerror((int)len));
-		return (-1);
+		return -1;
 	}
 	if (send(fd, buf, (size_t)len, 0) == len)
-		return (0);
+		return 0;
 	s->gw->st.send_errors++;
 	if (data_is_icmp_error(errno))
 		session_icmp(s, errno);
 	else
 		log_debug("send %s: %s", amt_type_name(m->type),
 		    strerror(errno));
-	return (-1);
+	return -1;
 }
 
 /*
@@ -272,7 +272,7 @@ data_cmsgs(struct msghdr *mh, uint8_t *ecn)
 			*ecn = (uint8_t)tc & ECN_MASK;
 		}
 	}
-	return (seg > 0 ? (size_t)seg : 0);
+	return seg > 0 ? (size_t)seg : 0;
 }
 
 /* The datagrams of one buffer; -1 if a handler replaced the socket. */
@@ -291,9 +291,9 @@ data_segments(struct session *s, uint8_t *p, size_t len, size_t seg,
 		data_dispatch(s, p + off, n, outer, disc);
 		/* The handler may have closed or replaced this socket. */
 		if (s->sock_gen != gen)
-			return (-1);
+			return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /* One recvmmsg batch; returns the number read, 0 when drained, -1. */
@@ -322,12 +322,12 @@ data_batch(struct session *s, int fd, bool disc)
 	}
 	if ((n = recvmmsg(fd, msgs, GW_RX_BATCH, MSG_DONTWAIT, NULL)) == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return (0);
+			return 0;
 		if (data_is_icmp_error(errno))
 			session_icmp(s, errno);
 		else
 			log_warn("recvmmsg");
-		return (-1);
+		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
@@ -338,9 +338,9 @@ data_batch(struct session *s, int fd, bool disc)
 		seg = data_cmsgs(&msgs[i].msg_hdr, &outer);
 		if (data_segments(s, iov[i].iov_base, msgs[i].msg_len, seg,
 		    outer, disc) == -1)
-			return (-1);
+			return -1;
 	}
-	return (n);
+	return n;
 }
 
 /*

@@ -42,9 +42,9 @@ driad_find(struct driad *d, const struct amt_ip *src)
 
 	TAILQ_FOREACH(x, &d->srcs, entry) {
 		if (ip_eq(&x->src, src))
-			return (x);
+			return x;
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* The default session (fallback, (*,G)) starts when first needed. */
@@ -63,13 +63,13 @@ driad_default_needed(struct driad *d)
 
 	TAILQ_FOREACH(x, &d->srcs, entry) {
 		if (x->fallback)
-			return (true);
+			return true;
 	}
 	TAILQ_FOREACH(g, &d->gw->db.groups, entry) {
 		if (g->mode == LM_EXCLUDE && !mcast_is_linklocal(&g->group))
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 /* Source x leaves the relay that served it (BLOCK there if it can). */
@@ -162,13 +162,13 @@ dsrc_keep_current(struct dsrc *x, uint8_t best)
 	size_t	i;
 
 	if (x->ds == NULL || x->ds->failed)
-		return (false);
+		return false;
 	for (i = 0; i < x->ncand; i++) {
 		if (ip_eq(&x->cand[i].ip, &x->ds->addr) &&
 		    x->cand[i].d == x->ds->d)
-			return (x->cand[i].precedence <= best);
+			return x->cand[i].precedence <= best;
 	}
-	return (false);
+	return false;
 }
 
 /*
@@ -222,7 +222,7 @@ dsrc_requery_ms(const struct resolve_result *r)
 		ttl = DRIAD_TTL_FLOOR;
 	if (ttl > 86400)
 		ttl = 86400;
-	return (ttl * 1000);
+	return ttl * 1000;
 }
 
 /* D5, RFC 8777 3.5: DNS failed: ask again after a back-off. */
@@ -323,7 +323,7 @@ dsrc_new(struct driad *d, const struct amt_ip *src)
 	TAILQ_INSERT_TAIL(&d->srcs, x, entry);
 	snprintf(x->why, sizeof(x->why), "looking up AMTRELAY");
 	dsrc_lookup(x);
-	return (x);
+	return x;
 }
 
 static void
@@ -410,7 +410,7 @@ driad_reload_default(struct gateway *gw)
 	TAILQ_FOREACH(x, &d->srcs, entry)
 		x->fallback = false;
 	if (session_reset(&gw->sess) == -1)
-		return (-1);
+		return -1;
 	driad_default_peer(gw);
 	TAILQ_FOREACH(x, &d->srcs, entry) {
 		if (x->ds == NULL) {
@@ -420,7 +420,7 @@ driad_reload_default(struct gateway *gw)
 	}
 	if (driad_default_needed(d))
 		driad_default_start(d);
-	return (0);
+	return 0;
 }
 
 int
@@ -431,9 +431,9 @@ driad_start(struct gateway *gw)
 	char			 srv[ADDR_STRLEN];
 
 	if (!gw->conf.driad)
-		return (0);
+		return 0;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return (-1);
+		return -1;
 	d->gw = gw;
 	TAILQ_INIT(&d->srcs);
 	TAILQ_INIT(&d->sess);
@@ -452,13 +452,13 @@ driad_start(struct gateway *gw)
 		if (d->res != NULL)
 			resolve_free(d->res);
 		free(d);
-		return (-1);
+		return -1;
 	}
 	driad_default_peer(gw);
 	gw->driad = d;
 	log_info("driad: relays per source from DNS (resolver %s)",
 	    gw->conf.resolver.ss_family != 0 ? srv : "of resolv.conf");
-	return (0);
+	return 0;
 }
 
 /* Shutdown: every DRIAD session leaves its relay (RFC 7450 5.2.3.8). */

@@ -30,9 +30,9 @@ driad_held(struct driad *d, const struct amt_ip *addr)
 
 	TAILQ_FOREACH(h, &d->holds, entry) {
 		if (ip_eq(&h->addr, addr))
-			return (h->until > now ? h : NULL);
+			return h->until > now ? h : NULL;
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* D5, RFC 8777 3.3.4.1, 3.3.5: keep away from addr until a time. */
@@ -71,7 +71,7 @@ dsess_get(struct driad *d, const struct driad_cand *c)
 
 	TAILQ_FOREACH(ds, &d->sess, entry) {
 		if (!ds->failed && ds->d == c->d && ip_eq(&ds->addr, &c->ip))
-			return (ds);
+			return ds;
 	}
 	if ((ds = calloc(1, sizeof(*ds))) == NULL)
 		fatal("%s", __func__);
@@ -86,7 +86,7 @@ dsess_get(struct driad *d, const struct driad_cand *c)
 	ip_to_sa(&c->ip, gw->conf.port, c->d ? &ds->s.relay_sa :
 	    &ds->s.disc_sa);
 	TAILQ_INSERT_TAIL(&d->sess, ds, entry);
-	return (ds);
+	return ds;
 }
 
 /* The default session first, then the DRIAD sessions. */
@@ -96,14 +96,14 @@ gw_session_next(struct gateway *gw, struct session *prev)
 	struct dsess	*ds;
 
 	if (prev == NULL)
-		return (&gw->sess);
+		return &gw->sess;
 	if (gw->driad == NULL)
-		return (NULL);
+		return NULL;
 	if (prev == &gw->sess)
 		ds = TAILQ_FIRST(&gw->driad->sess);
 	else
 		ds = TAILQ_NEXT(prev->dr, entry);
-	return (ds != NULL ? &ds->s : NULL);
+	return ds != NULL ? &ds->s : NULL;
 }
 
 static void
@@ -147,14 +147,14 @@ driad_serves(struct session *s, const struct amt_ip *src)
 	struct dsrc	*x;
 
 	if (s->gw->driad == NULL)
-		return (true);
+		return true;
 	if (src == NULL)
-		return (s->dr == NULL);
+		return s->dr == NULL;
 	if ((x = driad_find(s->gw->driad, src)) == NULL)
-		return (false);
+		return false;
 	if (s->dr == NULL)
-		return (x->fallback);
-	return (x->ds == s->dr);
+		return x->fallback;
+	return x->ds == s->dr;
 }
 
 /*
@@ -246,18 +246,18 @@ driad_advert_held(struct session *s)
 	char			 why[128];
 
 	if (ds == NULL || ds->d || ds->failed)
-		return (false);
+		return false;
 	ip_from_sa((struct sockaddr *)&s->relay_sa, &ip);
 	if (ip_eq(&ip, &ds->addr) || (h = driad_held(s->gw->driad,
 	    &ip)) == NULL)
-		return (false);
+		return false;
 	snprintf(why, sizeof(why), "advertised %s: %s", ip_str(&ip, r,
 	    sizeof(r)), h->why);
 	log_warnx("driad: discovery address %s advertised relay %s, held "
 	    "down (%s): held down as long", ip_str(&ds->addr, a, sizeof(a)),
 	    r, h->why);
 	dsess_fail(ds, &ds->addr, h->until, why);
-	return (true);
+	return true;
 }
 
 void

@@ -21,8 +21,8 @@
 static bool
 local_is_state_change(uint8_t type)
 {
-	return (type >= MCAST_CHANGE_TO_INCLUDE &&
-	    type <= MCAST_BLOCK_OLD_SOURCES);
+	return type >= MCAST_CHANGE_TO_INCLUDE &&
+	    type <= MCAST_BLOCK_OLD_SOURCES;
 }
 
 /* Only IGMP, or IPv6 whose first header is Hop-by-Hop (RFC 3810 5). */
@@ -30,11 +30,11 @@ static bool
 local_maybe_report(const uint8_t *p, size_t len)
 {
 	if (len >= 20 && (p[0] >> 4) == 4)
-		return (p[9] == IPPROTO_IGMP_);
+		return p[9] == IPPROTO_IGMP_;
 	/* MLD messages carry Router Alert: ICMPv6 first is not MLD. */
 	if (len >= 40 && (p[0] >> 4) == 6)
-		return (p[6] == IPV6_HBH);
-	return (false);
+		return p[6] == IPV6_HBH;
+	return false;
 }
 
 /* Apply the records to the database; mark changes for repetition (G6). */
@@ -62,7 +62,7 @@ local_apply(struct gateway *gw, const struct mcast_report *rep)
 			rexmit = true;
 		}
 	}
-	return (rexmit);
+	return rexmit;
 }
 
 /* At -v, what the kernel sent that could not be parsed. */
@@ -200,10 +200,10 @@ local_start(struct gateway *gw)
 	    local_read_cb, gw);
 	if (gw->tun.ev == NULL || event_add(gw->tun.ev, NULL) == -1) {
 		log_warnx("cannot watch %s", gw->tun.name);
-		return (-1);
+		return -1;
 	}
 	local_inject_queries(gw);
-	return (0);
+	return 0;
 }
 
 void

@@ -76,9 +76,9 @@ gateway_signals(struct gateway *gw)
 		    gateway_signal_cb, gw);
 		if (gw->sig_ev[i] == NULL ||
 		    evsignal_add(gw->sig_ev[i], NULL) == -1)
-			return (-1);
+			return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /* Receive buffers: datagrams as large as UDP allows, tun packets by MTU. */
@@ -90,9 +90,9 @@ gateway_buffers(struct gateway *gw)
 	gw->tun_buf = malloc(gw->tun_buflen);
 	if (gw->rx_buf == NULL || gw->tun_buf == NULL) {
 		log_warn("receive buffers");
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 static int
@@ -102,34 +102,34 @@ gateway_start(struct gateway *gw)
 
 	if (mac_lib_init() == -1) {
 		log_warnx("libsodium cannot start");
-		return (EX_SOFTWARE);
+		return EX_SOFTWARE;
 	}
 	if ((gw->base = event_base_new()) == NULL) {
 		log_warnx("cannot create the event loop");
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
 	lmdb_init(&gw->db);
 	if ((rv = tun_open(gw)) != 0)
-		return (rv);
+		return rv;
 	if (gateway_buffers(gw) == -1)
-		return (EX_OSERR);
+		return EX_OSERR;
 	if (session_init(gw, &gw->sess) == -1) {
 		log_warnx("cannot create session timers");
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
 	if (driad_start(gw) == -1)
-		return (EX_UNAVAILABLE);
+		return EX_UNAVAILABLE;
 	if (local_start(gw) == -1)
-		return (EX_OSERR);
+		return EX_OSERR;
 	if (control_start(gw) == -1)
-		return (EX_CANTCREAT);
+		return EX_CANTCREAT;
 	if (gwmetrics_start(gw) == -1)
-		return (EX_CANTCREAT);
+		return EX_CANTCREAT;
 	if (gateway_signals(gw) == -1) {
 		log_warnx("cannot install signal handlers");
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
-	return (0);
+	return 0;
 }
 
 static void
@@ -164,18 +164,18 @@ gateway_detach(struct gateway *gw, int *ready)
 
 	*ready = -1;
 	if (gw->conf.debug)
-		return (0);
+		return 0;
 	if ((*ready = daemon_detach(err, sizeof(err))) == -1) {
 		log_warnx("%s", err);
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
 	log_init(0, gw->conf.log_facility, "amtgwd");
 	reload_log_apply(&gw->conf);
 	if (event_reinit(gw->base) == -1) {
 		log_warnx("event_reinit failed");
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -191,15 +191,15 @@ gateway_drop_privs(struct gateway *gw)
 	char			 err[256];
 
 	if (user == NULL && geteuid() == 0)
-		return (0);
+		return 0;
 	if (daemon_drop_privs(user, gateway_caps, gw->conf.keep_net_admin ? 1 : 0,
 	    err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		return (EX_NOPERM);
+		return EX_NOPERM;
 	}
 	log_info("running as uid %u, capabilities: %s", (unsigned)getuid(),
 	    gw->conf.keep_net_admin ? "CAP_NET_ADMIN" : "none");
-	return (0);
+	return 0;
 }
 
 static int
@@ -209,13 +209,13 @@ gateway_ready(struct gateway *gw, int ready)
 	int	rv;
 
 	if ((rv = gateway_drop_privs(gw)) != 0)
-		return (rv);
+		return rv;
 	if (gw->pf != NULL && pidfile_write(gw->pf, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		return (EX_CANTCREAT);
+		return EX_CANTCREAT;
 	}
 	daemon_ready(ready);
-	return (0);
+	return 0;
 }
 
 static int
@@ -224,13 +224,13 @@ gateway_pidfile(struct gateway *gw)
 	char	err[256];
 
 	if (gw->conf.pid_path[0] == '\0')
-		return (0);
+		return 0;
 	if ((gw->pf = pidfile_open(gw->conf.pid_path, err,
 	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);
-		return (EX_CANTCREAT);
+		return EX_CANTCREAT;
 	}
-	return (0);
+	return 0;
 }
 
 static int
@@ -241,7 +241,7 @@ gateway_run(struct gateway *gw)
 
 	if ((rv = gateway_pidfile(gw)) != 0 || (rv = gateway_start(gw)) != 0 ||
 	    (rv = gateway_detach(gw, &ready)) != 0)
-		return (rv);
+		return rv;
 	log_info("amtgwd %s on %s, %s %s", PACKAGE_VERSION, gw->tun.name,
 	    gw->conf.discovery ? "discovery address" : "relay",
 	    addr_str((struct sockaddr *)&gw->conf.peer, a, sizeof(a)));
@@ -249,9 +249,9 @@ gateway_run(struct gateway *gw)
 	if (gw->driad == NULL)
 		session_fsm(&gw->sess, SE_START);
 	if ((rv = gateway_ready(gw, ready)) != 0)
-		return (rv);
+		return rv;
 	event_base_dispatch(gw->base);
-	return (0);
+	return 0;
 }
 
 int
@@ -265,20 +265,20 @@ main(int argc, char **argv)
 	gw.tun.fd = -1;
 	log_init(1, LOG_DAEMON, "amtgwd");
 	if ((rv = conf_parse(&gw.conf, argc, argv)) >= 0)
-		return (rv);
+		return rv;
 	reload_log_apply(&gw.conf);
 	if (gw.conf.check_only) {
 		conf_print(&gw.conf, stdout);
 		printf("configuration OK\n");
-		return (EX_OK);
+		return EX_OK;
 	}
 	log_libevent();
 	if ((rv = gateway_run(&gw)) != 0) {
 		log_warnx("not started");
 		gateway_free(&gw);
-		return (rv);
+		return rv;
 	}
 	gateway_free(&gw);
 	log_info("exiting");
-	return (EX_OK);
+	return EX_OK;
 }

@@ -74,7 +74,7 @@ gwm_get(const void *base, size_t off)
 	uint64_t	v;
 
 	memcpy(&v, (const char *)base + off, sizeof(v));
-	return (v);
+	return v;
 }
 
 /*
@@ -93,7 +93,7 @@ gwm_labels(struct session *s, char *relay, size_t len)
 		addr_str(sa, relay, len);
 	else
 		snprintf(relay, len, "none");
-	return (s == &s->gw->sess ? "default" : "driad");
+	return s == &s->gw->sess ? "default" : "driad";
 }
 
 /* Each counter over every session: the samples of a metric together. */
@@ -149,17 +149,17 @@ gwmetrics_start(struct gateway *gw)
 	char			err[256], a[ADDR_STRLEN];
 
 	if (gw->conf.metrics.ss_family == 0)
-		return (0);
+		return 0;
 	gw->metrics = metrics_new(gw->base, (struct sockaddr *)&gw->conf.metrics,
 	    gwm_cb, gw, err, sizeof(err));
 	if (gw->metrics == NULL) {
 		log_warnx("metrics: %s", err);
-		return (-1);
+		return -1;
 	}
 	if (metrics_addr(gw->metrics, &sa) == 0)
 		log_info("metrics on http://%s/metrics",
 		    addr_str((struct sockaddr *)&sa, a, sizeof(a)));
-	return (0);
+	return 0;
 }
 
 void

@@ -24,8 +24,8 @@ const char *
 session_relay_str(struct session *s, char *buf, size_t len)
 {
 	if (!s->have_relay)
-		return ("none");
-	return (addr_str((struct sockaddr *)&s->relay_sa, buf, len));
+		return "none";
+	return addr_str((struct sockaddr *)&s->relay_sa, buf, len);
 }
 
 static void
@@ -41,7 +41,7 @@ timer_arm_ms(struct session *s, uint32_t ms)
 static uint32_t
 session_backoff(struct session *s, unsigned init, unsigned n)
 {
-	return (fsm_backoff_ms(init, n, s->gw->conf.max_timeout));
+	return fsm_backoff_ms(init, n, s->gw->conf.max_timeout);
 }
 
 int
@@ -63,8 +63,8 @@ session_init(struct gateway *gw, struct session *s)
 	s->rexmit_ev = evtimer_new(gw->base, update_rexmit_cb, s);
 	s->td_ev = evtimer_new(gw->base, teardown_cb, s);
 	if (s->timer == NULL || s->rexmit_ev == NULL || s->td_ev == NULL)
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 void
@@ -90,9 +90,9 @@ session_held_down(struct session *s, const struct sockaddr *sa, time_t now)
 	for (i = 0; i < GW_HOLD_MAX; i++) {
 		if (s->hold[i].until > now &&
 		    addr_eq((struct sockaddr *)&s->hold[i].relay, sa))
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 static void
@@ -126,7 +126,7 @@ session_hold(struct session *s, bool on)
 static uint8_t
 session_e_flag(const struct session *s, unsigned retry)
 {
-	return (s->gw->conf.ecn && retry % 2 == 0 ? AMT_REQ_FLAG_E : 0);
+	return s->gw->conf.ecn && retry % 2 == 0 ? AMT_REQ_FLAG_E : 0;
 }
 
 /* RFC 7450 5.2.3.4.2: Relay Discovery with the saved nonce. */
@@ -155,7 +155,7 @@ disc_start(struct session *s)
 	data_open_discovery(s);
 	disc_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.disc_timeout, 0));
-	return (SS_DISCOVERING);
+	return SS_DISCOVERING;
 }
 
 static int
@@ -165,12 +165,12 @@ act_disc_resend(struct session *s)
 	/* D5: a DRIAD candidate that does not answer: the next one. */
 	if (s->dr != NULL && s->disc_retry > s->gw->conf.req_retries) {
 		driad_session_failed(s, "no Relay Advertisement");
-		return (SS_DISCOVERING);
+		return SS_DISCOVERING;
 	}
 	disc_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.disc_timeout,
 	    s->disc_retry));
-	return (SS_DISCOVERING);
+	return SS_DISCOVERING;
 }
 
 /* RFC 7450 5.2.3.5.2: one Request per wanted query protocol. */
@@ -230,7 +230,7 @@ act_req_resend(struct session *s)
 	request_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.req_timeout,
 	    s->req_retry));
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 /*
@@ -260,11 +260,11 @@ static int
 act_start(struct session *s)
 {
 	if (s->use_discovery)
-		return (disc_start(s));
+		return disc_start(s);
 	s->have_relay = true;
 	data_open(s, (struct sockaddr *)&s->relay_sa);
 	cycle_start(s, 0);
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 /* RFC 7450 5.2.3.5.3: no Query after the retries: find another relay. */
@@ -279,16 +279,16 @@ act_req_giveup(struct session *s)
 	/* D5: a DRIAD relay that does not answer: the next candidate. */
 	if (s->dr != NULL) {
 		driad_session_failed(s, "no Membership Query");
-		return (SS_REQUESTING);
+		return SS_REQUESTING;
 	}
 	if (s->use_discovery)
-		return (disc_start(s));
+		return disc_start(s);
 	/* A configured relay: keep trying at the longest back-off. */
 	cycle_start(s, 0);
 	s->req_retry = s->gw->conf.req_retries;
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.req_timeout,
 	    s->req_retry));
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 static int
@@ -314,7 +314,7 @@ act_advert(struct session *s)
 	}
 	log_info("relay %s", session_relay_str(s, a, sizeof(a)));
 	if (driad_advert_held(s))
-		return (SS_REQUESTING);
+		return SS_REQUESTING;
 	if (session_held_down(s, (struct sockaddr *)&sa, time(NULL))) {
 		/* G10: the only relay found is held down: back off. */
 		log_warnx("relay %s is held down (L flag); retrying later", a);
@@ -322,14 +322,14 @@ act_advert(struct session *s)
 		    s->l_streak));
 	} else
 		cycle_start(s, 0);
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 /* The bit of req_fams / got_fams for a Query's protocol family. */
 int
 session_query_family(const struct mcast_query *q)
 {
-	return (q->family == AF_INET6 ? SESS_FAM_V6 : SESS_FAM_V4);
+	return q->family == AF_INET6 ? SESS_FAM_V6 : SESS_FAM_V4;
 }
 
 /* RFC 7450 5.2.3.5.4: save nonce, MAC and gateway fields; start QT. */
@@ -372,7 +372,7 @@ act_query(struct session *s)
 		update_send_state(s, AF_INET);
 	if (s->dr != NULL)
 		driad_session_up(s);
-	return (SS_UP);
+	return SS_UP;
 }
 
 /* G10, RFC 7450 5.2.3.5.4, RFC 8777 3.3.5: relay at capacity. */
@@ -388,19 +388,19 @@ act_limit(struct session *s)
 	if (s->dr != NULL) {
 		s->limited = true;
 		driad_session_failed(s, "L flag");
-		return (SS_REQUESTING);
+		return SS_REQUESTING;
 	}
 	log_warnx("relay %s refuses new tunnels (L flag): held down for %u s",
 	    session_relay_str(s, a, sizeof(a)), s->gw->conf.holddown);
 	if (s->use_discovery) {
 		session_leave_relay(s);
-		return (disc_start(s));
+		return disc_start(s);
 	}
 	/* A configured relay: add nothing there, ask again later. */
 	s->limited = true;
 	cycle_start(s, session_backoff(s, s->gw->conf.req_timeout,
 	    s->l_streak));
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 /* RFC 7450 5.2.3.9 (3): a new Request cycle, after a back-off. */
@@ -416,7 +416,7 @@ act_icmp(struct session *s)
 	    session_relay_str(s, a, sizeof(a)), ms);
 	s->queried_tun = false;
 	cycle_start(s, ms);
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 static int
@@ -440,7 +440,7 @@ act_stop(struct session *s)
 		}
 	}
 	data_close_discovery(s);
-	return (SS_DOWN);
+	return SS_DOWN;
 }
 
 static int
@@ -448,36 +448,36 @@ session_act(struct session *s, int action)
 {
 	switch (action) {
 	case SA_START:
-		return (act_start(s));
+		return act_start(s);
 	case SA_DISC_RESEND:
-		return (act_disc_resend(s));
+		return act_disc_resend(s);
 	case SA_ADVERT:
-		return (act_advert(s));
+		return act_advert(s);
 	case SA_REQ_RESEND:
-		return (act_req_resend(s));
+		return act_req_resend(s);
 	case SA_REQ_GIVEUP:
-		return (act_req_giveup(s));
+		return act_req_giveup(s);
 	case SA_QUERY:
-		return (act_query(s));
+		return act_query(s);
 	case SA_LIMIT:
-		return (act_limit(s));
+		return act_limit(s);
 	case SA_TEARDOWN:
 		if (s->reported)
 			teardown_start(s);
-		return (s->state);
+		return s->state;
 	case SA_NEW_CYCLE:
 		s->icmp_streak = 0;
 		cycle_start(s, 0);
-		return (SS_REQUESTING);
+		return SS_REQUESTING;
 	case SA_ICMP:
-		return (act_icmp(s));
+		return act_icmp(s);
 	case SA_SEND_CHANGE:
 		update_send_change(s);
-		return (s->state);
+		return s->state;
 	case SA_STOP:
-		return (act_stop(s));
+		return act_stop(s);
 	}
-	return (s->state);
+	return s->state;
 }
 
 void
@@ -568,9 +568,9 @@ int
 session_restart(struct session *s)
 {
 	if (session_reset(s) == -1)
-		return (-1);
+		return -1;
 	session_fsm(s, SE_START);
-	return (0);
+	return 0;
 }
 
 /* Teardown to the relay, then a new session, not started yet. */
@@ -583,5 +583,5 @@ session_reset(struct session *s)
 		session_fsm(s, SE_STOP);
 	gw_session_gone(s);
 	session_free(s);
-	return (session_init(gw, s));
+	return session_init(gw, s);
 }

@@ -43,10 +43,10 @@ sysctl_read(const char *path, int *val)
 	int	 ok;
 
 	if ((f = fopen(path, "r")) == NULL)
-		return (-1);
+		return -1;
 	ok = fscanf(f, "%d", val);
 	fclose(f);
-	return (ok == 1 ? 0 : -1);
+	return ok == 1 ? 0 : -1;
 }
 
 static int
@@ -56,11 +56,11 @@ sysctl_write(const char *path, int val)
 	int	 ok;
 
 	if ((f = fopen(path, "w")) == NULL)
-		return (-1);
+		return -1;
 	ok = fprintf(f, "%d\n", val);
 	if (fclose(f) != 0)
 		ok = -1;
-	return (ok > 0 ? 0 : -1);
+	return ok > 0 ? 0 : -1;
 }
 
 /* Set a sysctl and log what changed; -1 (logged) if it cannot. */
@@ -73,16 +73,16 @@ sysctl_set(const char *dir, const char *ifname, const char *key, int val)
 	snprintf(path, sizeof(path), "%s/%s/%s", dir, ifname, key);
 	if (sysctl_read(path, &old) == -1) {
 		log_warn("cannot read %s", path);
-		return (-1);
+		return -1;
 	}
 	if (old == val)
-		return (0);
+		return 0;
 	if (sysctl_write(path, val) == -1) {
 		log_warn("cannot set %s to %d", path, val);
-		return (-1);
+		return -1;
 	}
 	log_info("set %s: %d -> %d", path + strlen("/proc/sys/"), old, val);
-	return (0);
+	return 0;
 }
 
 /*
@@ -143,21 +143,21 @@ tun_sysctls(struct gateway *gw)
 	char		 path[256];
 
 	if (sysctl_set(CONF4, gw->tun.name, "rp_filter", 0) == -1)
-		return (-1);
+		return -1;
 	tun_rp_filter_all(gw);
 	snprintf(path, sizeof(path), CONF6 "/%s", gw->tun.name);
 	if (stat(path, &sb) == -1) {
 		log_warnx("IPv6 is not enabled on %s (MTU %u < 1280 or IPv6 "
 		    "disabled): MLD and IPv6 data will not work", gw->tun.name,
 		    gw->tun.mtu);
-		return (0);
+		return 0;
 	}
 	/* No duplicate address detection: the address is usable at once. */
 	sysctl_set(CONF6, gw->tun.name, "accept_dad", 0);
 	/* No automatic link-local: MLD reports come from ours. */
 	sysctl_set(CONF6, gw->tun.name, "addr_gen_mode", 1);
 	gw->tun.have_v6 = true;
-	return (0);
+	return 0;
 }
 
 static int
@@ -167,9 +167,9 @@ tun_is_tun(const char *name)
 	struct stat	sb;
 
 	if (if_nametoindex(name) == 0)
-		return (-1);		/* does not exist yet */
+		return -1;		/* does not exist yet */
 	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
-	return (stat(path, &sb) == 0);
+	return stat(path, &sb) == 0;
 }
 
 static int
@@ -181,7 +181,7 @@ tun_attach(struct gateway *gw)
 	if ((exists = tun_is_tun(gw->conf.tun_name)) == 0) {
 		log_warnx("interface %s exists and is not a tun device: give "
 		    "another name with -t", gw->conf.tun_name);
-		return (EX_CONFIG);
+		return EX_CONFIG;
 	}
 	if ((fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
@@ -192,7 +192,7 @@ tun_attach(struct gateway *gw)
 			    "(CAP_NET_ADMIN)", TUN_DEV);
 		else
 			log_warn("%s", TUN_DEV);
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
@@ -210,7 +210,7 @@ tun_attach(struct gateway *gw)
 		else
 			log_warn("%s: TUNSETIFF", gw->conf.tun_name);
 		close(fd);
-		return (errno == EPERM ? EX_NOPERM : EX_OSERR);
+		return errno == EPERM ? EX_NOPERM : EX_OSERR;
 	}
 	gw->tun.fd = fd;
 	gw->tun.created = (exists != 1);
@@ -218,7 +218,7 @@ tun_attach(struct gateway *gw)
 	gw->tun.ifindex = (int)if_nametoindex(gw->tun.name);
 	log_info("%s %s (ifindex %d)", gw->tun.created ? "created tun" :
 	    "attached to existing tun", gw->tun.name, gw->tun.ifindex);
-	return (0);
+	return 0;
 }
 
 static int
@@ -226,9 +226,9 @@ tun_ioctl(int s, unsigned long req, struct ifreq *ifr, const char *what)
 {
 	if (ioctl(s, req, ifr) == -1) {
 		log_warn("%s: %s", ifr->ifr_name, what);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 static int
@@ -240,17 +240,17 @@ tun_up(struct gateway *gw, int s)
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", gw->tun.name);
 	ifr.ifr_mtu = (int)gw->tun.mtu;
 	if (tun_ioctl(s, SIOCSIFMTU, &ifr, "set MTU") == -1)
-		return (-1);
+		return -1;
 	log_info("%s: MTU %u", gw->tun.name, gw->tun.mtu);
 	if (tun_sysctls(gw) == -1)
-		return (-1);
+		return -1;
 	if (tun_ioctl(s, SIOCGIFFLAGS, &ifr, "get flags") == -1)
-		return (-1);
+		return -1;
 	ifr.ifr_flags |= IFF_UP | IFF_MULTICAST;
 	if (tun_ioctl(s, SIOCSIFFLAGS, &ifr, "set flags UP MULTICAST") == -1)
-		return (-1);
+		return -1;
 	log_info("%s: up, multicast", gw->tun.name);
-	return (0);
+	return 0;
 }
 
 static int
@@ -265,14 +265,14 @@ tun_addr4(struct gateway *gw, int s)
 	sin->sin_family = AF_INET;
 	sin->sin_addr = gw->conf.tun_addr4;
 	if (tun_ioctl(s, SIOCSIFADDR, &ifr, "set IPv4 address") == -1)
-		return (-1);
+		return -1;
 	sin->sin_addr.s_addr = gw->conf.tun_plen4 == 0 ? 0 :
 	    htonl(0xffffffffU << (32 - gw->conf.tun_plen4));
 	if (tun_ioctl(s, SIOCSIFNETMASK, &ifr, "set IPv4 netmask") == -1)
-		return (-1);
+		return -1;
 	log_info("%s: address %s/%u", gw->tun.name, inet_ntop(AF_INET,
 	    &gw->conf.tun_addr4, a, sizeof(a)), gw->conf.tun_plen4);
-	return (0);
+	return 0;
 }
 
 static int
@@ -283,10 +283,10 @@ tun_addr6(struct gateway *gw)
 	int			s, rv = 0;
 
 	if (!gw->tun.have_v6)
-		return (0);
+		return 0;
 	if ((s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
 		log_warn("IPv6 socket");
-		return (-1);
+		return -1;
 	}
 	memset(&ifr6, 0, sizeof(ifr6));
 	ifr6.ifr6_addr = gw->conf.tun_addr6;
@@ -299,7 +299,7 @@ tun_addr6(struct gateway *gw)
 	} else
 		log_info("%s: address %s/64", gw->tun.name, a);
 	close(s);
-	return (rv);
+	return rv;
 }
 
 /* Without a route to the relay: the largest MTU of the host's links. */
@@ -311,7 +311,7 @@ tun_mtu_links(void)
 	int			 s, mtu = 0;
 
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return (0);
+		return 0;
 	if ((ifs = if_nameindex()) != NULL) {
 		for (i = ifs; i->if_index != 0; i++) {
 			memset(&ifr, 0, sizeof(ifr));
@@ -326,7 +326,7 @@ tun_mtu_links(void)
 		if_freenameindex(ifs);
 	}
 	close(s);
-	return (mtu);
+	return mtu;
 }
 
 /*
@@ -341,7 +341,7 @@ tun_mtu_for(const struct sockaddr *peer, unsigned conf_mtu)
 	unsigned	 hdr = peer->sa_family == AF_INET6 ? 40 : 20;
 
 	if (conf_mtu != 0)
-		return (conf_mtu);
+		return conf_mtu;
 	if ((s = socket(peer->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1) {
 		if (connect(s, peer, addr_len(peer)) == -1 ||
 		    getsockopt(s, peer->sa_family == AF_INET6 ? IPPROTO_IPV6 :
@@ -358,7 +358,7 @@ tun_mtu_for(const struct sockaddr *peer, unsigned conf_mtu)
 	/* RFC 8200 5: every IPv6 path carries 1280. */
 	if (mtu == 0)
 		mtu = TUN_MIN_PATH_MTU;
-	return ((unsigned)mtu - hdr - 8 - AMT_DATA_HDR_LEN);
+	return (unsigned)mtu - hdr - 8 - AMT_DATA_HDR_LEN;
 }
 
 /*
@@ -373,7 +373,7 @@ tun_update_max(const struct gateway *gw)
 
 	if (mtu == 0)
 		mtu = TUN_MIN_PATH_MTU - 40 - 8 - AMT_DATA_HDR_LEN;
-	return ((size_t)mtu + AMT_DATA_HDR_LEN - 12);
+	return (size_t)mtu + AMT_DATA_HDR_LEN - 12;
 }
 
 int
@@ -383,17 +383,17 @@ tun_open(struct gateway *gw)
 
 	gw->tun.fd = -1;
 	if ((rv = tun_attach(gw)) != 0)
-		return (rv);
+		return rv;
 	gw->tun.mtu = tun_mtu_for((struct sockaddr *)&gw->conf.peer,
 	    gw->conf.mtu);
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
 		log_warn("socket");
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
 	rv = (tun_up(gw, s) == -1 || tun_addr4(gw, s) == -1 ||
 	    tun_addr6(gw) == -1) ? EX_OSERR : 0;
 	close(s);
-	return (rv);
+	return rv;
 }
 
 void
@@ -410,7 +410,7 @@ tun_write(struct gateway *gw, const uint8_t *p, size_t len)
 {
 	if (write(gw->tun.fd, p, len) != (ssize_t)len) {
 		gw->st.tun_write_errors++;
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }

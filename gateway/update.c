@@ -30,13 +30,13 @@ struct upd_batch {
 static size_t
 upd_base(int family)
 {
-	return (family == AF_INET6 ? 40 + 8 + 8 : 24 + 8);
+	return family == AF_INET6 ? 40 + 8 + 8 : 24 + 8;
 }
 
 static size_t
 upd_rec_size(int family, size_t nsrc)
 {
-	return (family == AF_INET6 ? 20 + 16 * nsrc : 8 + 4 * nsrc);
+	return family == AF_INET6 ? 20 + 16 * nsrc : 8 + 4 * nsrc;
 }
 
 static void
@@ -105,7 +105,7 @@ upd_room(struct upd_batch *b, size_t nsrc)
 	    b->srclen + nsrc * alen > sizeof(b->srcs)))
 		upd_flush(b);
 	max = (sizeof(b->srcs) - b->srclen) / alen;
-	return (nsrc < max ? nsrc : max);
+	return nsrc < max ? nsrc : max;
 }
 
 /*
@@ -123,11 +123,11 @@ upd_keep(struct session *s, struct mcast_record *r, uint8_t *buf)
 	size_t		alen = ip_len(r->group.family), i, k = 0;
 
 	if (s->gw->driad == NULL)
-		return (true);
+		return true;
 	if (r->type == MCAST_MODE_IS_EXCLUDE ||
 	    r->type == MCAST_CHANGE_TO_EXCLUDE || r->nsrc == 0)
-		return (r->type != MCAST_MODE_IS_INCLUDE &&
-		    driad_serves(s, NULL));
+		return r->type != MCAST_MODE_IS_INCLUDE &&
+		    driad_serves(s, NULL);
 	memset(&ip, 0, sizeof(ip));
 	ip.family = r->group.family;
 	for (i = 0; i < r->nsrc; i++) {
@@ -138,7 +138,7 @@ upd_keep(struct session *s, struct mcast_record *r, uint8_t *buf)
 		k++;
 	}
 	r->nsrc = (uint16_t)k;
-	return (k > 0 || r->type == MCAST_CHANGE_TO_INCLUDE);
+	return k > 0 || r->type == MCAST_CHANGE_TO_INCLUDE;
 }
 
 /* Count the record at b->recs[b->nrec] in, if the session carries it. */
@@ -148,11 +148,11 @@ upd_commit(struct upd_batch *b)
 	struct mcast_record	*n = &b->recs[b->nrec];
 
 	if (!upd_keep(b->s, n, b->srcs + b->srclen))
-		return (false);
+		return false;
 	b->nrec++;
 	b->srclen += n->nsrc * ip_len(b->family);
 	b->size += upd_rec_size(b->family, n->nsrc);
-	return (true);
+	return true;
 }
 
 static bool
@@ -168,7 +168,7 @@ upd_add_record(struct upd_batch *b, const struct mcast_record *r)
 	n->srcs = b->srcs + b->srclen;
 	if (nsrc > 0)
 		memcpy(b->srcs + b->srclen, r->srcs, nsrc * alen);
-	return (upd_commit(b));
+	return upd_commit(b);
 }
 
 static bool
@@ -177,13 +177,13 @@ upd_add_group(struct upd_batch *b, const struct lgroup *g, bool current)
 	upd_room(b, g->nsrc);
 	lgroup_record(g, current, &b->recs[b->nrec], b->srcs + b->srclen,
 	    sizeof(b->srcs) - b->srclen);
-	return (upd_commit(b));
+	return upd_commit(b);
 }
 
 static bool
 upd_wanted(const struct lgroup *g, int family)
 {
-	return (g->group.family == family && !mcast_is_linklocal(&g->group));
+	return g->group.family == family && !mcast_is_linklocal(&g->group);
 }
 
 /*
