@@ -16,7 +16,6 @@
 #include "amt/ctl.h"
 #include "amt/log.h"
 #include "gateway.h"
-#include "driad.h"
 
 #define STAT(o, name, v)	\
 	json_object_set_new(o, name, json_integer((json_int_t)(v)))
@@ -66,10 +65,10 @@ control_sessions(struct gateway *gw)
 	struct session	*s;
 	json_t		*a = json_array(), *o;
 
-	for (s = gw_session_next(gw, NULL); s != NULL;
-	    s = gw_session_next(gw, s)) {
+	for (s = sessions_next(gw, NULL); s != NULL; s = sessions_next(gw, s)) {
 		o = control_session(s);
-		driad_show_session(s, o);
+		if (gw->hooks != NULL && gw->hooks->show_session != NULL)
+			gw->hooks->show_session(s, o);
 		json_array_append_new(a, o);
 	}
 	return json_pack("{s:o}", "sessions", a);
@@ -115,7 +114,7 @@ control_stats(struct gateway *gw)
 	struct sess_counters	 tot;
 	json_t			*o = json_object();
 
-	gw_session_totals(gw, &tot);
+	sessions_totals(gw, &tot);
 	control_counters(o, &tot);
 	STAT(o, "groups", lmdb_count(&gw->db, AF_UNSPEC));
 	STAT(o, "tun-reports", st->tun_reports);
@@ -203,9 +202,11 @@ control_show(struct gateway *gw, const char *what)
 		return control_stats(gw);
 	if (strcmp(what, "config") == 0)
 		return control_config(gw);
-	if (strcmp(what, "sources") == 0)
-		return driad_show_sources(gw);
-	return NULL;
+	if (strcmp(what, "sources") != 0)
+		return NULL;
+	if (gw->hooks != NULL && gw->hooks->show_sources != NULL)
+		return gw->hooks->show_sources(gw);
+	return json_pack("{s:b, s:[]}", "driad", 0, "sources");
 }
 
 static json_t *

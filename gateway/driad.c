@@ -20,32 +20,27 @@
 #include <string.h>
 #include <time.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "driad.h"
 
 static void	dsrc_lookup(struct dsrc *);
+static void	dsrc_assign(struct dsrc *);
+static void	driad_sync(struct gateway *);
+static int	driad_reload_default(struct gateway *);
+static void	driad_gc_cb(evutil_socket_t, short, void *);
 
-void
-driad_timer_ms(struct event *ev, uint32_t ms)
-{
-	struct timeval	tv;
-
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(ev, &tv);
-}
-
-struct dsrc *
-driad_find(struct driad *d, const struct amt_ip *src)
-{
-	struct dsrc	*x;
-
-	TAILQ_FOREACH(x, &d->srcs, entry) {
-		if (ip_eq(&x->src, src))
-			return x;
-	}
-	return NULL;
-}
+/* How DRIAD plugs into the core's sessions (gateway.h). */
+static const struct session_hooks driad_hooks = {
+	.up = driad_session_up,
+	.failed = driad_session_failed,
+	.advert_held = driad_advert_held,
+	.serves = driad_serves,
+	.membership = driad_sync,
+	.reload_default = driad_reload_default,
+	.show_session = driad_show_session,
+	.show_sources = driad_show_sources,
+};
 
 /* The default session (fallback, (*,G)) starts when first needed. */
 static void
@@ -175,14 +170,14 @@ dsrc_keep_current(struct dsrc *x, uint8_t best)
  * D2, D5: the first candidate not held down; the current one stays
  * while it is as good (RFC 8777 3.3.3: tunnel stability).
  */
-void
+static void
 dsrc_assign(struct dsrc *x)
 {
 	const struct dhold	*h;
 	const struct dhold	*first = NULL;
 	char			 a[INET6_ADDRSTRLEN];
 	size_t			 i;
-	time_t			 now = time(NULL);
+	uint64_t		 now = clock_mono_ms();
 
 	for (i = 0; i < x->ncand; i++) {
 		if ((h = driad_held(x->d, &x->cand[i].ip)) == NULL)
@@ -195,7 +190,7 @@ dsrc_assign(struct dsrc *x)
 		    x->d->gw->conf.fallback_relay.ss_family ? ": fallback" :
 		    "");
 		dsrc_unserved(x, DS_HELD, first == NULL ? 1000 :
-		    (uint32_t)(first->until - now + 1) * 1000);
+		    (uint32_t)(first->until - now + 1000));
 		return;
 	}
 	if (dsrc_keep_current(x, x->cand[i].precedence)) {
@@ -342,13 +337,14 @@ dsrc_free(struct dsrc *x)
 }
 
 /*
- * The sources of (S,G) joins now in the local membership: new ones are
- * looked up, gone ones forgotten.  D6: any-source joins (EXCLUDE mode)
- * start nothing here.
+ * A kernel report went to every session: the sources of (S,G) joins now
+ * in the local membership: new ones are looked up, gone ones forgotten.
+ * D6: any-source joins (EXCLUDE mode) start nothing here.
  */
 static void
-driad_sync(struct driad *d)
+driad_sync(struct gateway *gw)
 {
+	struct driad	*d = gw->driad;
 	struct dsrc	*x, *next;
 	struct lgroup	*g;
 	size_t		 i;
@@ -373,19 +369,6 @@ driad_sync(struct driad *d)
 		driad_default_start(d);
 }
 
-/* A kernel report: every session sends its part, then the sources. */
-void
-gw_local_change(struct gateway *gw, const struct mcast_report *rep)
-{
-	struct session	*s;
-
-	for (s = gw_session_next(gw, NULL); s != NULL;
-	    s = gw_session_next(gw, s))
-		session_local_change(s, rep);
-	if (gw->driad != NULL)
-		driad_sync(gw->driad);
-}
-
 /* D6: (*,G) and sources without records: the fallback relay. */
 static void
 driad_default_peer(struct gateway *gw)
@@ -401,7 +384,7 @@ driad_default_peer(struct gateway *gw)
  * (Teardown to the old relay first), and the sources no DRIAD session
  * serves are looked up again to take the new fallback or none.
  */
-int
+static int
 driad_reload_default(struct gateway *gw)
 {
 	struct driad	*d = gw->driad;
@@ -409,7 +392,7 @@ driad_reload_default(struct gateway *gw)
 
 	TAILQ_FOREACH(x, &d->srcs, entry)
 		x->fallback = false;
-	if (session_reset(&gw->sess) == -1)
+	if (sessions_reset_default(gw) == -1)
 		return -1;
 	driad_default_peer(gw);
 	TAILQ_FOREACH(x, &d->srcs, entry) {
@@ -456,23 +439,10 @@ driad_start(struct gateway *gw)
 	}
 	driad_default_peer(gw);
 	gw->driad = d;
+	gw->hooks = &driad_hooks;
 	log_info("driad: relays per source from DNS (resolver %s)",
 	    gw->conf.resolver.ss_family != 0 ? srv : "of resolv.conf");
 	return 0;
-}
-
-/* Shutdown: every DRIAD session leaves its relay (RFC 7450 5.2.3.8). */
-void
-driad_stop(struct gateway *gw)
-{
-	struct dsess	*ds;
-
-	if (gw->driad == NULL)
-		return;
-	TAILQ_FOREACH(ds, &gw->driad->sess, entry) {
-		if (ds->s.state != SS_INITIAL && ds->s.state != SS_DOWN)
-			session_fsm(&ds->s, SE_STOP);
-	}
 }
 
 void
@@ -507,4 +477,32 @@ driad_free(struct gateway *gw)
 	event_free(d->gc_ev);
 	free(d);
 	gw->driad = NULL;
+	gw->hooks = NULL;
+}
+
+/* Stop failed and empty sessions; the sources of failed ones move. */
+static void
+driad_gc_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct driad	*d = arg;
+	struct dsess	*ds, *next;
+	struct dsrc	*x;
+
+	for (ds = TAILQ_FIRST(&d->sess); ds != NULL; ds = next) {
+		next = TAILQ_NEXT(ds, entry);
+		if (!ds->failed && ds->nsrc > 0)
+			continue;
+		dsess_free(d, ds);
+		TAILQ_FOREACH(x, &d->srcs, entry) {
+			if (x->ds == ds) {
+				x->ds = NULL;
+				x->state = DS_LOOKING;
+			}
+		}
+	}
+	TAILQ_FOREACH(x, &d->srcs, entry) {
+		if (x->ds == NULL && x->state == DS_LOOKING &&
+		    x->lookup == NULL && x->ncand > 0)
+			dsrc_assign(x);
+	}
 }

@@ -7,10 +7,10 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
+#include "amt/clock.h"
 #include "driad.h"
 
 static const char *const dsrc_state_names[] = {
@@ -117,7 +117,7 @@ driad_show_sources(struct gateway *gw)
 	struct dsrc	*x;
 	json_t		*a, *hl;
 	char		 b[INET6_ADDRSTRLEN];
-	time_t		 now = time(NULL);
+	uint64_t	 now = clock_mono_ms();
 
 	if (d == NULL)
 		return json_pack("{s:b, s:[]}", "driad", 0, "sources");
@@ -129,8 +129,8 @@ driad_show_sources(struct gateway *gw)
 		if (h->until > now)
 			json_array_append_new(hl, json_pack("{s:s, s:s, s:I}",
 			    "relay", ip_str(&h->addr, b, sizeof(b)),
-			    "why", h->why, "left", (json_int_t)(h->until -
-			    now)));
+			    "why", h->why, "left", (json_int_t)((h->until -
+			    now) / 1000)));
 	}
 	return json_pack("{s:b, s:o, s:o}", "driad", 1, "sources", a,
 	    "holddown", hl);

@@ -52,8 +52,8 @@ static const char *const fsm_event_names[SE_MAX] = {
 	"G_JOIN", "STOP",
 };
 
-static const char *const fsm_action_names[] = {
-	"none", "start", "discover", "disc-resend", "advert", "req-resend",
+static const char *const fsm_action_names[SA_MAX] = {
+	"none", "start", "disc-resend", "advert", "req-resend",
 	"req-giveup", "query", "limit", "teardown", "new-cycle", "icmp",
 	"send-change", "stop",
 };

@@ -51,6 +51,20 @@ lmdb_prune(struct lmdb *db)
 	}
 }
 
+/* One repeat of the state changes went (G6): true if more are left. */
+bool
+lmdb_rexmit_done(struct lmdb *db)
+{
+	struct lgroup	*g;
+	bool		 more = false;
+
+	TAILQ_FOREACH(g, &db->groups, entry) {
+		if (g->rexmit > 0 && --g->rexmit > 0)
+			more = true;
+	}
+	return more;
+}
+
 bool
 lgroup_active(const struct lgroup *g)
 {

@@ -108,15 +108,14 @@ gwm_sessions(struct metrics_builder *b, struct gateway *gw)
 
 	for (c = gwm_session_counters; c < gwm_session_counters +
 	    NELEM(gwm_session_counters); c++)
-		for (s = gw_session_next(gw, NULL); s != NULL;
-		    s = gw_session_next(gw, s)) {
+		for (s = sessions_next(gw, NULL); s != NULL;
+		    s = sessions_next(gw, s)) {
 			role = gwm_labels(s, relay, sizeof(relay));
 			metrics_add(b, c->name, METRICS_COUNTER, c->help,
 			    gwm_get(&s->cnt, c->off), "relay", relay,
 			    "session", role, NULL);
 		}
-	for (s = gw_session_next(gw, NULL); s != NULL;
-	    s = gw_session_next(gw, s)) {
+	for (s = sessions_next(gw, NULL); s != NULL; s = sessions_next(gw, s)) {
 		role = gwm_labels(s, relay, sizeof(relay));
 		for (st = 0; st < SS_MAX; st++)
 			metrics_add(b, M_PFX "session_state", METRICS_GAUGE,

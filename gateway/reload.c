@@ -126,8 +126,7 @@ reload_conf(struct gateway *gw, char *err, size_t len)
 	reload_log_apply(&gw->conf);
 	if (peer) {
 		reload_log_peer(&nc);
-		if ((gw->driad != NULL ? driad_reload_default(gw) :
-		    session_restart(&gw->sess)) == -1) {
+		if (sessions_restart_default(gw) == -1) {
 			snprintf(err, len, "cannot start the new session");
 			return -1;
 		}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "amt/mac.h"
 #include "amt/mcast.h"
@@ -60,9 +61,8 @@ session_init(struct gateway *gw, struct session *s)
 		s->relay_sa = gw->conf.peer;
 	s->since = time(NULL);
 	s->timer = evtimer_new(gw->base, session_timer_cb, s);
-	s->rexmit_ev = evtimer_new(gw->base, update_rexmit_cb, s);
 	s->td_ev = evtimer_new(gw->base, teardown_cb, s);
-	if (s->timer == NULL || s->rexmit_ev == NULL || s->td_ev == NULL)
+	if (s->timer == NULL || s->td_ev == NULL)
 		return -1;
 	return 0;
 }
@@ -70,20 +70,21 @@ session_init(struct gateway *gw, struct session *s)
 void
 session_free(struct session *s)
 {
-	data_close(s);
-	data_close_discovery(s);
+	relaysock_close(s);
+	relaysock_close_discovery(s);
 	if (s->timer != NULL)
 		event_free(s->timer);
-	if (s->rexmit_ev != NULL)
-		event_free(s->rexmit_ev);
 	if (s->td_ev != NULL)
 		event_free(s->td_ev);
-	s->timer = s->rexmit_ev = s->td_ev = NULL;
+	s->timer = s->td_ev = NULL;
 }
 
-/* RFC 8777 3.3.5 (G10): relays that sent L are avoided for a while. */
+/*
+ * RFC 8777 3.3.5 (G10): relays that sent L are avoided for a while
+ * (now: clock_mono_ms, which a step of the wall clock does not move).
+ */
 bool
-session_held_down(struct session *s, const struct sockaddr *sa, time_t now)
+session_held_down(struct session *s, const struct sockaddr *sa, uint64_t now)
 {
 	int	i;
 
@@ -98,8 +99,8 @@ session_held_down(struct session *s, const struct sockaddr *sa, time_t now)
 static void
 session_hold(struct session *s, bool on)
 {
-	time_t	now = time(NULL);
-	int	i, slot = 0;
+	uint64_t	now = clock_mono_ms();
+	int		i, slot = 0;
 
 	for (i = 0; i < GW_HOLD_MAX; i++) {
 		if (addr_eq((struct sockaddr *)&s->hold[i].relay,
@@ -112,11 +113,12 @@ session_hold(struct session *s, bool on)
 	if (!on)
 		return;
 	s->hold[slot].relay = s->relay_sa;
-	s->hold[slot].until = now + s->gw->conf.holddown;
+	s->hold[slot].until = now + (uint64_t)s->gw->conf.holddown * 1000;
 }
 
 /*
- * RFC 9601 6.1.4.2: E when this gateway propagates ECN (data.c, ecn.c);
+ * RFC 9601 6.1.4.2: E when this gateway propagates ECN (relaysock.c,
+ * ecn.c);
  * without, E MUST NOT be set.  Relays that predate RFC 9601 and drop a
  * Discovery or Request whose reserved bits are not zero (the Linux
  * driver checks them) would never answer, so every other retransmission
@@ -135,14 +137,14 @@ disc_send(struct session *s)
 {
 	struct amt_msg	m;
 
-	if (s->disc_fd == -1 && data_open_discovery(s) == -1)
+	if (s->disc_fd == -1 && relaysock_open_discovery(s) == -1)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_RELAY_DISCOVERY;
 	m.nonce = s->disc_nonce;
 	/* RFC 9601 6.1.4.2: E in the Relay Discovery too. */
 	m.flags = session_e_flag(s, s->disc_retry);
-	if (data_send(s, s->disc_fd, &m) == 0)
+	if (relaysock_send(s, s->disc_fd, &m) == 0)
 		s->cnt.relay_discovery++;
 }
 
@@ -152,10 +154,19 @@ disc_start(struct session *s)
 {
 	s->disc_nonce = nonce_new();
 	s->disc_retry = 0;
-	data_open_discovery(s);
+	relaysock_open_discovery(s);
 	disc_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.disc_timeout, 0));
 	return SS_DISCOVERING;
+}
+
+/* The owner of s (DRIAD, D5) takes a failed relay over; false: s does. */
+static bool
+session_failed(struct session *s, const char *why)
+{
+	const struct session_hooks	*h = s->gw->hooks;
+
+	return h != NULL && h->failed != NULL && h->failed(s, why);
 }
 
 static int
@@ -163,10 +174,9 @@ act_disc_resend(struct session *s)
 {
 	s->disc_retry++;
 	/* D5: a DRIAD candidate that does not answer: the next one. */
-	if (s->dr != NULL && s->disc_retry > s->gw->conf.req_retries) {
-		driad_session_failed(s, "no Relay Advertisement");
+	if (s->disc_retry > s->gw->conf.req_retries &&
+	    session_failed(s, "no Relay Advertisement"))
 		return SS_DISCOVERING;
-	}
 	disc_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.disc_timeout,
 	    s->disc_retry));
@@ -181,7 +191,7 @@ request_send(struct session *s)
 	unsigned	f;
 
 	if (s->fd == -1 &&
-	    data_open(s, (struct sockaddr *)&s->relay_sa) == -1)
+	    relaysock_open(s, (struct sockaddr *)&s->relay_sa) == -1)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_REQUEST;
@@ -192,7 +202,7 @@ request_send(struct session *s)
 		/* P = 0: IGMPv3 General Query; P = 1: MLDv2. */
 		m.flags = (f == SESS_FAM_V6) ? AMT_REQ_FLAG_P : 0;
 		m.flags |= session_e_flag(s, s->req_retry);
-		if (data_send(s, s->fd, &m) == 0)
+		if (relaysock_send(s, s->fd, &m) == 0)
 			s->cnt.request++;
 	}
 }
@@ -247,8 +257,7 @@ session_leave_relay(struct session *s)
 			update_delete_all(s);
 	}
 	evtimer_del(s->td_ev);
-	evtimer_del(s->rexmit_ev);
-	data_close(s);
+	relaysock_close(s);
 	s->have_relay = false;
 	s->have_query = false;
 	s->reported = false;
@@ -262,7 +271,7 @@ act_start(struct session *s)
 	if (s->use_discovery)
 		return disc_start(s);
 	s->have_relay = true;
-	data_open(s, (struct sockaddr *)&s->relay_sa);
+	relaysock_open(s, (struct sockaddr *)&s->relay_sa);
 	cycle_start(s, 0);
 	return SS_REQUESTING;
 }
@@ -277,10 +286,8 @@ act_req_giveup(struct session *s)
 	    session_relay_str(s, a, sizeof(a)), s->req_retry + 1);
 	s->queried_tun = false;
 	/* D5: a DRIAD relay that does not answer: the next candidate. */
-	if (s->dr != NULL) {
-		driad_session_failed(s, "no Membership Query");
+	if (session_failed(s, "no Membership Query"))
 		return SS_REQUESTING;
-	}
 	if (s->use_discovery)
 		return disc_start(s);
 	/* A configured relay: keep trying at the longest back-off. */
@@ -294,13 +301,14 @@ act_req_giveup(struct session *s)
 static int
 act_advert(struct session *s)
 {
+	const struct session_hooks *h = s->gw->hooks;
 	const struct amt_msg	*m = s->ev_msg;
 	struct sockaddr_storage	 sa;
 	char			 a[ADDR_STRLEN];
 
 	ip_to_sa(&m->relay, s->gw->conf.port, &sa);
 	/* RFC 7450 5.2.3.4.4: ignore other Advertisements from now on. */
-	data_close_discovery(s);
+	relaysock_close_discovery(s);
 	if (s->have_relay && !addr_eq((struct sockaddr *)&sa,
 	    (struct sockaddr *)&s->relay_sa)) {
 		log_info("relay changed from %s",
@@ -310,12 +318,12 @@ act_advert(struct session *s)
 	if (!s->have_relay) {
 		s->relay_sa = sa;
 		s->have_relay = true;
-		data_open(s, (struct sockaddr *)&sa);
+		relaysock_open(s, (struct sockaddr *)&sa);
 	}
 	log_info("relay %s", session_relay_str(s, a, sizeof(a)));
-	if (driad_advert_held(s))
+	if (h != NULL && h->advert_held != NULL && h->advert_held(s))
 		return SS_REQUESTING;
-	if (session_held_down(s, (struct sockaddr *)&sa, time(NULL))) {
+	if (session_held_down(s, (struct sockaddr *)&sa, clock_mono_ms())) {
 		/* G10: the only relay found is held down: back off. */
 		log_warnx("relay %s is held down (L flag); retrying later", a);
 		cycle_start(s, session_backoff(s, s->gw->conf.req_timeout,
@@ -362,7 +370,7 @@ act_query(struct session *s)
 	/* G1: a new session: have the kernel report every join again. */
 	if (!s->queried_tun) {
 		s->queried_tun = true;
-		local_inject_queries(s->gw);
+		tun_inject_queries(s->gw);
 	}
 	/* G6: the current state of that family (and of unrequested ones). */
 	update_send_state(s, q->family);
@@ -370,8 +378,8 @@ act_query(struct session *s)
 		update_send_state(s, AF_INET6);
 	if (q->family == AF_INET6 && (s->req_fams & SESS_FAM_V4) == 0)
 		update_send_state(s, AF_INET);
-	if (s->dr != NULL)
-		driad_session_up(s);
+	if (s->gw->hooks != NULL && s->gw->hooks->up != NULL)
+		s->gw->hooks->up(s);
 	return SS_UP;
 }
 
@@ -385,9 +393,8 @@ act_limit(struct session *s)
 	s->l_streak++;
 	session_hold(s, true);
 	/* D5, RFC 8777 3.3.5: a DRIAD relay with L: the next candidate. */
-	if (s->dr != NULL) {
+	if (session_failed(s, "L flag")) {
 		s->limited = true;
-		driad_session_failed(s, "L flag");
 		return SS_REQUESTING;
 	}
 	log_warnx("relay %s refuses new tunnels (L flag): held down for %u s",
@@ -423,7 +430,6 @@ static int
 act_stop(struct session *s)
 {
 	evtimer_del(s->timer);
-	evtimer_del(s->rexmit_ev);
 	evtimer_del(s->td_ev);
 	/*
 	 * RFC 7450 5.2.3.8: Teardown if the relay gave G, else an Update
@@ -439,7 +445,7 @@ act_stop(struct session *s)
 			teardown_send_local(s);
 		}
 	}
-	data_close_discovery(s);
+	relaysock_close_discovery(s);
 	return SS_DOWN;
 }
 
@@ -558,30 +564,4 @@ session_timers_changed(struct session *s, const struct gw_conf *old)
 		qt = c->keepalive;
 	log_info("next Request cycle in %u s", qt);
 	timer_arm_ms(s, qt * 1000);
-}
-
-/*
- * Reload with another relay or discovery address: leave the old relay as
- * on shutdown (RFC 7450 5.2.3.8), then a new session from the start.
- */
-int
-session_restart(struct session *s)
-{
-	if (session_reset(s) == -1)
-		return -1;
-	session_fsm(s, SE_START);
-	return 0;
-}
-
-/* Teardown to the relay, then a new session, not started yet. */
-int
-session_reset(struct session *s)
-{
-	struct gateway	*gw = s->gw;
-
-	if (s->state != SS_INITIAL && s->state != SS_DOWN)
-		session_fsm(s, SE_STOP);
-	gw_session_gone(s);
-	session_free(s);
-	return session_init(gw, s);
 }

@@ -107,3 +107,10 @@ session_local_change(struct session *s, const struct mcast_report *r)
 	session_fsm(s, SE_G_JOIN);
 	s->ev_report = NULL;
 }
+
+/* What the relay sockets hand up (relaysock.c), registered at start. */
+const struct relaysock_input session_input = {
+	.advert = session_recv_advert,
+	.query = session_recv_query,
+	.icmp = session_icmp,
+};

@@ -5,6 +5,8 @@
  * and a fixed IPv6 link-local address (no DAD), and switch off the
  * reverse-path filter that would drop every decapsulated packet
  * (field-notes.md "tun on the gateway").  Every change is logged.
+ * General Queries are written into it so that the kernel reports its
+ * joins (G1).
  */
 #include "config.h"
 
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include "amt/log.h"
+#include "amt/mcast.h"
 #include "gateway.h"
 
 #define TUN_DEV		"/dev/net/tun"
@@ -176,7 +179,7 @@ static int
 tun_attach(struct gateway *gw)
 {
 	struct ifreq	ifr;
-	int		fd, exists;
+	int		fd, exists, err;
 
 	if ((exists = tun_is_tun(gw->conf.tun_name)) == 0) {
 		log_warnx("interface %s exists and is not a tun device: give "
@@ -184,10 +187,11 @@ tun_attach(struct gateway *gw)
 		return EX_CONFIG;
 	}
 	if ((fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+		err = errno;
+		if (err == ENOENT || err == ENODEV || err == ENXIO)
 			log_warnx("%s: no tun support (modprobe tun, or "
 			    "mknod %s c 10 200)", TUN_DEV, TUN_DEV);
-		else if (errno == EACCES || errno == EPERM)
+		else if (err == EACCES || err == EPERM)
 			log_warnx("%s: permission denied: amtgwd needs root "
 			    "(CAP_NET_ADMIN)", TUN_DEV);
 		else
@@ -198,19 +202,20 @@ tun_attach(struct gateway *gw)
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", gw->conf.tun_name);
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
-		if (errno == EPERM)
+		err = errno;
+		if (err == EPERM)
 			log_warnx("%s: permission denied: amtgwd needs root "
 			    "(CAP_NET_ADMIN)", gw->conf.tun_name);
-		else if (errno == EINVAL)
+		else if (err == EINVAL)
 			log_warnx("%s: exists and is not a tun (IFF_TUN) "
 			    "device", gw->conf.tun_name);
-		else if (errno == EBUSY)
+		else if (err == EBUSY)
 			log_warnx("%s: tun already in use by another process",
 			    gw->conf.tun_name);
 		else
 			log_warn("%s: TUNSETIFF", gw->conf.tun_name);
 		close(fd);
-		return errno == EPERM ? EX_NOPERM : EX_OSERR;
+		return err == EPERM ? EX_NOPERM : EX_OSERR;
 	}
 	gw->tun.fd = fd;
 	gw->tun.created = (exists != 1);
@@ -413,4 +418,61 @@ tun_write(struct gateway *gw, const uint8_t *p, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+tun_inject(struct gateway *gw, const struct amt_ip *src)
+{
+	struct mcast_query_params	qp;
+	uint8_t				buf[128];
+	char				a[INET6_ADDRSTRLEN];
+	ssize_t				len;
+
+	memset(&qp, 0, sizeof(qp));
+	qp.src = *src;
+	/*
+	 * QRV 1: the kernel sends each state change once; the gateway
+	 * repeats it with the relay's QRV (G6).
+	 */
+	qp.qrv = 1;
+	qp.qqi = 125;
+	qp.max_resp_ms = 100;
+	if ((len = mcast_build_query(&qp, buf, sizeof(buf))) < 0) {
+		log_warnx("cannot build a General Query: %s",
+		    mcast_strerror((int)len));
+		return;
+	}
+	if (tun_write(gw, buf, (size_t)len) == -1) {
+		log_warn("%s: write General Query", gw->tun.name);
+		return;
+	}
+	gw->st.tun_queries++;
+	log_debug("%s: General Query from %s written", gw->tun.name,
+	    ip_str(src, a, sizeof(a)));
+}
+
+/*
+ * G1: a General Query of each family into the tun; the kernel answers
+ * with current-state reports of every join.  The IPv4
+ * query must not come from the tun's own address (the kernel drops a
+ * packet whose source is local), so it comes from the next address.
+ */
+void
+tun_inject_queries(struct gateway *gw)
+{
+	struct amt_ip	src;
+	uint32_t	a;
+
+	memset(&src, 0, sizeof(src));
+	src.family = AF_INET;
+	a = ntohl(gw->conf.tun_addr4.s_addr);
+	src.u.v4.s_addr = htonl(a ^ 1);
+	tun_inject(gw, &src);
+	if (!gw->tun.have_v6)
+		return;
+	memset(&src, 0, sizeof(src));
+	src.family = AF_INET6;
+	src.u.v6 = gw->conf.tun_addr6;
+	src.u.b[15] ^= 1;
+	tun_inject(gw, &src);
 }
