@@ -30,7 +30,9 @@
 
 /*
  * Start order; stop is the reverse.  An init returns 0, -1 (the module's
- * exit code) or an exit code of its own.
+ * exit code) or an exit code of its own; a module that fails is stopped
+ * too, so that its stop undoes what it did start (every stop takes a
+ * module never or half started).
  */
 static int	main_db_init(struct gateway *);
 static void	main_db_free(struct gateway *);
@@ -185,7 +187,7 @@ main_start(struct gateway *gw)
 		if ((rv = main_modules[i].init(gw)) == 0)
 			continue;
 		log_warnx("cannot start %s", main_modules[i].name);
-		main_stop(gw, i);
+		main_stop(gw, i + 1);
 		return rv > 0 ? rv : main_modules[i].exitcode;
 	}
 	gw->started = MAIN_NMODULES;

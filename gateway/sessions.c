@@ -21,8 +21,8 @@ sessions_start(struct gateway *gw)
 {
 	TAILQ_INIT(&gw->sessions);
 	gw->input = &session_input;
-	gw->rexmit_ev = evtimer_new(gw->base, sessions_rexmit_cb, gw);
-	if (gw->rexmit_ev == NULL || session_init(gw, &gw->sess) == -1) {
+	if (session_init(gw, &gw->sess) == -1 || (gw->rexmit_ev =
+	    evtimer_new(gw->base, sessions_rexmit_cb, gw)) == NULL) {
 		log_warnx("cannot create session timers");
 		return -1;
 	}
