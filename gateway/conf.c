@@ -25,7 +25,7 @@
 int
 conf_log_level(const char *s)
 {
-	return (conf_syslog_level(s));
+	return conf_syslog_level(s);
 }
 
 const char *
@@ -34,8 +34,8 @@ conf_log_level_name(int level)
 	const char	*name;
 
 	if ((name = conf_syslog_level_name(level)) == NULL)
-		return ("info");
-	return (name);
+		return "info";
+	return name;
 }
 
 static int
@@ -45,9 +45,9 @@ set_log_level(void *conf, const char *s, char *err, size_t len)
 
 	if ((c->log_level = conf_log_level(s)) == -1) {
 		snprintf(err, len, "'%s' is not debug, info or warning", s);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 static void
@@ -67,10 +67,10 @@ set_facility(void *conf, const char *s, char *err, size_t len)
 	if ((fac = conf_syslog_facility(s)) == -1) {
 		snprintf(err, len, "'%s' is not daemon, user or local0..local7",
 		    s);
-		return (-1);
+		return -1;
 	}
 	c->log_facility = fac;
-	return (0);
+	return 0;
 }
 
 static void
@@ -101,10 +101,10 @@ set_tun_addr4(void *conf, const char *s, char *err, size_t len)
 	if (inet_pton(AF_INET, buf, &c->tun_addr4) != 1)
 		goto bad;
 	c->tun_plen4 = (unsigned)plen;
-	return (0);
+	return 0;
 bad:
 	snprintf(err, len, "'%s' is not an IPv4 address[/1..32]", s);
-	return (-1);
+	return -1;
 }
 
 static void
@@ -126,9 +126,9 @@ set_tun_addr6(void *conf, const char *s, char *err, size_t len)
 	    !IN6_IS_ADDR_LINKLOCAL(&c->tun_addr6)) {
 		snprintf(err, len, "'%s' is not a link-local IPv6 address "
 		    "(fe80::/10)", s);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 static void
@@ -151,15 +151,15 @@ set_mtu(void *conf, const char *s, char *err, size_t len)
 
 	if (strcmp(s, "auto") == 0) {
 		c->mtu = 0;
-		return (0);
+		return 0;
 	}
 	v = strtoul(s, &end, 10);
 	if (*s < '0' || *s > '9' || *end != '\0' || v < 576 || v > 65535) {
 		snprintf(err, len, "'%s' is not auto or 576..65535", s);
-		return (-1);
+		return -1;
 	}
 	c->mtu = (unsigned)v;
-	return (0);
+	return 0;
 }
 
 static void
@@ -279,10 +279,10 @@ static uint16_t
 conf_get_port(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)
-		return (ntohs(((const struct sockaddr_in *)ss)->sin_port));
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
 	if (ss->ss_family == AF_INET6)
-		return (ntohs(((const struct sockaddr_in6 *)ss)->sin6_port));
-	return (0);
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
 }
 
 static void
@@ -301,7 +301,7 @@ conf_finish(struct gw_conf *c, char *err, size_t len)
 	if (c->disc_opt.ss_family != 0 && c->relay_opt.ss_family != 0) {
 		snprintf(err, len, "discovery (-r) and relay (-R): give one "
 		    "relay or discovery address");
-		return (-1);
+		return -1;
 	}
 	/* In the foreground (-d) a pid file only where -P says. */
 	if (c->pid_path[0] == '\0' && !c->debug)
@@ -309,7 +309,7 @@ conf_finish(struct gw_conf *c, char *err, size_t len)
 	if (c->ctl_path[0] != '/' || (c->pid_path[0] != '\0' &&
 	    c->pid_path[0] != '/')) {
 		snprintf(err, len, "socket and pidfile need absolute paths");
-		return (-1);
+		return -1;
 	}
 	/* --port applies to an address given without a port. */
 	if (c->port != AMT_PORT && conf_get_port(&c->disc_opt) == AMT_PORT)
@@ -324,9 +324,9 @@ conf_finish(struct gw_conf *c, char *err, size_t len)
 	else if (addr_parse(c->ipv6 ? AMT_ANYCAST_V6 : AMT_ANYCAST_V4,
 	    c->port, &c->peer) == -1) {
 		snprintf(err, len, "cannot parse the anycast address");
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /* Defaults, the file (-f), the command line, the checks between them. */
@@ -337,9 +337,9 @@ conf_build(struct gw_conf *c, const struct conf_args *a, char *err,
 	conf_defaults(c);
 	c->args = *a;
 	if (conf_load(conf_table, a, c, err, len) == -1)
-		return (-1);
+		return -1;
 	c->check_only = a->check != 0;
-	return (conf_finish(c, err, len));
+	return conf_finish(c, err, len);
 }
 
 /*
@@ -355,25 +355,25 @@ conf_parse(struct gw_conf *c, int argc, char **argv)
 	if (conf_getopt(conf_table, argc, argv, &a, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		conf_usage(conf_table, "amtgwd", stderr);
-		return (EX_USAGE);
+		return EX_USAGE;
 	}
 	if (a.help) {
 		conf_usage(conf_table, "amtgwd", stdout);
-		return (EX_OK);
+		return EX_OK;
 	}
 	if (a.version) {
 		printf("amtgwd %s\n", PACKAGE_VERSION);
-		return (EX_OK);
+		return EX_OK;
 	}
 	if (a.optind != argc) {
 		log_warnx("unexpected argument \"%s\"", argv[a.optind]);
-		return (EX_USAGE);
+		return EX_USAGE;
 	}
 	if (conf_build(c, &a, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		return (EX_CONFIG);
+		return EX_CONFIG;
 	}
-	return (-1);
+	return -1;
 }
 
 /* SIGHUP: the file again under the same command line, into nc. */
@@ -381,7 +381,7 @@ int
 conf_reread(const struct gw_conf *old, struct gw_conf *nc, char *err,
     size_t len)
 {
-	return (conf_build(nc, &old->args, err, len));
+	return conf_build(nc, &old->args, err, len);
 }
 
 /* The effective configuration, itself a valid amtgwd.conf. */

@@ -16,7 +16,6 @@
 #include "amt/ctl.h"
 #include "amt/log.h"
 #include "gateway.h"
-#include "driad.h"
 
 #define STAT(o, name, v)	\
 	json_object_set_new(o, name, json_integer((json_int_t)(v)))
@@ -57,7 +56,7 @@ control_session(struct session *s)
 	control_counters(o, &s->cnt);
 	STAT(o, "limited-queries", s->cnt.limited);
 	STAT(o, "icmp-errors", s->cnt.icmp_errors);
-	return (o);
+	return o;
 }
 
 static json_t *
@@ -66,13 +65,13 @@ control_sessions(struct gateway *gw)
 	struct session	*s;
 	json_t		*a = json_array(), *o;
 
-	for (s = gw_session_next(gw, NULL); s != NULL;
-	    s = gw_session_next(gw, s)) {
+	for (s = sessions_next(gw, NULL); s != NULL; s = sessions_next(gw, s)) {
 		o = control_session(s);
-		driad_show_session(s, o);
+		if (gw->hooks != NULL && gw->hooks->show_session != NULL)
+			gw->hooks->show_session(s, o);
 		json_array_append_new(a, o);
 	}
-	return (json_pack("{s:o}", "sessions", a));
+	return json_pack("{s:o}", "sessions", a);
 }
 
 static json_t *
@@ -92,7 +91,7 @@ control_group(const struct lgroup *g)
 	json_object_set_new(o, "mode", json_string(g->mode == LM_EXCLUDE ?
 	    "exclude" : "include"));
 	json_object_set_new(o, "sources", srcs);
-	return (o);
+	return o;
 }
 
 static json_t *
@@ -105,7 +104,7 @@ control_groups(struct gateway *gw)
 		if (lgroup_active(g) && !mcast_is_linklocal(&g->group))
 			json_array_append_new(a, control_group(g));
 	}
-	return (json_pack("{s:o}", "groups", a));
+	return json_pack("{s:o}", "groups", a);
 }
 
 static json_t *
@@ -115,7 +114,7 @@ control_stats(struct gateway *gw)
 	struct sess_counters	 tot;
 	json_t			*o = json_object();
 
-	gw_session_totals(gw, &tot);
+	sessions_totals(gw, &tot);
 	control_counters(o, &tot);
 	STAT(o, "groups", lmdb_count(&gw->db, AF_UNSPEC));
 	STAT(o, "tun-reports", st->tun_reports);
@@ -139,7 +138,7 @@ control_stats(struct gateway *gw)
 	STAT(o, "query-ignored", st->query_ignored);
 	STAT(o, "icmp-errors", st->icmp_errors);
 	STAT(o, "send-errors", st->send_errors);
-	return (o);
+	return o;
 }
 
 /* The effective configuration as {"config": {key: value}}. */
@@ -152,7 +151,7 @@ control_config(struct gateway *gw)
 	FILE	*f;
 
 	if ((f = open_memstream(&text, &len)) == NULL)
-		return (json_pack("{s:s}", "error", "out of memory"));
+		return json_pack("{s:s}", "error", "out of memory");
 	conf_print(&gw->conf, f);
 	fclose(f);
 	for (line = strtok_r(text, "\n", &save); line != NULL;
@@ -163,7 +162,7 @@ control_config(struct gateway *gw)
 		json_object_set_new(o, line, json_string(sp));
 	}
 	free(text);
-	return (json_pack("{s:o}", "config", o));
+	return json_pack("{s:o}", "config", o);
 }
 
 static json_t *
@@ -172,8 +171,8 @@ control_reload(struct gateway *gw)
 	char	err[512];
 
 	if (reload_conf(gw, err, sizeof(err)) == -1)
-		return (json_pack("{s:s}", "error", err));
-	return (json_pack("{s:s}", "reload", "ok"));
+		return json_pack("{s:s}", "error", err);
+	return json_pack("{s:s}", "reload", "ok");
 }
 
 /* "log-level debug|info|warning": now, until the next reload. */
@@ -183,29 +182,31 @@ control_log_level(struct gateway *gw, const char *name)
 	int	level;
 
 	if ((level = conf_log_level(name)) == -1)
-		return (json_pack("{s:s}", "error", "log-level: debug, info "
-		    "or warning"));
+		return json_pack("{s:s}", "error", "log-level: debug, info "
+		    "or warning");
 	gw->conf.log_level = level;
 	gw->conf.verbose = 0;
 	reload_log_apply(&gw->conf);
 	log_warnx("log level %s", conf_log_level_name(level));
-	return (json_pack("{s:s}", "log-level", conf_log_level_name(level)));
+	return json_pack("{s:s}", "log-level", conf_log_level_name(level));
 }
 
 static json_t *
 control_show(struct gateway *gw, const char *what)
 {
 	if (strcmp(what, "sessions") == 0)
-		return (control_sessions(gw));
+		return control_sessions(gw);
 	if (strcmp(what, "groups") == 0)
-		return (control_groups(gw));
+		return control_groups(gw);
 	if (strcmp(what, "stats") == 0)
-		return (control_stats(gw));
+		return control_stats(gw);
 	if (strcmp(what, "config") == 0)
-		return (control_config(gw));
-	if (strcmp(what, "sources") == 0)
-		return (driad_show_sources(gw));
-	return (NULL);
+		return control_config(gw);
+	if (strcmp(what, "sources") != 0)
+		return NULL;
+	if (gw->hooks != NULL && gw->hooks->show_sources != NULL)
+		return gw->hooks->show_sources(gw);
+	return json_pack("{s:b, s:[]}", "driad", 0, "sources");
 }
 
 static json_t *
@@ -224,10 +225,10 @@ control_handler(int argc, char **argv, void *arg)
 	else if (argc == 2 && strcmp(argv[0], "log-level") == 0)
 		r = control_log_level(gw, argv[1]);
 	if (r != NULL)
-		return (r);
-	return (json_pack("{s:s}", "error", "unknown request; try "
+		return r;
+	return json_pack("{s:s}", "error", "unknown request; try "
 	    "show sessions|sources|groups|stats|config, reload, "
-	    "log-level debug|info|warning"));
+	    "log-level debug|info|warning");
 }
 
 int
@@ -237,9 +238,9 @@ control_start(struct gateway *gw)
 	    gw);
 	if (gw->ctl == NULL) {
 		log_warn("control socket %s", gw->conf.ctl_path);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 void

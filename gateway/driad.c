@@ -20,32 +20,27 @@
 #include <string.h>
 #include <time.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "driad.h"
 
 static void	dsrc_lookup(struct dsrc *);
+static void	dsrc_assign(struct dsrc *);
+static void	driad_sync(struct gateway *);
+static int	driad_reload_default(struct gateway *);
+static void	driad_gc_cb(evutil_socket_t, short, void *);
 
-void
-driad_timer_ms(struct event *ev, uint32_t ms)
-{
-	struct timeval	tv;
-
-	tv.tv_sec = ms / 1000;
-	tv.tv_usec = (ms % 1000) * 1000;
-	evtimer_add(ev, &tv);
-}
-
-struct dsrc *
-driad_find(struct driad *d, const struct amt_ip *src)
-{
-	struct dsrc	*x;
-
-	TAILQ_FOREACH(x, &d->srcs, entry) {
-		if (ip_eq(&x->src, src))
-			return (x);
-	}
-	return (NULL);
-}
+/* How DRIAD plugs into the core's sessions (gateway.h). */
+static const struct session_hooks driad_hooks = {
+	.up = driad_session_up,
+	.failed = driad_session_failed,
+	.advert_held = driad_advert_held,
+	.serves = driad_serves,
+	.membership = driad_sync,
+	.reload_default = driad_reload_default,
+	.show_session = driad_show_session,
+	.show_sources = driad_show_sources,
+};
 
 /* The default session (fallback, (*,G)) starts when first needed. */
 static void
@@ -63,13 +58,13 @@ driad_default_needed(struct driad *d)
 
 	TAILQ_FOREACH(x, &d->srcs, entry) {
 		if (x->fallback)
-			return (true);
+			return true;
 	}
 	TAILQ_FOREACH(g, &d->gw->db.groups, entry) {
 		if (g->mode == LM_EXCLUDE && !mcast_is_linklocal(&g->group))
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 /* Source x leaves the relay that served it (BLOCK there if it can). */
@@ -162,27 +157,27 @@ dsrc_keep_current(struct dsrc *x, uint8_t best)
 	size_t	i;
 
 	if (x->ds == NULL || x->ds->failed)
-		return (false);
+		return false;
 	for (i = 0; i < x->ncand; i++) {
 		if (ip_eq(&x->cand[i].ip, &x->ds->addr) &&
 		    x->cand[i].d == x->ds->d)
-			return (x->cand[i].precedence <= best);
+			return x->cand[i].precedence <= best;
 	}
-	return (false);
+	return false;
 }
 
 /*
  * D2, D5: the first candidate not held down; the current one stays
  * while it is as good (RFC 8777 3.3.3: tunnel stability).
  */
-void
+static void
 dsrc_assign(struct dsrc *x)
 {
 	const struct dhold	*h;
 	const struct dhold	*first = NULL;
 	char			 a[INET6_ADDRSTRLEN];
 	size_t			 i;
-	time_t			 now = time(NULL);
+	uint64_t		 now = clock_mono_ms();
 
 	for (i = 0; i < x->ncand; i++) {
 		if ((h = driad_held(x->d, &x->cand[i].ip)) == NULL)
@@ -195,7 +190,7 @@ dsrc_assign(struct dsrc *x)
 		    x->d->gw->conf.fallback_relay.ss_family ? ": fallback" :
 		    "");
 		dsrc_unserved(x, DS_HELD, first == NULL ? 1000 :
-		    (uint32_t)(first->until - now + 1) * 1000);
+		    (uint32_t)(first->until - now + 1000));
 		return;
 	}
 	if (dsrc_keep_current(x, x->cand[i].precedence)) {
@@ -222,7 +217,7 @@ dsrc_requery_ms(const struct resolve_result *r)
 		ttl = DRIAD_TTL_FLOOR;
 	if (ttl > 86400)
 		ttl = 86400;
-	return (ttl * 1000);
+	return ttl * 1000;
 }
 
 /* D5, RFC 8777 3.5: DNS failed: ask again after a back-off. */
@@ -323,7 +318,7 @@ dsrc_new(struct driad *d, const struct amt_ip *src)
 	TAILQ_INSERT_TAIL(&d->srcs, x, entry);
 	snprintf(x->why, sizeof(x->why), "looking up AMTRELAY");
 	dsrc_lookup(x);
-	return (x);
+	return x;
 }
 
 static void
@@ -342,13 +337,14 @@ dsrc_free(struct dsrc *x)
 }
 
 /*
- * The sources of (S,G) joins now in the local membership: new ones are
- * looked up, gone ones forgotten.  D6: any-source joins (EXCLUDE mode)
- * start nothing here.
+ * A kernel report went to every session: the sources of (S,G) joins now
+ * in the local membership: new ones are looked up, gone ones forgotten.
+ * D6: any-source joins (EXCLUDE mode) start nothing here.
  */
 static void
-driad_sync(struct driad *d)
+driad_sync(struct gateway *gw)
 {
+	struct driad	*d = gw->driad;
 	struct dsrc	*x, *next;
 	struct lgroup	*g;
 	size_t		 i;
@@ -373,19 +369,6 @@ driad_sync(struct driad *d)
 		driad_default_start(d);
 }
 
-/* A kernel report: every session sends its part, then the sources. */
-void
-gw_local_change(struct gateway *gw, const struct mcast_report *rep)
-{
-	struct session	*s;
-
-	for (s = gw_session_next(gw, NULL); s != NULL;
-	    s = gw_session_next(gw, s))
-		session_local_change(s, rep);
-	if (gw->driad != NULL)
-		driad_sync(gw->driad);
-}
-
 /* D6: (*,G) and sources without records: the fallback relay. */
 static void
 driad_default_peer(struct gateway *gw)
@@ -401,7 +384,7 @@ driad_default_peer(struct gateway *gw)
  * (Teardown to the old relay first), and the sources no DRIAD session
  * serves are looked up again to take the new fallback or none.
  */
-int
+static int
 driad_reload_default(struct gateway *gw)
 {
 	struct driad	*d = gw->driad;
@@ -409,8 +392,8 @@ driad_reload_default(struct gateway *gw)
 
 	TAILQ_FOREACH(x, &d->srcs, entry)
 		x->fallback = false;
-	if (session_reset(&gw->sess) == -1)
-		return (-1);
+	if (sessions_reset_default(gw) == -1)
+		return -1;
 	driad_default_peer(gw);
 	TAILQ_FOREACH(x, &d->srcs, entry) {
 		if (x->ds == NULL) {
@@ -420,7 +403,7 @@ driad_reload_default(struct gateway *gw)
 	}
 	if (driad_default_needed(d))
 		driad_default_start(d);
-	return (0);
+	return 0;
 }
 
 int
@@ -431,9 +414,9 @@ driad_start(struct gateway *gw)
 	char			 srv[ADDR_STRLEN];
 
 	if (!gw->conf.driad)
-		return (0);
+		return 0;
 	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return (-1);
+		return -1;
 	d->gw = gw;
 	TAILQ_INIT(&d->srcs);
 	TAILQ_INIT(&d->sess);
@@ -452,27 +435,14 @@ driad_start(struct gateway *gw)
 		if (d->res != NULL)
 			resolve_free(d->res);
 		free(d);
-		return (-1);
+		return -1;
 	}
 	driad_default_peer(gw);
 	gw->driad = d;
+	gw->hooks = &driad_hooks;
 	log_info("driad: relays per source from DNS (resolver %s)",
 	    gw->conf.resolver.ss_family != 0 ? srv : "of resolv.conf");
-	return (0);
-}
-
-/* Shutdown: every DRIAD session leaves its relay (RFC 7450 5.2.3.8). */
-void
-driad_stop(struct gateway *gw)
-{
-	struct dsess	*ds;
-
-	if (gw->driad == NULL)
-		return;
-	TAILQ_FOREACH(ds, &gw->driad->sess, entry) {
-		if (ds->s.state != SS_INITIAL && ds->s.state != SS_DOWN)
-			session_fsm(&ds->s, SE_STOP);
-	}
+	return 0;
 }
 
 void
@@ -507,4 +477,32 @@ driad_free(struct gateway *gw)
 	event_free(d->gc_ev);
 	free(d);
 	gw->driad = NULL;
+	gw->hooks = NULL;
+}
+
+/* Stop failed and empty sessions; the sources of failed ones move. */
+static void
+driad_gc_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct driad	*d = arg;
+	struct dsess	*ds, *next;
+	struct dsrc	*x;
+
+	for (ds = TAILQ_FIRST(&d->sess); ds != NULL; ds = next) {
+		next = TAILQ_NEXT(ds, entry);
+		if (!ds->failed && ds->nsrc > 0)
+			continue;
+		dsess_free(d, ds);
+		TAILQ_FOREACH(x, &d->srcs, entry) {
+			if (x->ds == ds) {
+				x->ds = NULL;
+				x->state = DS_LOOKING;
+			}
+		}
+	}
+	TAILQ_FOREACH(x, &d->srcs, entry) {
+		if (x->ds == NULL && x->state == DS_LOOKING &&
+		    x->lookup == NULL && x->ncand > 0)
+			dsrc_assign(x);
+	}
 }

@@ -10,7 +10,6 @@
 #include <sys/queue.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "amt/driad.h"
 #include "gateway.h"
@@ -72,7 +71,7 @@ TAILQ_HEAD(dsess_list, dsess);
 struct dhold {
 	TAILQ_ENTRY(dhold)	 entry;
 	struct amt_ip		 addr;
-	time_t			 until;
+	uint64_t		 until;		/* clock_mono_ms */
 	char			 why[48];
 };
 TAILQ_HEAD(dhold_list, dhold);
@@ -86,17 +85,18 @@ struct driad {
 	struct event		*gc_ev;
 };
 
-/* driad.c: look-ups and the choice of relay per source. */
+/* driad_relay.c: sessions per relay, their health, hold-downs. */
 struct dsrc		*driad_find(struct driad *, const struct amt_ip *);
 void			 driad_timer_ms(struct event *, uint32_t);
-void			 dsrc_assign(struct dsrc *);
-
-/* driad_relay.c: sessions per relay, their health, hold-downs. */
 const struct dhold	*driad_held(struct driad *, const struct amt_ip *);
 struct dsess		*dsess_get(struct driad *, const struct driad_cand *);
 void			 dsess_free(struct driad *, struct dsess *);
 void			 driad_gc_soon(struct driad *);
-void			 driad_gc_cb(evutil_socket_t, short, void *);
+/* The session hooks (gateway.h). */
+bool			 driad_serves(struct session *, const struct amt_ip *);
+void			 driad_session_up(struct session *);
+bool			 driad_session_failed(struct session *, const char *);
+bool			 driad_advert_held(struct session *);
 
 /* driad_show.c: JSON for amtctl. */
 struct json_t;

@@ -5,9 +5,8 @@
  * the records of its sources (update.c).  D5: a relay that sets L, that
  * does not answer, or after whose Updates no data comes (RFC 8777
  * 3.3.4.1) is held down (with D = 0, the relay the address advertised),
- * and its session stops once the loop is back.
- * The gateway's sessions in turn (the default one first) and their
- * counters added up.
+ * and its session stops once the loop is back.  The hooks through which
+ * a session tells DRIAD (gateway.h) are here.
  */
 #include "config.h"
 
@@ -16,28 +15,51 @@
 #include <string.h>
 #include <time.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "driad.h"
 
 static void	dsess_data_cb(evutil_socket_t, short, void *);
+
+void
+driad_timer_ms(struct event *ev, uint32_t ms)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(ev, &tv);
+}
+
+struct dsrc *
+driad_find(struct driad *d, const struct amt_ip *src)
+{
+	struct dsrc	*x;
+
+	TAILQ_FOREACH(x, &d->srcs, entry) {
+		if (ip_eq(&x->src, src))
+			return x;
+	}
+	return NULL;
+}
 
 /* The hold-down of a relay address, if it is still running. */
 const struct dhold *
 driad_held(struct driad *d, const struct amt_ip *addr)
 {
 	struct dhold	*h;
-	time_t		 now = time(NULL);
+	uint64_t	 now = clock_mono_ms();
 
 	TAILQ_FOREACH(h, &d->holds, entry) {
 		if (ip_eq(&h->addr, addr))
-			return (h->until > now ? h : NULL);
+			return h->until > now ? h : NULL;
 	}
-	return (NULL);
+	return NULL;
 }
 
 /* D5, RFC 8777 3.3.4.1, 3.3.5: keep away from addr until a time. */
 static void
-driad_hold(struct driad *d, const struct amt_ip *addr, time_t until,
+driad_hold(struct driad *d, const struct amt_ip *addr, uint64_t until,
     const char *why)
 {
 	struct dhold	*h;
@@ -71,7 +93,7 @@ dsess_get(struct driad *d, const struct driad_cand *c)
 
 	TAILQ_FOREACH(ds, &d->sess, entry) {
 		if (!ds->failed && ds->d == c->d && ip_eq(&ds->addr, &c->ip))
-			return (ds);
+			return ds;
 	}
 	if ((ds = calloc(1, sizeof(*ds))) == NULL)
 		fatal("%s", __func__);
@@ -79,6 +101,7 @@ dsess_get(struct driad *d, const struct driad_cand *c)
 	    evtimer_new(gw->base, dsess_data_cb, ds)) == NULL)
 		fatalx("%s: session timers", __func__);
 	ds->s.dr = ds;
+	sessions_add(gw, &ds->s);
 	ds->addr = c->ip;
 	ds->d = c->d;
 	/* D3: D = 0: Discovery to that address first; D = 1: Request. */
@@ -86,59 +109,7 @@ dsess_get(struct driad *d, const struct driad_cand *c)
 	ip_to_sa(&c->ip, gw->conf.port, c->d ? &ds->s.relay_sa :
 	    &ds->s.disc_sa);
 	TAILQ_INSERT_TAIL(&d->sess, ds, entry);
-	return (ds);
-}
-
-/* The default session first, then the DRIAD sessions. */
-struct session *
-gw_session_next(struct gateway *gw, struct session *prev)
-{
-	struct dsess	*ds;
-
-	if (prev == NULL)
-		return (&gw->sess);
-	if (gw->driad == NULL)
-		return (NULL);
-	if (prev == &gw->sess)
-		ds = TAILQ_FIRST(&gw->driad->sess);
-	else
-		ds = TAILQ_NEXT(prev->dr, entry);
-	return (ds != NULL ? &ds->s : NULL);
-}
-
-static void
-driad_counters_add(struct sess_counters *t, const struct sess_counters *c)
-{
-	t->relay_discovery += c->relay_discovery;
-	t->relay_advertisement += c->relay_advertisement;
-	t->request += c->request;
-	t->membership_query += c->membership_query;
-	t->membership_update += c->membership_update;
-	t->teardown += c->teardown;
-	t->data_packets += c->data_packets;
-	t->data_bytes += c->data_bytes;
-	t->limited += c->limited;
-	t->icmp_errors += c->icmp_errors;
-	t->transitions += c->transitions;
-}
-
-/* Gateway-wide: every session now, and the DRIAD sessions gone. */
-void
-gw_session_totals(struct gateway *gw, struct sess_counters *t)
-{
-	struct session	*s;
-
-	*t = gw->sess_gone;
-	for (s = gw_session_next(gw, NULL); s != NULL;
-	    s = gw_session_next(gw, s))
-		driad_counters_add(t, &s->cnt);
-}
-
-/* Session s goes: its counters stay in the gateway's totals. */
-void
-gw_session_gone(struct session *s)
-{
-	driad_counters_add(&s->gw->sess_gone, &s->cnt);
+	return ds;
 }
 
 bool
@@ -147,14 +118,14 @@ driad_serves(struct session *s, const struct amt_ip *src)
 	struct dsrc	*x;
 
 	if (s->gw->driad == NULL)
-		return (true);
+		return true;
 	if (src == NULL)
-		return (s->dr == NULL);
+		return s->dr == NULL;
 	if ((x = driad_find(s->gw->driad, src)) == NULL)
-		return (false);
+		return false;
 	if (s->dr == NULL)
-		return (x->fallback);
-	return (x->ds == s->dr);
+		return x->fallback;
+	return x->ds == s->dr;
 }
 
 /*
@@ -168,7 +139,7 @@ driad_session_up(struct session *s)
 	struct dsrc	*x;
 	unsigned	 n = 0;
 
-	if (ds->data_ok || !s->reported ||
+	if (ds == NULL || ds->data_ok || !s->reported ||
 	    evtimer_pending(ds->data_ev, NULL))
 		return;
 	TAILQ_FOREACH(x, &s->gw->driad->srcs, entry) {
@@ -199,7 +170,7 @@ dsess_data_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* ds failed: addr held down; its sources move once the loop is back. */
 static void
-dsess_fail(struct dsess *ds, const struct amt_ip *addr, time_t until,
+dsess_fail(struct dsess *ds, const struct amt_ip *addr, uint64_t until,
     const char *why)
 {
 	struct driad	*d = ds->s.gw->driad;
@@ -216,20 +187,25 @@ dsess_fail(struct dsess *ds, const struct amt_ip *addr, time_t until,
  * relay is the one that failed (3.3.4.1, 3.3.5) and the address stays
  * usable for rediscovery.
  */
-void
+bool
 driad_session_failed(struct session *s, const char *why)
 {
 	struct dsess	*ds = s->dr;
-	struct amt_ip	 ip = ds->addr;
+	struct amt_ip	 ip;
 	char		 a[INET6_ADDRSTRLEN];
 
+	if (ds == NULL)
+		return false;	/* the default session: the core acts */
 	if (ds->failed)
-		return;
+		return true;
+	ip = ds->addr;
 	if (!ds->d && s->have_relay)
 		ip_from_sa((struct sockaddr *)&s->relay_sa, &ip);
-	dsess_fail(ds, &ip, time(NULL) + s->gw->conf.driad_holddown, why);
+	dsess_fail(ds, &ip, clock_mono_ms() +
+	    (uint64_t)s->gw->conf.driad_holddown * 1000, why);
 	log_warnx("driad: relay %s: %s: held down for %u s", ip_str(&ip, a,
 	    sizeof(a)), why, s->gw->conf.driad_holddown);
+	return true;
 }
 
 /*
@@ -246,18 +222,18 @@ driad_advert_held(struct session *s)
 	char			 why[128];
 
 	if (ds == NULL || ds->d || ds->failed)
-		return (false);
+		return false;
 	ip_from_sa((struct sockaddr *)&s->relay_sa, &ip);
 	if (ip_eq(&ip, &ds->addr) || (h = driad_held(s->gw->driad,
 	    &ip)) == NULL)
-		return (false);
+		return false;
 	snprintf(why, sizeof(why), "advertised %s: %s", ip_str(&ip, r,
 	    sizeof(r)), h->why);
 	log_warnx("driad: discovery address %s advertised relay %s, held "
 	    "down (%s): held down as long", ip_str(&ds->addr, a, sizeof(a)),
 	    r, h->why);
 	dsess_fail(ds, &ds->addr, h->until, why);
-	return (true);
+	return true;
 }
 
 void
@@ -266,35 +242,8 @@ dsess_free(struct driad *d, struct dsess *ds)
 	TAILQ_REMOVE(&d->sess, ds, entry);
 	if (ds->s.state != SS_INITIAL && ds->s.state != SS_DOWN)
 		session_fsm(&ds->s, SE_STOP);
-	gw_session_gone(&ds->s);
+	sessions_remove(ds->s.gw, &ds->s);
 	session_free(&ds->s);
 	event_free(ds->data_ev);
 	free(ds);
-}
-
-/* Stop failed and empty sessions; the sources of failed ones move. */
-void
-driad_gc_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct driad	*d = arg;
-	struct dsess	*ds, *next;
-	struct dsrc	*x;
-
-	for (ds = TAILQ_FIRST(&d->sess); ds != NULL; ds = next) {
-		next = TAILQ_NEXT(ds, entry);
-		if (!ds->failed && ds->nsrc > 0)
-			continue;
-		dsess_free(d, ds);
-		TAILQ_FOREACH(x, &d->srcs, entry) {
-			if (x->ds == ds) {
-				x->ds = NULL;
-				x->state = DS_LOOKING;
-			}
-		}
-	}
-	TAILQ_FOREACH(x, &d->srcs, entry) {
-		if (x->ds == NULL && x->state == DS_LOOKING &&
-		    x->lookup == NULL && x->ncand > 0)
-			dsrc_assign(x);
-	}
 }

@@ -7,10 +7,10 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
+#include "amt/clock.h"
 #include "driad.h"
 
 static const char *const dsrc_state_names[] = {
@@ -23,12 +23,12 @@ driad_state_str(const struct dsrc *x, char *buf, size_t len)
 {
 	if (x->state == DS_BACKOFF) {
 		snprintf(buf, len, "backoff %u s", (x->wait_ms + 999) / 1000);
-		return (buf);
+		return buf;
 	}
 	if ((size_t)x->state >= sizeof(dsrc_state_names) /
 	    sizeof(dsrc_state_names[0]))
-		return ("?");
-	return (dsrc_state_names[x->state]);
+		return "?";
+	return dsrc_state_names[x->state];
 }
 
 static json_t *
@@ -44,7 +44,7 @@ driad_show_served(const struct dsrc *x, bool fallback)
 		    json_integer(x->used.precedence));
 		json_object_set_new(o, "d", json_integer(x->used.d));
 	}
-	return (o);
+	return o;
 }
 
 /* D4: the method of a session and the sources it carries. */
@@ -106,7 +106,7 @@ driad_show_source(struct driad *d, const struct dsrc *x)
 		    "d", x->cand[i].d, "held-down", h != NULL));
 	}
 	json_object_set_new(o, "candidates", c);
-	return (o);
+	return o;
 }
 
 json_t *
@@ -117,10 +117,10 @@ driad_show_sources(struct gateway *gw)
 	struct dsrc	*x;
 	json_t		*a, *hl;
 	char		 b[INET6_ADDRSTRLEN];
-	time_t		 now = time(NULL);
+	uint64_t	 now = clock_mono_ms();
 
 	if (d == NULL)
-		return (json_pack("{s:b, s:[]}", "driad", 0, "sources"));
+		return json_pack("{s:b, s:[]}", "driad", 0, "sources");
 	a = json_array();
 	TAILQ_FOREACH(x, &d->srcs, entry)
 		json_array_append_new(a, driad_show_source(d, x));
@@ -129,9 +129,9 @@ driad_show_sources(struct gateway *gw)
 		if (h->until > now)
 			json_array_append_new(hl, json_pack("{s:s, s:s, s:I}",
 			    "relay", ip_str(&h->addr, b, sizeof(b)),
-			    "why", h->why, "left", (json_int_t)(h->until -
-			    now)));
+			    "why", h->why, "left", (json_int_t)((h->until -
+			    now) / 1000)));
 	}
-	return (json_pack("{s:b, s:o, s:o}", "driad", 1, "sources", a,
-	    "holddown", hl));
+	return json_pack("{s:b, s:o, s:o}", "driad", 1, "sources", a,
+	    "holddown", hl);
 }

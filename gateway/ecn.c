@@ -28,10 +28,10 @@ ecn_egress(uint8_t inner, uint8_t outer)
 	inner &= ECN_MASK;
 	outer &= ECN_MASK;
 	if (outer == ECN_CE)
-		return (inner == ECN_NOT_ECT ? ECN_DROP : ECN_CE);
+		return inner == ECN_NOT_ECT ? ECN_DROP : ECN_CE;
 	if (outer == ECN_ECT1 && inner == ECN_ECT0)
-		return (ECN_ECT1);
-	return (inner);
+		return ECN_ECT1;
+	return inner;
 }
 
 /*
@@ -44,8 +44,8 @@ ecn_egress_alarm(uint8_t inner, uint8_t outer)
 	inner &= ECN_MASK;
 	outer &= ECN_MASK;
 	if (inner == ECN_NOT_ECT)
-		return (outer != ECN_NOT_ECT);
-	return (inner == ECN_CE && outer == ECN_ECT1);
+		return outer != ECN_NOT_ECT;
+	return inner == ECN_CE && outer == ECN_ECT1;
 }
 
 /* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), one 16-bit word changed. */
@@ -57,7 +57,7 @@ ecn_csum_update(uint16_t csum, uint16_t old, uint16_t new)
 	sum = (uint16_t)~csum + (uint32_t)(uint16_t)~old + new;
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	return ((uint16_t)~sum);
+	return (uint16_t)~sum;
 }
 
 /*
@@ -76,13 +76,13 @@ ecn_rewrite(uint8_t *p, size_t len, uint16_t word, uint8_t ecn)
 		nw = (word & ~0x0003) | ecn;
 		rbuf_init(&r, p, len);
 		if (rbuf_skip(&r, 10) == -1 || rbuf_get_n16(&r, &csum) == -1)
-			return (-1);
+			return -1;
 		wbuf_init(&w, p + 10, 2);
 		wbuf_add_n16(&w, ecn_csum_update(csum, word, nw));
 	} else
 		nw = (word & ~0x0030) | (uint16_t)(ecn << 4);
 	wbuf_init(&w, p, 2);
-	return (wbuf_add_n16(&w, nw));
+	return wbuf_add_n16(&w, nw);
 }
 
 /*
@@ -98,22 +98,22 @@ ecn_decap(uint8_t *p, size_t len, uint8_t outer, struct gw_stats *st)
 
 	rbuf_init(&r, p, len);
 	if (rbuf_get_n16(&r, &word) == -1 || len < 20)
-		return (0);
+		return 0;
 	if ((word >> 12) == 4)
 		inner = word & ECN_MASK;
 	else if ((word >> 12) == 6)
 		inner = (word >> 4) & ECN_MASK;
 	else
-		return (0);
+		return 0;
 	if (ecn_egress_alarm(inner, outer))
 		st->ecn_alarms++;
 	if ((out = ecn_egress(inner, outer)) == ECN_DROP) {
 		st->ecn_ce_drops++;
-		return (-1);
+		return -1;
 	}
 	if (out == inner)
-		return (0);
+		return 0;
 	if (out == ECN_CE)
 		st->ecn_ce_marked++;
-	return (ecn_rewrite(p, len, word, out) == -1 ? -1 : 0);
+	return ecn_rewrite(p, len, word, out) == -1 ? -1 : 0;
 }

@@ -52,8 +52,8 @@ static const char *const fsm_event_names[SE_MAX] = {
 	"G_JOIN", "STOP",
 };
 
-static const char *const fsm_action_names[] = {
-	"none", "start", "discover", "disc-resend", "advert", "req-resend",
+static const char *const fsm_action_names[SA_MAX] = {
+	"none", "start", "disc-resend", "advert", "req-resend",
 	"req-giveup", "query", "limit", "teardown", "new-cycle", "icmp",
 	"send-change", "stop",
 };
@@ -69,25 +69,25 @@ fsm_lookup(int state, int event)
 			continue;
 		if (fsm_table[i].state == state ||
 		    fsm_table[i].state == SS_ANY)
-			return (&fsm_table[i]);
+			return &fsm_table[i];
 	}
-	return (NULL);
+	return NULL;
 }
 
 const char *
 fsm_state_name(int s)
 {
 	if (s < 0 || s >= SS_MAX)
-		return ("?");
-	return (fsm_state_names[s]);
+		return "?";
+	return fsm_state_names[s];
 }
 
 const char *
 fsm_event_name(int e)
 {
 	if (e < 0 || e >= SE_MAX)
-		return ("?");
-	return (fsm_event_names[e]);
+		return "?";
+	return fsm_event_names[e];
 }
 
 const char *
@@ -95,8 +95,8 @@ fsm_action_name(int a)
 {
 	if (a < 0 || (size_t)a >= sizeof(fsm_action_names) /
 	    sizeof(fsm_action_names[0]))
-		return ("?");
-	return (fsm_action_names[a]);
+		return "?";
+	return fsm_action_names[a];
 }
 
 /*
@@ -117,7 +117,7 @@ fsm_backoff_max_ms(unsigned init_s, unsigned n, unsigned max_s)
 	hi = (uint64_t)init_s << n;
 	if (hi > max_s)
 		hi = max_s;
-	return ((uint32_t)(hi * 1000));
+	return (uint32_t)(hi * 1000);
 }
 
 uint32_t
@@ -127,5 +127,5 @@ fsm_backoff_ms(unsigned init_s, unsigned n, unsigned max_s)
 
 	/* fsm_backoff_max_ms() never returns less than this. */
 	lo = (init_s == 0 ? 1 : init_s) * 1000;
-	return (rand_range(lo, fsm_backoff_max_ms(init_s, n, max_s)));
+	return rand_range(lo, fsm_backoff_max_ms(init_s, n, max_s));
 }

@@ -3,8 +3,9 @@
  *
  * One gateway owns one tun interface (the pseudo-interface of RFC 7450
  * 5.2.2), a local membership database learnt from the kernel's IGMP/MLD
- * reports on that tun, and one relay session: the discovery / request /
- * query state machine of RFC 7450 5.2.3 with its UDP socket.
+ * reports on that tun, and its relay sessions (the default one, and with
+ * --driad one per relay): the discovery / request / query state machine
+ * of RFC 7450 5.2.3 with its UDP sockets.
  */
 #ifndef AMT_GATEWAY_H
 #define AMT_GATEWAY_H
@@ -143,6 +144,7 @@ struct lgroup	*lmdb_find(struct lmdb *, const struct amt_ip *);
 /* Apply one record as the host reported it; true if state changed. */
 bool		 lmdb_apply(struct lmdb *, const struct mcast_record *);
 void		 lmdb_prune(struct lmdb *);
+bool		 lmdb_rexmit_done(struct lmdb *);
 bool		 lgroup_active(const struct lgroup *);
 bool		 lmdb_has_family(const struct lmdb *, int);
 size_t		 lmdb_count(const struct lmdb *, int);
@@ -183,7 +185,6 @@ enum sess_event {
 enum sess_action {
 	SA_NONE = 0,
 	SA_START,		/* discovery or first Request */
-	SA_DISCOVER,		/* (re)start discovery, new nonce */
 	SA_DISC_RESEND,		/* same nonce, backoff */
 	SA_ADVERT,		/* take the relay, first Request */
 	SA_REQ_RESEND,		/* same nonce, backoff */
@@ -195,6 +196,7 @@ enum sess_action {
 	SA_ICMP,		/* back off */
 	SA_SEND_CHANGE,		/* send local change if we can */
 	SA_STOP,		/* Teardown or delete-all Update */
+	SA_MAX
 };
 
 struct sess_trans {
@@ -215,7 +217,7 @@ uint32_t		 fsm_backoff_ms(unsigned, unsigned, unsigned);
 /* session.c: one relay session (pseudo-interface). */
 struct sess_hold {
 	struct sockaddr_storage	 relay;
-	time_t			 until;
+	uint64_t		 until;		/* clock_mono_ms */
 };
 
 struct sess_counters {
@@ -236,7 +238,8 @@ struct dsess;
 
 struct session {
 	struct gateway		*gw;
-	struct dsess		*dr;		/* DRIAD session; NULL: default */
+	TAILQ_ENTRY(session)	 entry;		/* gw->sessions, not the default */
+	struct dsess		*dr;		/* its owner's; NULL: default */
 	int			 state;
 	bool			 use_discovery;
 	struct sockaddr_storage	 disc_sa;	/* discovery addr:port */
@@ -248,7 +251,6 @@ struct session {
 	struct event		*rd_ev;
 	unsigned		 sock_gen;	/* bumped on close */
 	struct event		*timer;		/* rexmit / query timer */
-	struct event		*rexmit_ev;	/* state-change repeats */
 	struct event		*td_ev;		/* Teardown repeats */
 	uint32_t		 disc_nonce;
 	unsigned		 disc_retry;
@@ -274,7 +276,7 @@ struct session {
 	struct amt_msg		 td_msg;
 	unsigned		 td_left;
 	struct sess_hold	 hold[GW_HOLD_MAX];
-	time_t			 since;
+	time_t			 since;		/* epoch, for show */
 	unsigned		 busy;		/* inside an action */
 	bool			 pending_icmp;	/* ICMP met by an action */
 	/* event context for the actions */
@@ -294,24 +296,62 @@ void		 session_icmp(struct session *, int);
 void		 session_local_change(struct session *,
 		    const struct mcast_report *);
 bool		 session_held_down(struct session *, const struct sockaddr *,
-		    time_t);
+		    uint64_t);
 void		 session_timers_changed(struct session *,
 		    const struct gw_conf *);
-int		 session_restart(struct session *);
-int		 session_reset(struct session *);
 const char	*session_relay_str(struct session *, char *, size_t);
 /* The req_fams / got_fams bit of a Query's family. */
 #define SESS_FAM_V4	0x01
 #define SESS_FAM_V6	0x02
 int		 session_query_family(const struct mcast_query *);
 
+/*
+ * A feature that owns sessions of its own (--driad: driad.c) plugs into
+ * the core through these, registered at its start; without one (NULL)
+ * there is the default session alone and it carries everything.
+ */
+struct json_t;
+struct session_hooks {
+	/* session.c: s is up (a Query came) */
+	void		 (*up)(struct session *);
+	/* session.c: s's relay failed; true: the owner acts, not s */
+	bool		 (*failed)(struct session *, const char *);
+	/* session.c: s was advertised a relay the owner keeps away from */
+	bool		 (*advert_held)(struct session *);
+	/* update.c: does s carry source src (NULL: any-source records)? */
+	bool		 (*serves)(struct session *, const struct amt_ip *);
+	/* sessions.c: the local membership changed (after the sessions) */
+	void		 (*membership)(struct gateway *);
+	/* sessions.c: the default session's peer changed on reload */
+	int		 (*reload_default)(struct gateway *);
+	/* control.c: "show sessions" (more of s), "show sources" */
+	void		 (*show_session)(struct session *, struct json_t *);
+	struct json_t	*(*show_sources)(struct gateway *);
+};
+
+/*
+ * sessions.c: the gateway's sessions, the default one first; the repeats
+ * of state changes (G6) to every one of them.
+ */
+int		 sessions_start(struct gateway *);
+void		 sessions_free(struct gateway *);
+void		 sessions_run(struct gateway *);
+void		 sessions_stop(struct gateway *);
+struct session	*sessions_next(struct gateway *, struct session *);
+void		 sessions_add(struct gateway *, struct session *);
+void		 sessions_remove(struct gateway *, struct session *);
+/* The message counters of every session added up (show stats). */
+void		 sessions_totals(struct gateway *, struct sess_counters *);
+void		 sessions_local_change(struct gateway *,
+		    const struct mcast_report *, bool);
+void		 sessions_rexmit_schedule(struct gateway *);
+int		 sessions_reset_default(struct gateway *);
+int		 sessions_restart_default(struct gateway *);
+
 /* update.c: Membership Updates and Teardowns on the wire. */
-int		 update_send_records(struct session *, int,
-		    const struct mcast_record *, size_t);
 void		 update_send_state(struct session *, int);
 void		 update_send_change(struct session *);
-void		 update_rexmit_cb(evutil_socket_t, short, void *);
-void		 update_rexmit_schedule(struct session *);
+void		 update_rexmit(struct session *);
 void		 update_delete_all(struct session *);
 void		 update_block_source(struct session *, const struct amt_ip *);
 void		 teardown_start(struct session *);
@@ -319,12 +359,26 @@ void		 teardown_send_now(struct session *);
 void		 teardown_send_local(struct session *);
 void		 teardown_cb(evutil_socket_t, short, void *);
 
-/* data.c: the relay socket: control messages and data. */
-int		 data_open(struct session *, const struct sockaddr *);
-void		 data_close(struct session *);
-int		 data_open_discovery(struct session *);
-void		 data_close_discovery(struct session *);
-int		 data_send(struct session *, int, const struct amt_msg *);
+/*
+ * relaysock.c: the sockets of a session to its relay: control messages
+ * and data.  What is not data goes up through the gateway's input,
+ * registered at start (session_input.c).
+ */
+struct relaysock_input {
+	void	(*advert)(struct session *, const struct amt_msg *, bool);
+	void	(*query)(struct session *, const struct amt_msg *);
+	void	(*icmp)(struct session *, int);
+};
+int		 relaysock_start(struct gateway *);
+void		 relaysock_stop(struct gateway *);
+int		 relaysock_open(struct session *, const struct sockaddr *);
+void		 relaysock_close(struct session *);
+int		 relaysock_open_discovery(struct session *);
+void		 relaysock_close_discovery(struct session *);
+int		 relaysock_send(struct session *, int, const struct amt_msg *);
+
+/* session_input.c */
+extern const struct relaysock_input session_input;
 
 /* ecn.c: RFC 6040 4.2 egress, RFC 9601 6.1.4 (pure, unit tested). */
 #define ECN_DROP	0xff	/* not a codepoint (amt/ecn.h): drop */
@@ -349,11 +403,11 @@ void		 tun_close(struct gateway *);
 int		 tun_write(struct gateway *, const uint8_t *, size_t);
 unsigned	 tun_mtu_for(const struct sockaddr *, unsigned);
 size_t		 tun_update_max(const struct gateway *);
+void		 tun_inject_queries(struct gateway *);
 
 /* local.c: packets the kernel sends into the tun. */
 int		 local_start(struct gateway *);
 void		 local_stop(struct gateway *);
-void		 local_inject_queries(struct gateway *);
 void		 local_input(struct gateway *, const uint8_t *, size_t);
 
 /* control.c */
@@ -374,7 +428,11 @@ struct gateway {
 	struct gw_conf		 conf;
 	struct gw_tun		 tun;
 	struct lmdb		 db;
-	struct session		 sess;
+	struct session		 sess;		/* the default session */
+	TAILQ_HEAD(, session)	 sessions;	/* the others (sessions.c) */
+	struct event		*rexmit_ev;	/* state-change repeats (G6) */
+	const struct session_hooks *hooks;	/* NULL: no owner */
+	const struct relaysock_input *input;
 	struct driad		*driad;		/* --driad: driad.c */
 	struct gw_stats		 st;
 	struct sess_counters	 sess_gone;	/* of sessions replaced */
@@ -383,36 +441,28 @@ struct gateway {
 	struct pidfile		*pf;
 	struct event		*sig_ev[5];
 	bool			 stopping;
+	size_t			 started;	/* modules of main.c */
 	/* receive batch shared by the relay sockets (one loop) */
 	uint8_t			*rx_buf;
+	/* the send path, sized to the path MTU at start (relaysock.c) */
+	uint8_t			*tx_buf;	/* one encoded message */
+	uint8_t			*upd_pkt;	/* one inner report */
+	uint8_t			*upd_srcs;	/* its source lists */
+	size_t			 tx_buflen;
 	/* one packet from the tun: MTU + 1 (longer reads are counted) */
 	uint8_t			*tun_buf;
 	size_t			 tun_buflen;
 };
 
 /*
- * driad.c, driad_relay.c: RFC 8777 relays per source (--driad); sessions
- * per relay.
- * Without --driad there is one session (gw->sess) serving everything.
+ * driad.c (built with c-ares; driad_none.c without): RFC 8777 relays per
+ * source (--driad), sessions per relay, through the session hooks.
  */
 int		 driad_start(struct gateway *);
-void		 driad_stop(struct gateway *);
 void		 driad_free(struct gateway *);
-struct session	*gw_session_next(struct gateway *, struct session *);
-/* The message counters of every session added up (show stats). */
-void		 gw_session_totals(struct gateway *, struct sess_counters *);
-void		 gw_session_gone(struct session *);
-int		 driad_reload_default(struct gateway *);
-void		 gw_local_change(struct gateway *, const struct mcast_report *);
-/* Does session s carry source src (NULL: an any-source record)? */
-bool		 driad_serves(struct session *, const struct amt_ip *);
-void		 driad_session_up(struct session *);
-void		 driad_session_failed(struct session *, const char *);
-bool		 driad_advert_held(struct session *);
 
 /* main.c */
 void		 gateway_stop(struct gateway *);
-void		 gateway_exit_soon(struct gateway *);
 
 /* reload.c: SIGHUP and the control socket's reload, log levels. */
 int		 reload_conf(struct gateway *, char *, size_t);

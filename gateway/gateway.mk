@@ -2,9 +2,9 @@
 sbin_PROGRAMS += gateway/amtgwd
 gateway_amtgwd_SOURCES = gateway/main.c gateway/gateway.h gateway/conf.c \
 	gateway/tun.c gateway/local.c gateway/membership.c gateway/fsm.c \
-	gateway/session.c gateway/session_input.c gateway/update.c \
-	gateway/data.c gateway/ecn.c gateway/control.c gateway/reload.c \
-	gateway/metrics.c
+	gateway/session.c gateway/session_input.c gateway/sessions.c \
+	gateway/update.c gateway/relaysock.c gateway/ecn.c gateway/control.c \
+	gateway/reload.c gateway/metrics.c
 gateway_amtgwd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \
 	$(JANSSON_LIBS)
 # dist_man_MANS cannot be appended to across fragments: the page is
@@ -13,13 +13,14 @@ gwman8dir = $(mandir)/man8
 dist_gwman8_DATA = doc/amtgwd.8
 
 if HAVE_CMOCKA
+# The core alone, without DRIAD: no session hooks.
 check_PROGRAMS += tests/unit/test_session
 TESTS += tests/unit/test_session
 tests_unit_test_session_SOURCES = tests/unit/test_session.c \
 	gateway/conf.c gateway/tun.c gateway/local.c gateway/membership.c \
 	gateway/fsm.c gateway/session.c gateway/session_input.c \
-	gateway/update.c gateway/data.c gateway/ecn.c gateway/control.c \
-	gateway/reload.c gateway/gateway.h
+	gateway/sessions.c gateway/update.c gateway/relaysock.c gateway/ecn.c \
+	gateway/control.c gateway/reload.c gateway/gateway.h
 tests_unit_test_session_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/gateway
 tests_unit_test_session_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS) \
 	$(LIBSODIUM_LIBS) $(JANSSON_LIBS)

@@ -1,8 +1,7 @@
 /*
  * Packets the host stack sends into the tun (G1, RFC 7450 5.2.3.6.1):
  * IGMP and MLD reports become the local membership database and
- * Membership Updates; anything else is counted and ignored.  General
- * Queries are written into the tun so that the kernel reports its state.
+ * Membership Updates; anything else is counted and ignored.
  */
 #include "config.h"
 
@@ -21,8 +20,8 @@
 static bool
 local_is_state_change(uint8_t type)
 {
-	return (type >= MCAST_CHANGE_TO_INCLUDE &&
-	    type <= MCAST_BLOCK_OLD_SOURCES);
+	return type >= MCAST_CHANGE_TO_INCLUDE &&
+	    type <= MCAST_BLOCK_OLD_SOURCES;
 }
 
 /* Only IGMP, or IPv6 whose first header is Hop-by-Hop (RFC 3810 5). */
@@ -30,11 +29,11 @@ static bool
 local_maybe_report(const uint8_t *p, size_t len)
 {
 	if (len >= 20 && (p[0] >> 4) == 4)
-		return (p[9] == IPPROTO_IGMP_);
+		return p[9] == IPPROTO_IGMP_;
 	/* MLD messages carry Router Alert: ICMPv6 first is not MLD. */
 	if (len >= 40 && (p[0] >> 4) == 6)
-		return (p[6] == IPV6_HBH);
-	return (false);
+		return p[6] == IPV6_HBH;
+	return false;
 }
 
 /* Apply the records to the database; mark changes for repetition (G6). */
@@ -62,7 +61,7 @@ local_apply(struct gateway *gw, const struct mcast_report *rep)
 			rexmit = true;
 		}
 	}
-	return (rexmit);
+	return rexmit;
 }
 
 /* At -v, what the kernel sent that could not be parsed. */
@@ -102,10 +101,7 @@ local_input(struct gateway *gw, const uint8_t *p, size_t len)
 		return;
 	}
 	gw->st.tun_reports++;
-	if (local_apply(gw, &rep))
-		update_rexmit_schedule(&gw->sess);
-	gw_local_change(gw, &rep);
-	lmdb_prune(&gw->db);
+	sessions_local_change(gw, &rep, local_apply(gw, &rep));
 }
 
 static void
@@ -136,63 +132,6 @@ local_read_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
-static void
-local_inject(struct gateway *gw, const struct amt_ip *src)
-{
-	struct mcast_query_params	qp;
-	uint8_t				buf[128];
-	char				a[INET6_ADDRSTRLEN];
-	ssize_t				len;
-
-	memset(&qp, 0, sizeof(qp));
-	qp.src = *src;
-	/*
-	 * QRV 1: the kernel sends each state change once; the gateway
-	 * repeats it with the relay's QRV (G6).
-	 */
-	qp.qrv = 1;
-	qp.qqi = 125;
-	qp.max_resp_ms = 100;
-	if ((len = mcast_build_query(&qp, buf, sizeof(buf))) < 0) {
-		log_warnx("cannot build a General Query: %s",
-		    mcast_strerror((int)len));
-		return;
-	}
-	if (tun_write(gw, buf, (size_t)len) == -1) {
-		log_warn("%s: write General Query", gw->tun.name);
-		return;
-	}
-	gw->st.tun_queries++;
-	log_debug("%s: General Query from %s written", gw->tun.name,
-	    ip_str(src, a, sizeof(a)));
-}
-
-/*
- * G1: a General Query of each family into the tun; the kernel answers
- * with current-state reports of every join (field-notes.md).  The IPv4
- * query must not come from the tun's own address (the kernel drops a
- * packet whose source is local), so it comes from the next address.
- */
-void
-local_inject_queries(struct gateway *gw)
-{
-	struct amt_ip	src;
-	uint32_t	a;
-
-	memset(&src, 0, sizeof(src));
-	src.family = AF_INET;
-	a = ntohl(gw->conf.tun_addr4.s_addr);
-	src.u.v4.s_addr = htonl(a ^ 1);
-	local_inject(gw, &src);
-	if (!gw->tun.have_v6)
-		return;
-	memset(&src, 0, sizeof(src));
-	src.family = AF_INET6;
-	src.u.v6 = gw->conf.tun_addr6;
-	src.u.b[15] ^= 1;
-	local_inject(gw, &src);
-}
-
 int
 local_start(struct gateway *gw)
 {
@@ -200,10 +139,10 @@ local_start(struct gateway *gw)
 	    local_read_cb, gw);
 	if (gw->tun.ev == NULL || event_add(gw->tun.ev, NULL) == -1) {
 		log_warnx("cannot watch %s", gw->tun.name);
-		return (-1);
+		return -1;
 	}
-	local_inject_queries(gw);
-	return (0);
+	tun_inject_queries(gw);
+	return 0;
 }
 
 void

@@ -1,11 +1,12 @@
 /*
  * amtgwd: AMT gateway (RFC 7450 5.2).  Start-up in a fixed order, as
  * amt/daemon.h describes: the configuration, the pid file (a second
- * instance fails here), the tun, local membership, the session, the
- * control socket, /metrics and signals; everything that can fail fails
- * before detaching, with a message and a sysexits code, so that an init
- * script sees it.  Then detach, start the session, drop privileges,
- * write the pid file and say ready.
+ * instance fails here), then the modules of main_modules[] (local
+ * membership, the tun, buffers, the sessions, DRIAD, the tun reader, the
+ * control socket, /metrics and signals), stopped in the reverse order;
+ * everything that can fail fails before detaching, with a message and a
+ * sysexits code, so that an init script sees it.  Then detach, start the
+ * session, drop privileges, write the pid file and say ready.
  */
 #include "config.h"
 
@@ -27,12 +28,43 @@
 #include "amt/mac.h"
 #include "gateway.h"
 
-static const int gateway_sigs[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
+/*
+ * Start order; stop is the reverse.  An init returns 0, -1 (the module's
+ * exit code) or an exit code of its own; a module that fails is stopped
+ * too, so that its stop undoes what it did start (every stop takes a
+ * module never or half started).
+ */
+static int	main_db_init(struct gateway *);
+static void	main_db_free(struct gateway *);
+static int	main_tun_buf_init(struct gateway *);
+static void	main_tun_buf_free(struct gateway *);
+static int	main_signals_init(struct gateway *);
+static void	main_signals_free(struct gateway *);
+
+static const struct main_module {
+	const char	*name;
+	int		(*init)(struct gateway *);
+	void		(*fini)(struct gateway *);
+	int		 exitcode;
+} main_modules[] = {
+	{ "local membership", main_db_init, main_db_free, EX_SOFTWARE },
+	{ "tun", tun_open, tun_close, EX_OSERR },
+	{ "tun buffer", main_tun_buf_init, main_tun_buf_free, EX_OSERR },
+	{ "relay socket buffers", relaysock_start, relaysock_stop, EX_OSERR },
+	{ "sessions", sessions_start, sessions_free, EX_OSERR },
+	{ "DRIAD", driad_start, driad_free, EX_UNAVAILABLE },
+	{ "tun reader", local_start, local_stop, EX_OSERR },
+	{ "control socket", control_start, control_stop, EX_CANTCREAT },
+	{ "metrics listener", gwmetrics_start, gwmetrics_stop, EX_CANTCREAT },
+	{ "signals", main_signals_init, main_signals_free, EX_OSERR },
+};
+#define MAIN_NMODULES	(sizeof(main_modules) / sizeof(main_modules[0]))
+
 /* Kept with keep-net-admin after the privilege drop. */
 static const int gateway_caps[] = { CAP_NET_ADMIN };
 
 static void
-gateway_signal_cb(evutil_socket_t sig, short ev, void *arg)
+main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct gateway	*gw = arg;
 	char		 err[512];
@@ -60,98 +92,117 @@ gateway_stop(struct gateway *gw)
 	if (gw->stopping)
 		return;
 	gw->stopping = true;
-	session_fsm(&gw->sess, SE_STOP);
-	driad_stop(gw);
+	sessions_stop(gw);
 	event_base_loopbreak(gw->base);
 }
 
+/* Signals through libevent; handler rules do not apply in the loop. */
 static int
-gateway_signals(struct gateway *gw)
+main_signals_init(struct gateway *gw)
 {
-	size_t	i;
+	const int	sigs[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
+	size_t		i;
 
 	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < sizeof(gateway_sigs) / sizeof(gateway_sigs[0]); i++) {
-		gw->sig_ev[i] = evsignal_new(gw->base, gateway_sigs[i],
-		    gateway_signal_cb, gw);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		gw->sig_ev[i] = evsignal_new(gw->base, sigs[i], main_signal_cb,
+		    gw);
 		if (gw->sig_ev[i] == NULL ||
 		    evsignal_add(gw->sig_ev[i], NULL) == -1)
-			return (-1);
+			return -1;
 	}
-	return (0);
-}
-
-/* Receive buffers: datagrams as large as UDP allows, tun packets by MTU. */
-static int
-gateway_buffers(struct gateway *gw)
-{
-	gw->rx_buf = malloc((size_t)GW_RX_BATCH * GW_RX_BUFSZ);
-	gw->tun_buflen = (size_t)gw->tun.mtu + 1;
-	gw->tun_buf = malloc(gw->tun_buflen);
-	if (gw->rx_buf == NULL || gw->tun_buf == NULL) {
-		log_warn("receive buffers");
-		return (-1);
-	}
-	return (0);
-}
-
-static int
-gateway_start(struct gateway *gw)
-{
-	int	rv;
-
-	if (mac_lib_init() == -1) {
-		log_warnx("libsodium cannot start");
-		return (EX_SOFTWARE);
-	}
-	if ((gw->base = event_base_new()) == NULL) {
-		log_warnx("cannot create the event loop");
-		return (EX_OSERR);
-	}
-	lmdb_init(&gw->db);
-	if ((rv = tun_open(gw)) != 0)
-		return (rv);
-	if (gateway_buffers(gw) == -1)
-		return (EX_OSERR);
-	if (session_init(gw, &gw->sess) == -1) {
-		log_warnx("cannot create session timers");
-		return (EX_OSERR);
-	}
-	if (driad_start(gw) == -1)
-		return (EX_UNAVAILABLE);
-	if (local_start(gw) == -1)
-		return (EX_OSERR);
-	if (control_start(gw) == -1)
-		return (EX_CANTCREAT);
-	if (gwmetrics_start(gw) == -1)
-		return (EX_CANTCREAT);
-	if (gateway_signals(gw) == -1) {
-		log_warnx("cannot install signal handlers");
-		return (EX_OSERR);
-	}
-	return (0);
+	return 0;
 }
 
 static void
-gateway_free(struct gateway *gw)
+main_signals_free(struct gateway *gw)
 {
 	size_t	i;
 
 	for (i = 0; i < sizeof(gw->sig_ev) / sizeof(gw->sig_ev[0]); i++) {
 		if (gw->sig_ev[i] != NULL)
 			event_free(gw->sig_ev[i]);
+		gw->sig_ev[i] = NULL;
 	}
-	gwmetrics_stop(gw);
-	control_stop(gw);
-	driad_free(gw);
-	session_free(&gw->sess);
-	local_stop(gw);
-	tun_close(gw);
+}
+
+static int
+main_db_init(struct gateway *gw)
+{
+	lmdb_init(&gw->db);
+	return 0;
+}
+
+static void
+main_db_free(struct gateway *gw)
+{
 	lmdb_clear(&gw->db);
-	free(gw->rx_buf);
+}
+
+/* One packet from the tun: MTU + 1 (longer reads are counted). */
+static int
+main_tun_buf_init(struct gateway *gw)
+{
+	gw->tun_buflen = (size_t)gw->tun.mtu + 1;
+	if ((gw->tun_buf = malloc(gw->tun_buflen)) == NULL) {
+		log_warn("tun buffer");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+main_tun_buf_free(struct gateway *gw)
+{
 	free(gw->tun_buf);
+	gw->tun_buf = NULL;
+}
+
+static void
+main_stop(struct gateway *gw, size_t started)
+{
+	while (started-- > 0) {
+		log_debug("stopping %s", main_modules[started].name);
+		main_modules[started].fini(gw);
+	}
+}
+
+/* Start every module; on failure stop those started: the exit code. */
+static int
+main_start(struct gateway *gw)
+{
+	size_t	i;
+	int	rv;
+
+	if (mac_lib_init() == -1) {
+		log_warnx("libsodium cannot start");
+		return EX_SOFTWARE;
+	}
+	if ((gw->base = event_base_new()) == NULL) {
+		log_warnx("cannot create the event loop");
+		return EX_OSERR;
+	}
+	for (i = 0; i < MAIN_NMODULES; i++) {
+		log_debug("starting %s", main_modules[i].name);
+		if ((rv = main_modules[i].init(gw)) == 0)
+			continue;
+		log_warnx("cannot start %s", main_modules[i].name);
+		main_stop(gw, i + 1);
+		return rv > 0 ? rv : main_modules[i].exitcode;
+	}
+	gw->started = MAIN_NMODULES;
+	return 0;
+}
+
+/* Everything start-up made, in reverse; the pid file last. */
+static void
+main_free(struct gateway *gw)
+{
+	main_stop(gw, gw->started);
+	gw->started = 0;
 	if (gw->base != NULL)
 		event_base_free(gw->base);
+	gw->base = NULL;
 	pidfile_remove(gw->pf);
 	gw->pf = NULL;
 }
@@ -164,18 +215,18 @@ gateway_detach(struct gateway *gw, int *ready)
 
 	*ready = -1;
 	if (gw->conf.debug)
-		return (0);
+		return 0;
 	if ((*ready = daemon_detach(err, sizeof(err))) == -1) {
 		log_warnx("%s", err);
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
 	log_init(0, gw->conf.log_facility, "amtgwd");
 	reload_log_apply(&gw->conf);
 	if (event_reinit(gw->base) == -1) {
 		log_warnx("event_reinit failed");
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
-	return (0);
+	return 0;
 }
 
 /*
@@ -191,15 +242,15 @@ gateway_drop_privs(struct gateway *gw)
 	char			 err[256];
 
 	if (user == NULL && geteuid() == 0)
-		return (0);
+		return 0;
 	if (daemon_drop_privs(user, gateway_caps, gw->conf.keep_net_admin ? 1 : 0,
 	    err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		return (EX_NOPERM);
+		return EX_NOPERM;
 	}
 	log_info("running as uid %u, capabilities: %s", (unsigned)getuid(),
 	    gw->conf.keep_net_admin ? "CAP_NET_ADMIN" : "none");
-	return (0);
+	return 0;
 }
 
 static int
@@ -209,13 +260,13 @@ gateway_ready(struct gateway *gw, int ready)
 	int	rv;
 
 	if ((rv = gateway_drop_privs(gw)) != 0)
-		return (rv);
+		return rv;
 	if (gw->pf != NULL && pidfile_write(gw->pf, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		return (EX_CANTCREAT);
+		return EX_CANTCREAT;
 	}
 	daemon_ready(ready);
-	return (0);
+	return 0;
 }
 
 static int
@@ -224,13 +275,13 @@ gateway_pidfile(struct gateway *gw)
 	char	err[256];
 
 	if (gw->conf.pid_path[0] == '\0')
-		return (0);
+		return 0;
 	if ((gw->pf = pidfile_open(gw->conf.pid_path, err,
 	    sizeof(err))) == NULL) {
 		log_warnx("%s", err);
-		return (EX_CANTCREAT);
+		return EX_CANTCREAT;
 	}
-	return (0);
+	return 0;
 }
 
 static int
@@ -239,19 +290,18 @@ gateway_run(struct gateway *gw)
 	char	a[ADDR_STRLEN];
 	int	rv, ready = -1;
 
-	if ((rv = gateway_pidfile(gw)) != 0 || (rv = gateway_start(gw)) != 0 ||
+	if ((rv = gateway_pidfile(gw)) != 0 || (rv = main_start(gw)) != 0 ||
 	    (rv = gateway_detach(gw, &ready)) != 0)
-		return (rv);
+		return rv;
 	log_info("amtgwd %s on %s, %s %s", PACKAGE_VERSION, gw->tun.name,
 	    gw->conf.discovery ? "discovery address" : "relay",
 	    addr_str((struct sockaddr *)&gw->conf.peer, a, sizeof(a)));
 	/* --driad: the default session starts when something needs it. */
-	if (gw->driad == NULL)
-		session_fsm(&gw->sess, SE_START);
+	sessions_run(gw);
 	if ((rv = gateway_ready(gw, ready)) != 0)
-		return (rv);
+		return rv;
 	event_base_dispatch(gw->base);
-	return (0);
+	return 0;
 }
 
 int
@@ -265,20 +315,20 @@ main(int argc, char **argv)
 	gw.tun.fd = -1;
 	log_init(1, LOG_DAEMON, "amtgwd");
 	if ((rv = conf_parse(&gw.conf, argc, argv)) >= 0)
-		return (rv);
+		return rv;
 	reload_log_apply(&gw.conf);
 	if (gw.conf.check_only) {
 		conf_print(&gw.conf, stdout);
 		printf("configuration OK\n");
-		return (EX_OK);
+		return EX_OK;
 	}
 	log_libevent();
 	if ((rv = gateway_run(&gw)) != 0) {
 		log_warnx("not started");
-		gateway_free(&gw);
-		return (rv);
+		main_free(&gw);
+		return rv;
 	}
-	gateway_free(&gw);
+	main_free(&gw);
 	log_info("exiting");
-	return (EX_OK);
+	return EX_OK;
 }

@@ -51,10 +51,24 @@ lmdb_prune(struct lmdb *db)
 	}
 }
 
+/* One repeat of the state changes went (G6): true if more are left. */
+bool
+lmdb_rexmit_done(struct lmdb *db)
+{
+	struct lgroup	*g;
+	bool		 more = false;
+
+	TAILQ_FOREACH(g, &db->groups, entry) {
+		if (g->rexmit > 0 && --g->rexmit > 0)
+			more = true;
+	}
+	return more;
+}
+
 bool
 lgroup_active(const struct lgroup *g)
 {
-	return (g->mode == LM_EXCLUDE || g->nsrc > 0);
+	return g->mode == LM_EXCLUDE || g->nsrc > 0;
 }
 
 struct lgroup *
@@ -64,9 +78,9 @@ lmdb_find(struct lmdb *db, const struct amt_ip *group)
 
 	TAILQ_FOREACH(g, &db->groups, entry) {
 		if (ip_eq(&g->group, group))
-			return (g);
+			return g;
 	}
-	return (NULL);
+	return NULL;
 }
 
 static struct lgroup *
@@ -75,14 +89,14 @@ lmdb_get(struct lmdb *db, const struct amt_ip *group)
 	struct lgroup	*g;
 
 	if ((g = lmdb_find(db, group)) != NULL)
-		return (g);
+		return g;
 	if ((g = calloc(1, sizeof(*g))) == NULL)
-		return (NULL);
+		return NULL;
 	g->group = *group;
 	g->mode = LM_INCLUDE;
 	TAILQ_INSERT_TAIL(&db->groups, g, entry);
 	db->ngroups++;
-	return (g);
+	return g;
 }
 
 static ssize_t
@@ -92,9 +106,9 @@ lgroup_src_index(const struct lgroup *g, const struct amt_ip *s)
 
 	for (i = 0; i < g->nsrc; i++) {
 		if (ip_eq(&g->srcs[i], s))
-			return ((ssize_t)i);
+			return (ssize_t)i;
 	}
-	return (-1);
+	return -1;
 }
 
 static bool
@@ -104,16 +118,16 @@ lgroup_src_add(struct lgroup *g, const struct amt_ip *s)
 	size_t		 cap;
 
 	if (lgroup_src_index(g, s) >= 0)
-		return (false);
+		return false;
 	if (g->nsrc == g->cap) {
 		cap = g->cap ? g->cap * 2 : 4;
 		if ((n = reallocarray(g->srcs, cap, sizeof(*n))) == NULL)
-			return (false);
+			return false;
 		g->srcs = n;
 		g->cap = cap;
 	}
 	g->srcs[g->nsrc++] = *s;
-	return (true);
+	return true;
 }
 
 static bool
@@ -122,9 +136,9 @@ lgroup_src_del(struct lgroup *g, const struct amt_ip *s)
 	ssize_t	i;
 
 	if ((i = lgroup_src_index(g, s)) < 0)
-		return (false);
+		return false;
 	g->srcs[i] = g->srcs[--g->nsrc];
-	return (true);
+	return true;
 }
 
 static void
@@ -156,7 +170,7 @@ lgroup_set(struct lgroup *g, enum lm_mode mode, const struct mcast_record *r)
 		rec_src(r, i, &s);
 		lgroup_src_add(g, &s);
 	}
-	return (changed);
+	return changed;
 }
 
 static bool
@@ -173,7 +187,7 @@ lgroup_merge(struct lgroup *g, const struct mcast_record *r, bool add)
 		else
 			changed |= lgroup_src_del(g, &s);
 	}
-	return (changed);
+	return changed;
 }
 
 /*
@@ -192,24 +206,24 @@ lmdb_apply(struct lmdb *db, const struct mcast_record *r)
 		if (r->type == MCAST_BLOCK_OLD_SOURCES ||
 		    ((r->type == MCAST_MODE_IS_INCLUDE ||
 		    r->type == MCAST_CHANGE_TO_INCLUDE) && r->nsrc == 0))
-			return (false);
+			return false;
 		if ((g = lmdb_get(db, &r->group)) == NULL)
-			return (false);
+			return false;
 	}
 	inc = (g->mode == LM_INCLUDE);
 	switch (r->type) {
 	case MCAST_MODE_IS_INCLUDE:
 	case MCAST_CHANGE_TO_INCLUDE:
-		return (lgroup_set(g, LM_INCLUDE, r));
+		return lgroup_set(g, LM_INCLUDE, r);
 	case MCAST_MODE_IS_EXCLUDE:
 	case MCAST_CHANGE_TO_EXCLUDE:
-		return (lgroup_set(g, LM_EXCLUDE, r));
+		return lgroup_set(g, LM_EXCLUDE, r);
 	case MCAST_ALLOW_NEW_SOURCES:
-		return (lgroup_merge(g, r, inc));
+		return lgroup_merge(g, r, inc);
 	case MCAST_BLOCK_OLD_SOURCES:
-		return (lgroup_merge(g, r, !inc));
+		return lgroup_merge(g, r, !inc);
 	}
-	return (false);
+	return false;
 }
 
 size_t
@@ -223,13 +237,13 @@ lmdb_count(const struct lmdb *db, int family)
 		    (family == AF_UNSPEC || g->group.family == family))
 			n++;
 	}
-	return (n);
+	return n;
 }
 
 bool
 lmdb_has_family(const struct lmdb *db, int family)
 {
-	return (lmdb_count(db, family) > 0);
+	return lmdb_count(db, family) > 0;
 }
 
 /* RFC 4291 2.7, RFC 5771: link-scope groups are never tunnelled. */
@@ -237,8 +251,8 @@ bool
 mcast_is_linklocal(const struct amt_ip *g)
 {
 	if (g->family == AF_INET)
-		return (g->u.b[0] == 224 && g->u.b[1] == 0 && g->u.b[2] == 0);
-	return (g->u.b[0] == 0xff && (g->u.b[1] & 0x0f) <= 2);
+		return g->u.b[0] == 224 && g->u.b[1] == 0 && g->u.b[2] == 0;
+	return g->u.b[0] == 0xff && (g->u.b[1] & 0x0f) <= 2;
 }
 
 /*

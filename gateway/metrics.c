@@ -74,7 +74,7 @@ gwm_get(const void *base, size_t off)
 	uint64_t	v;
 
 	memcpy(&v, (const char *)base + off, sizeof(v));
-	return (v);
+	return v;
 }
 
 /*
@@ -93,7 +93,7 @@ gwm_labels(struct session *s, char *relay, size_t len)
 		addr_str(sa, relay, len);
 	else
 		snprintf(relay, len, "none");
-	return (s == &s->gw->sess ? "default" : "driad");
+	return s == &s->gw->sess ? "default" : "driad";
 }
 
 /* Each counter over every session: the samples of a metric together. */
@@ -108,15 +108,14 @@ gwm_sessions(struct metrics_builder *b, struct gateway *gw)
 
 	for (c = gwm_session_counters; c < gwm_session_counters +
 	    NELEM(gwm_session_counters); c++)
-		for (s = gw_session_next(gw, NULL); s != NULL;
-		    s = gw_session_next(gw, s)) {
+		for (s = sessions_next(gw, NULL); s != NULL;
+		    s = sessions_next(gw, s)) {
 			role = gwm_labels(s, relay, sizeof(relay));
 			metrics_add(b, c->name, METRICS_COUNTER, c->help,
 			    gwm_get(&s->cnt, c->off), "relay", relay,
 			    "session", role, NULL);
 		}
-	for (s = gw_session_next(gw, NULL); s != NULL;
-	    s = gw_session_next(gw, s)) {
+	for (s = sessions_next(gw, NULL); s != NULL; s = sessions_next(gw, s)) {
 		role = gwm_labels(s, relay, sizeof(relay));
 		for (st = 0; st < SS_MAX; st++)
 			metrics_add(b, M_PFX "session_state", METRICS_GAUGE,
@@ -149,17 +148,17 @@ gwmetrics_start(struct gateway *gw)
 	char			err[256], a[ADDR_STRLEN];
 
 	if (gw->conf.metrics.ss_family == 0)
-		return (0);
+		return 0;
 	gw->metrics = metrics_new(gw->base, (struct sockaddr *)&gw->conf.metrics,
 	    gwm_cb, gw, err, sizeof(err));
 	if (gw->metrics == NULL) {
 		log_warnx("metrics: %s", err);
-		return (-1);
+		return -1;
 	}
 	if (metrics_addr(gw->metrics, &sa) == 0)
 		log_info("metrics on http://%s/metrics",
 		    addr_str((struct sockaddr *)&sa, a, sizeof(a)));
-	return (0);
+	return 0;
 }
 
 void

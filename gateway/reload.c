@@ -71,8 +71,8 @@ static bool
 reload_sa_changed(const struct sockaddr_storage *a,
     const struct sockaddr_storage *b)
 {
-	return (a->ss_family != b->ss_family || (a->ss_family != 0 &&
-	    !addr_eq((const struct sockaddr *)a, (const struct sockaddr *)b)));
+	return a->ss_family != b->ss_family || (a->ss_family != 0 &&
+	    !addr_eq((const struct sockaddr *)a, (const struct sockaddr *)b));
 }
 
 /* The default session's peer: with --driad, the fallback relay if set. */
@@ -81,11 +81,11 @@ reload_peer_changed(const struct gw_conf *old, const struct gw_conf *nc)
 {
 	if (nc->driad && (old->fallback_relay.ss_family != 0 ||
 	    nc->fallback_relay.ss_family != 0))
-		return (reload_sa_changed(&old->fallback_relay,
-		    &nc->fallback_relay));
-	return (old->discovery != nc->discovery || old->port != nc->port ||
+		return reload_sa_changed(&old->fallback_relay,
+		    &nc->fallback_relay);
+	return old->discovery != nc->discovery || old->port != nc->port ||
 	    !addr_eq((const struct sockaddr *)&old->peer,
-	    (const struct sockaddr *)&nc->peer));
+	    (const struct sockaddr *)&nc->peer);
 }
 
 static void
@@ -113,7 +113,7 @@ reload_conf(struct gateway *gw, char *err, size_t len)
 
 	if (conf_reread(&gw->conf, &nc, err, len) == -1) {
 		log_warnx("reload: %s; the running configuration stays", err);
-		return (-1);
+		return -1;
 	}
 	reload_restart_only(&gw->conf, &nc);
 	if (nc.log_facility != gw->conf.log_facility && !gw->conf.debug) {
@@ -126,13 +126,12 @@ reload_conf(struct gateway *gw, char *err, size_t len)
 	reload_log_apply(&gw->conf);
 	if (peer) {
 		reload_log_peer(&nc);
-		if ((gw->driad != NULL ? driad_reload_default(gw) :
-		    session_restart(&gw->sess)) == -1) {
+		if (sessions_restart_default(gw) == -1) {
 			snprintf(err, len, "cannot start the new session");
-			return (-1);
+			return -1;
 		}
 	} else
 		session_timers_changed(&gw->sess, &old);
 	log_info("configuration reloaded");
-	return (0);
+	return 0;
 }

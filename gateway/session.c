@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "amt/mac.h"
 #include "amt/mcast.h"
@@ -24,8 +25,8 @@ const char *
 session_relay_str(struct session *s, char *buf, size_t len)
 {
 	if (!s->have_relay)
-		return ("none");
-	return (addr_str((struct sockaddr *)&s->relay_sa, buf, len));
+		return "none";
+	return addr_str((struct sockaddr *)&s->relay_sa, buf, len);
 }
 
 static void
@@ -41,7 +42,7 @@ timer_arm_ms(struct session *s, uint32_t ms)
 static uint32_t
 session_backoff(struct session *s, unsigned init, unsigned n)
 {
-	return (fsm_backoff_ms(init, n, s->gw->conf.max_timeout));
+	return fsm_backoff_ms(init, n, s->gw->conf.max_timeout);
 }
 
 int
@@ -60,46 +61,46 @@ session_init(struct gateway *gw, struct session *s)
 		s->relay_sa = gw->conf.peer;
 	s->since = time(NULL);
 	s->timer = evtimer_new(gw->base, session_timer_cb, s);
-	s->rexmit_ev = evtimer_new(gw->base, update_rexmit_cb, s);
 	s->td_ev = evtimer_new(gw->base, teardown_cb, s);
-	if (s->timer == NULL || s->rexmit_ev == NULL || s->td_ev == NULL)
-		return (-1);
-	return (0);
+	if (s->timer == NULL || s->td_ev == NULL)
+		return -1;
+	return 0;
 }
 
 void
 session_free(struct session *s)
 {
-	data_close(s);
-	data_close_discovery(s);
+	relaysock_close(s);
+	relaysock_close_discovery(s);
 	if (s->timer != NULL)
 		event_free(s->timer);
-	if (s->rexmit_ev != NULL)
-		event_free(s->rexmit_ev);
 	if (s->td_ev != NULL)
 		event_free(s->td_ev);
-	s->timer = s->rexmit_ev = s->td_ev = NULL;
+	s->timer = s->td_ev = NULL;
 }
 
-/* RFC 8777 3.3.5 (G10): relays that sent L are avoided for a while. */
+/*
+ * RFC 8777 3.3.5 (G10): relays that sent L are avoided for a while
+ * (now: clock_mono_ms, which a step of the wall clock does not move).
+ */
 bool
-session_held_down(struct session *s, const struct sockaddr *sa, time_t now)
+session_held_down(struct session *s, const struct sockaddr *sa, uint64_t now)
 {
 	int	i;
 
 	for (i = 0; i < GW_HOLD_MAX; i++) {
 		if (s->hold[i].until > now &&
 		    addr_eq((struct sockaddr *)&s->hold[i].relay, sa))
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 static void
 session_hold(struct session *s, bool on)
 {
-	time_t	now = time(NULL);
-	int	i, slot = 0;
+	uint64_t	now = clock_mono_ms();
+	int		i, slot = 0;
 
 	for (i = 0; i < GW_HOLD_MAX; i++) {
 		if (addr_eq((struct sockaddr *)&s->hold[i].relay,
@@ -112,11 +113,12 @@ session_hold(struct session *s, bool on)
 	if (!on)
 		return;
 	s->hold[slot].relay = s->relay_sa;
-	s->hold[slot].until = now + s->gw->conf.holddown;
+	s->hold[slot].until = now + (uint64_t)s->gw->conf.holddown * 1000;
 }
 
 /*
- * RFC 9601 6.1.4.2: E when this gateway propagates ECN (data.c, ecn.c);
+ * RFC 9601 6.1.4.2: E when this gateway propagates ECN (relaysock.c,
+ * ecn.c);
  * without, E MUST NOT be set.  Relays that predate RFC 9601 and drop a
  * Discovery or Request whose reserved bits are not zero (the Linux
  * driver checks them) would never answer, so every other retransmission
@@ -126,7 +128,7 @@ session_hold(struct session *s, bool on)
 static uint8_t
 session_e_flag(const struct session *s, unsigned retry)
 {
-	return (s->gw->conf.ecn && retry % 2 == 0 ? AMT_REQ_FLAG_E : 0);
+	return s->gw->conf.ecn && retry % 2 == 0 ? AMT_REQ_FLAG_E : 0;
 }
 
 /* RFC 7450 5.2.3.4.2: Relay Discovery with the saved nonce. */
@@ -135,14 +137,14 @@ disc_send(struct session *s)
 {
 	struct amt_msg	m;
 
-	if (s->disc_fd == -1 && data_open_discovery(s) == -1)
+	if (s->disc_fd == -1 && relaysock_open_discovery(s) == -1)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_RELAY_DISCOVERY;
 	m.nonce = s->disc_nonce;
 	/* RFC 9601 6.1.4.2: E in the Relay Discovery too. */
 	m.flags = session_e_flag(s, s->disc_retry);
-	if (data_send(s, s->disc_fd, &m) == 0)
+	if (relaysock_send(s, s->disc_fd, &m) == 0)
 		s->cnt.relay_discovery++;
 }
 
@@ -152,10 +154,19 @@ disc_start(struct session *s)
 {
 	s->disc_nonce = nonce_new();
 	s->disc_retry = 0;
-	data_open_discovery(s);
+	relaysock_open_discovery(s);
 	disc_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.disc_timeout, 0));
-	return (SS_DISCOVERING);
+	return SS_DISCOVERING;
+}
+
+/* The owner of s (DRIAD, D5) takes a failed relay over; false: s does. */
+static bool
+session_failed(struct session *s, const char *why)
+{
+	const struct session_hooks	*h = s->gw->hooks;
+
+	return h != NULL && h->failed != NULL && h->failed(s, why);
 }
 
 static int
@@ -163,14 +174,13 @@ act_disc_resend(struct session *s)
 {
 	s->disc_retry++;
 	/* D5: a DRIAD candidate that does not answer: the next one. */
-	if (s->dr != NULL && s->disc_retry > s->gw->conf.req_retries) {
-		driad_session_failed(s, "no Relay Advertisement");
-		return (SS_DISCOVERING);
-	}
+	if (s->disc_retry > s->gw->conf.req_retries &&
+	    session_failed(s, "no Relay Advertisement"))
+		return SS_DISCOVERING;
 	disc_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.disc_timeout,
 	    s->disc_retry));
-	return (SS_DISCOVERING);
+	return SS_DISCOVERING;
 }
 
 /* RFC 7450 5.2.3.5.2: one Request per wanted query protocol. */
@@ -181,7 +191,7 @@ request_send(struct session *s)
 	unsigned	f;
 
 	if (s->fd == -1 &&
-	    data_open(s, (struct sockaddr *)&s->relay_sa) == -1)
+	    relaysock_open(s, (struct sockaddr *)&s->relay_sa) == -1)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.type = AMT_REQUEST;
@@ -192,7 +202,7 @@ request_send(struct session *s)
 		/* P = 0: IGMPv3 General Query; P = 1: MLDv2. */
 		m.flags = (f == SESS_FAM_V6) ? AMT_REQ_FLAG_P : 0;
 		m.flags |= session_e_flag(s, s->req_retry);
-		if (data_send(s, s->fd, &m) == 0)
+		if (relaysock_send(s, s->fd, &m) == 0)
 			s->cnt.request++;
 	}
 }
@@ -230,7 +240,7 @@ act_req_resend(struct session *s)
 	request_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.req_timeout,
 	    s->req_retry));
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 /*
@@ -247,8 +257,7 @@ session_leave_relay(struct session *s)
 			update_delete_all(s);
 	}
 	evtimer_del(s->td_ev);
-	evtimer_del(s->rexmit_ev);
-	data_close(s);
+	relaysock_close(s);
 	s->have_relay = false;
 	s->have_query = false;
 	s->reported = false;
@@ -260,11 +269,11 @@ static int
 act_start(struct session *s)
 {
 	if (s->use_discovery)
-		return (disc_start(s));
+		return disc_start(s);
 	s->have_relay = true;
-	data_open(s, (struct sockaddr *)&s->relay_sa);
+	relaysock_open(s, (struct sockaddr *)&s->relay_sa);
 	cycle_start(s, 0);
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 /* RFC 7450 5.2.3.5.3: no Query after the retries: find another relay. */
@@ -277,30 +286,29 @@ act_req_giveup(struct session *s)
 	    session_relay_str(s, a, sizeof(a)), s->req_retry + 1);
 	s->queried_tun = false;
 	/* D5: a DRIAD relay that does not answer: the next candidate. */
-	if (s->dr != NULL) {
-		driad_session_failed(s, "no Membership Query");
-		return (SS_REQUESTING);
-	}
+	if (session_failed(s, "no Membership Query"))
+		return SS_REQUESTING;
 	if (s->use_discovery)
-		return (disc_start(s));
+		return disc_start(s);
 	/* A configured relay: keep trying at the longest back-off. */
 	cycle_start(s, 0);
 	s->req_retry = s->gw->conf.req_retries;
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.req_timeout,
 	    s->req_retry));
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 static int
 act_advert(struct session *s)
 {
+	const struct session_hooks *h = s->gw->hooks;
 	const struct amt_msg	*m = s->ev_msg;
 	struct sockaddr_storage	 sa;
 	char			 a[ADDR_STRLEN];
 
 	ip_to_sa(&m->relay, s->gw->conf.port, &sa);
 	/* RFC 7450 5.2.3.4.4: ignore other Advertisements from now on. */
-	data_close_discovery(s);
+	relaysock_close_discovery(s);
 	if (s->have_relay && !addr_eq((struct sockaddr *)&sa,
 	    (struct sockaddr *)&s->relay_sa)) {
 		log_info("relay changed from %s",
@@ -310,26 +318,26 @@ act_advert(struct session *s)
 	if (!s->have_relay) {
 		s->relay_sa = sa;
 		s->have_relay = true;
-		data_open(s, (struct sockaddr *)&sa);
+		relaysock_open(s, (struct sockaddr *)&sa);
 	}
 	log_info("relay %s", session_relay_str(s, a, sizeof(a)));
-	if (driad_advert_held(s))
-		return (SS_REQUESTING);
-	if (session_held_down(s, (struct sockaddr *)&sa, time(NULL))) {
+	if (h != NULL && h->advert_held != NULL && h->advert_held(s))
+		return SS_REQUESTING;
+	if (session_held_down(s, (struct sockaddr *)&sa, clock_mono_ms())) {
 		/* G10: the only relay found is held down: back off. */
 		log_warnx("relay %s is held down (L flag); retrying later", a);
 		cycle_start(s, session_backoff(s, s->gw->conf.req_timeout,
 		    s->l_streak));
 	} else
 		cycle_start(s, 0);
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 /* The bit of req_fams / got_fams for a Query's protocol family. */
 int
 session_query_family(const struct mcast_query *q)
 {
-	return (q->family == AF_INET6 ? SESS_FAM_V6 : SESS_FAM_V4);
+	return q->family == AF_INET6 ? SESS_FAM_V6 : SESS_FAM_V4;
 }
 
 /* RFC 7450 5.2.3.5.4: save nonce, MAC and gateway fields; start QT. */
@@ -362,7 +370,7 @@ act_query(struct session *s)
 	/* G1: a new session: have the kernel report every join again. */
 	if (!s->queried_tun) {
 		s->queried_tun = true;
-		local_inject_queries(s->gw);
+		tun_inject_queries(s->gw);
 	}
 	/* G6: the current state of that family (and of unrequested ones). */
 	update_send_state(s, q->family);
@@ -370,9 +378,9 @@ act_query(struct session *s)
 		update_send_state(s, AF_INET6);
 	if (q->family == AF_INET6 && (s->req_fams & SESS_FAM_V4) == 0)
 		update_send_state(s, AF_INET);
-	if (s->dr != NULL)
-		driad_session_up(s);
-	return (SS_UP);
+	if (s->gw->hooks != NULL && s->gw->hooks->up != NULL)
+		s->gw->hooks->up(s);
+	return SS_UP;
 }
 
 /* G10, RFC 7450 5.2.3.5.4, RFC 8777 3.3.5: relay at capacity. */
@@ -385,22 +393,21 @@ act_limit(struct session *s)
 	s->l_streak++;
 	session_hold(s, true);
 	/* D5, RFC 8777 3.3.5: a DRIAD relay with L: the next candidate. */
-	if (s->dr != NULL) {
+	if (session_failed(s, "L flag")) {
 		s->limited = true;
-		driad_session_failed(s, "L flag");
-		return (SS_REQUESTING);
+		return SS_REQUESTING;
 	}
 	log_warnx("relay %s refuses new tunnels (L flag): held down for %u s",
 	    session_relay_str(s, a, sizeof(a)), s->gw->conf.holddown);
 	if (s->use_discovery) {
 		session_leave_relay(s);
-		return (disc_start(s));
+		return disc_start(s);
 	}
 	/* A configured relay: add nothing there, ask again later. */
 	s->limited = true;
 	cycle_start(s, session_backoff(s, s->gw->conf.req_timeout,
 	    s->l_streak));
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 /* RFC 7450 5.2.3.9 (3): a new Request cycle, after a back-off. */
@@ -416,14 +423,13 @@ act_icmp(struct session *s)
 	    session_relay_str(s, a, sizeof(a)), ms);
 	s->queried_tun = false;
 	cycle_start(s, ms);
-	return (SS_REQUESTING);
+	return SS_REQUESTING;
 }
 
 static int
 act_stop(struct session *s)
 {
 	evtimer_del(s->timer);
-	evtimer_del(s->rexmit_ev);
 	evtimer_del(s->td_ev);
 	/*
 	 * RFC 7450 5.2.3.8: Teardown if the relay gave G, else an Update
@@ -439,8 +445,8 @@ act_stop(struct session *s)
 			teardown_send_local(s);
 		}
 	}
-	data_close_discovery(s);
-	return (SS_DOWN);
+	relaysock_close_discovery(s);
+	return SS_DOWN;
 }
 
 static int
@@ -448,36 +454,36 @@ session_act(struct session *s, int action)
 {
 	switch (action) {
 	case SA_START:
-		return (act_start(s));
+		return act_start(s);
 	case SA_DISC_RESEND:
-		return (act_disc_resend(s));
+		return act_disc_resend(s);
 	case SA_ADVERT:
-		return (act_advert(s));
+		return act_advert(s);
 	case SA_REQ_RESEND:
-		return (act_req_resend(s));
+		return act_req_resend(s);
 	case SA_REQ_GIVEUP:
-		return (act_req_giveup(s));
+		return act_req_giveup(s);
 	case SA_QUERY:
-		return (act_query(s));
+		return act_query(s);
 	case SA_LIMIT:
-		return (act_limit(s));
+		return act_limit(s);
 	case SA_TEARDOWN:
 		if (s->reported)
 			teardown_start(s);
-		return (s->state);
+		return s->state;
 	case SA_NEW_CYCLE:
 		s->icmp_streak = 0;
 		cycle_start(s, 0);
-		return (SS_REQUESTING);
+		return SS_REQUESTING;
 	case SA_ICMP:
-		return (act_icmp(s));
+		return act_icmp(s);
 	case SA_SEND_CHANGE:
 		update_send_change(s);
-		return (s->state);
+		return s->state;
 	case SA_STOP:
-		return (act_stop(s));
+		return act_stop(s);
 	}
-	return (s->state);
+	return s->state;
 }
 
 void
@@ -558,30 +564,4 @@ session_timers_changed(struct session *s, const struct gw_conf *old)
 		qt = c->keepalive;
 	log_info("next Request cycle in %u s", qt);
 	timer_arm_ms(s, qt * 1000);
-}
-
-/*
- * Reload with another relay or discovery address: leave the old relay as
- * on shutdown (RFC 7450 5.2.3.8), then a new session from the start.
- */
-int
-session_restart(struct session *s)
-{
-	if (session_reset(s) == -1)
-		return (-1);
-	session_fsm(s, SE_START);
-	return (0);
-}
-
-/* Teardown to the relay, then a new session, not started yet. */
-int
-session_reset(struct session *s)
-{
-	struct gateway	*gw = s->gw;
-
-	if (s->state != SS_INITIAL && s->state != SS_DOWN)
-		session_fsm(s, SE_STOP);
-	gw_session_gone(s);
-	session_free(s);
-	return (session_init(gw, s));
 }

@@ -41,20 +41,20 @@ query_acceptable(struct session *s, const struct amt_msg *m,
 	int	rc, bit;
 
 	if (s->state != SS_REQUESTING && s->state != SS_UP)
-		return (false);
+		return false;
 	if (m->nonce != s->req_nonce)
-		return (false);
+		return false;
 	if ((rc = mcast_query_parse(m->inner, m->inner_len, q)) != MCAST_OK) {
 		log_debug("Membership Query: %s", mcast_strerror(rc));
-		return (false);
+		return false;
 	}
 	/* An IGMPv3 or MLDv2 General Query of a protocol we asked for. */
 	if ((q->family == AF_INET && q->version != 3) ||
 	    (q->family == AF_INET6 && q->version != 2) ||
 	    !ip_is_any(&q->group))
-		return (false);
+		return false;
 	bit = session_query_family(q);
-	return ((s->req_fams & bit) != 0 && (s->got_fams & bit) == 0);
+	return (s->req_fams & bit) != 0 && (s->got_fams & bit) == 0;
 }
 
 /* RFC 7450 5.2.3.5.4 (G4). */
@@ -107,3 +107,10 @@ session_local_change(struct session *s, const struct mcast_report *r)
 	session_fsm(s, SE_G_JOIN);
 	s->ev_report = NULL;
 }
+
+/* What the relay sockets hand up (relaysock.c), registered at start. */
+const struct relaysock_input session_input = {
+	.advert = session_recv_advert,
+	.query = session_recv_query,
+	.icmp = session_icmp,
+};

@@ -5,6 +5,8 @@
  * and a fixed IPv6 link-local address (no DAD), and switch off the
  * reverse-path filter that would drop every decapsulated packet
  * (field-notes.md "tun on the gateway").  Every change is logged.
+ * General Queries are written into it so that the kernel reports its
+ * joins (G1).
  */
 #include "config.h"
 
@@ -27,6 +29,7 @@
 #include <unistd.h>
 
 #include "amt/log.h"
+#include "amt/mcast.h"
 #include "gateway.h"
 
 #define TUN_DEV		"/dev/net/tun"
@@ -43,10 +46,10 @@ sysctl_read(const char *path, int *val)
 	int	 ok;
 
 	if ((f = fopen(path, "r")) == NULL)
-		return (-1);
+		return -1;
 	ok = fscanf(f, "%d", val);
 	fclose(f);
-	return (ok == 1 ? 0 : -1);
+	return ok == 1 ? 0 : -1;
 }
 
 static int
@@ -56,11 +59,11 @@ sysctl_write(const char *path, int val)
 	int	 ok;
 
 	if ((f = fopen(path, "w")) == NULL)
-		return (-1);
+		return -1;
 	ok = fprintf(f, "%d\n", val);
 	if (fclose(f) != 0)
 		ok = -1;
-	return (ok > 0 ? 0 : -1);
+	return ok > 0 ? 0 : -1;
 }
 
 /* Set a sysctl and log what changed; -1 (logged) if it cannot. */
@@ -73,16 +76,16 @@ sysctl_set(const char *dir, const char *ifname, const char *key, int val)
 	snprintf(path, sizeof(path), "%s/%s/%s", dir, ifname, key);
 	if (sysctl_read(path, &old) == -1) {
 		log_warn("cannot read %s", path);
-		return (-1);
+		return -1;
 	}
 	if (old == val)
-		return (0);
+		return 0;
 	if (sysctl_write(path, val) == -1) {
 		log_warn("cannot set %s to %d", path, val);
-		return (-1);
+		return -1;
 	}
 	log_info("set %s: %d -> %d", path + strlen("/proc/sys/"), old, val);
-	return (0);
+	return 0;
 }
 
 /*
@@ -143,21 +146,21 @@ tun_sysctls(struct gateway *gw)
 	char		 path[256];
 
 	if (sysctl_set(CONF4, gw->tun.name, "rp_filter", 0) == -1)
-		return (-1);
+		return -1;
 	tun_rp_filter_all(gw);
 	snprintf(path, sizeof(path), CONF6 "/%s", gw->tun.name);
 	if (stat(path, &sb) == -1) {
 		log_warnx("IPv6 is not enabled on %s (MTU %u < 1280 or IPv6 "
 		    "disabled): MLD and IPv6 data will not work", gw->tun.name,
 		    gw->tun.mtu);
-		return (0);
+		return 0;
 	}
 	/* No duplicate address detection: the address is usable at once. */
 	sysctl_set(CONF6, gw->tun.name, "accept_dad", 0);
 	/* No automatic link-local: MLD reports come from ours. */
 	sysctl_set(CONF6, gw->tun.name, "addr_gen_mode", 1);
 	gw->tun.have_v6 = true;
-	return (0);
+	return 0;
 }
 
 static int
@@ -167,50 +170,52 @@ tun_is_tun(const char *name)
 	struct stat	sb;
 
 	if (if_nametoindex(name) == 0)
-		return (-1);		/* does not exist yet */
+		return -1;		/* does not exist yet */
 	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
-	return (stat(path, &sb) == 0);
+	return stat(path, &sb) == 0;
 }
 
 static int
 tun_attach(struct gateway *gw)
 {
 	struct ifreq	ifr;
-	int		fd, exists;
+	int		fd, exists, err;
 
 	if ((exists = tun_is_tun(gw->conf.tun_name)) == 0) {
 		log_warnx("interface %s exists and is not a tun device: give "
 		    "another name with -t", gw->conf.tun_name);
-		return (EX_CONFIG);
+		return EX_CONFIG;
 	}
 	if ((fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC)) == -1) {
-		if (errno == ENOENT || errno == ENODEV || errno == ENXIO)
+		err = errno;
+		if (err == ENOENT || err == ENODEV || err == ENXIO)
 			log_warnx("%s: no tun support (modprobe tun, or "
 			    "mknod %s c 10 200)", TUN_DEV, TUN_DEV);
-		else if (errno == EACCES || errno == EPERM)
+		else if (err == EACCES || err == EPERM)
 			log_warnx("%s: permission denied: amtgwd needs root "
 			    "(CAP_NET_ADMIN)", TUN_DEV);
 		else
 			log_warn("%s", TUN_DEV);
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", gw->conf.tun_name);
 	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
-		if (errno == EPERM)
+		err = errno;
+		if (err == EPERM)
 			log_warnx("%s: permission denied: amtgwd needs root "
 			    "(CAP_NET_ADMIN)", gw->conf.tun_name);
-		else if (errno == EINVAL)
+		else if (err == EINVAL)
 			log_warnx("%s: exists and is not a tun (IFF_TUN) "
 			    "device", gw->conf.tun_name);
-		else if (errno == EBUSY)
+		else if (err == EBUSY)
 			log_warnx("%s: tun already in use by another process",
 			    gw->conf.tun_name);
 		else
 			log_warn("%s: TUNSETIFF", gw->conf.tun_name);
 		close(fd);
-		return (errno == EPERM ? EX_NOPERM : EX_OSERR);
+		return err == EPERM ? EX_NOPERM : EX_OSERR;
 	}
 	gw->tun.fd = fd;
 	gw->tun.created = (exists != 1);
@@ -218,7 +223,7 @@ tun_attach(struct gateway *gw)
 	gw->tun.ifindex = (int)if_nametoindex(gw->tun.name);
 	log_info("%s %s (ifindex %d)", gw->tun.created ? "created tun" :
 	    "attached to existing tun", gw->tun.name, gw->tun.ifindex);
-	return (0);
+	return 0;
 }
 
 static int
@@ -226,9 +231,9 @@ tun_ioctl(int s, unsigned long req, struct ifreq *ifr, const char *what)
 {
 	if (ioctl(s, req, ifr) == -1) {
 		log_warn("%s: %s", ifr->ifr_name, what);
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
 }
 
 static int
@@ -240,17 +245,17 @@ tun_up(struct gateway *gw, int s)
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", gw->tun.name);
 	ifr.ifr_mtu = (int)gw->tun.mtu;
 	if (tun_ioctl(s, SIOCSIFMTU, &ifr, "set MTU") == -1)
-		return (-1);
+		return -1;
 	log_info("%s: MTU %u", gw->tun.name, gw->tun.mtu);
 	if (tun_sysctls(gw) == -1)
-		return (-1);
+		return -1;
 	if (tun_ioctl(s, SIOCGIFFLAGS, &ifr, "get flags") == -1)
-		return (-1);
+		return -1;
 	ifr.ifr_flags |= IFF_UP | IFF_MULTICAST;
 	if (tun_ioctl(s, SIOCSIFFLAGS, &ifr, "set flags UP MULTICAST") == -1)
-		return (-1);
+		return -1;
 	log_info("%s: up, multicast", gw->tun.name);
-	return (0);
+	return 0;
 }
 
 static int
@@ -265,14 +270,14 @@ tun_addr4(struct gateway *gw, int s)
 	sin->sin_family = AF_INET;
 	sin->sin_addr = gw->conf.tun_addr4;
 	if (tun_ioctl(s, SIOCSIFADDR, &ifr, "set IPv4 address") == -1)
-		return (-1);
+		return -1;
 	sin->sin_addr.s_addr = gw->conf.tun_plen4 == 0 ? 0 :
 	    htonl(0xffffffffU << (32 - gw->conf.tun_plen4));
 	if (tun_ioctl(s, SIOCSIFNETMASK, &ifr, "set IPv4 netmask") == -1)
-		return (-1);
+		return -1;
 	log_info("%s: address %s/%u", gw->tun.name, inet_ntop(AF_INET,
 	    &gw->conf.tun_addr4, a, sizeof(a)), gw->conf.tun_plen4);
-	return (0);
+	return 0;
 }
 
 static int
@@ -283,10 +288,10 @@ tun_addr6(struct gateway *gw)
 	int			s, rv = 0;
 
 	if (!gw->tun.have_v6)
-		return (0);
+		return 0;
 	if ((s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
 		log_warn("IPv6 socket");
-		return (-1);
+		return -1;
 	}
 	memset(&ifr6, 0, sizeof(ifr6));
 	ifr6.ifr6_addr = gw->conf.tun_addr6;
@@ -299,7 +304,7 @@ tun_addr6(struct gateway *gw)
 	} else
 		log_info("%s: address %s/64", gw->tun.name, a);
 	close(s);
-	return (rv);
+	return rv;
 }
 
 /* Without a route to the relay: the largest MTU of the host's links. */
@@ -311,7 +316,7 @@ tun_mtu_links(void)
 	int			 s, mtu = 0;
 
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1)
-		return (0);
+		return 0;
 	if ((ifs = if_nameindex()) != NULL) {
 		for (i = ifs; i->if_index != 0; i++) {
 			memset(&ifr, 0, sizeof(ifr));
@@ -326,7 +331,7 @@ tun_mtu_links(void)
 		if_freenameindex(ifs);
 	}
 	close(s);
-	return (mtu);
+	return mtu;
 }
 
 /*
@@ -341,7 +346,7 @@ tun_mtu_for(const struct sockaddr *peer, unsigned conf_mtu)
 	unsigned	 hdr = peer->sa_family == AF_INET6 ? 40 : 20;
 
 	if (conf_mtu != 0)
-		return (conf_mtu);
+		return conf_mtu;
 	if ((s = socket(peer->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1) {
 		if (connect(s, peer, addr_len(peer)) == -1 ||
 		    getsockopt(s, peer->sa_family == AF_INET6 ? IPPROTO_IPV6 :
@@ -358,7 +363,7 @@ tun_mtu_for(const struct sockaddr *peer, unsigned conf_mtu)
 	/* RFC 8200 5: every IPv6 path carries 1280. */
 	if (mtu == 0)
 		mtu = TUN_MIN_PATH_MTU;
-	return ((unsigned)mtu - hdr - 8 - AMT_DATA_HDR_LEN);
+	return (unsigned)mtu - hdr - 8 - AMT_DATA_HDR_LEN;
 }
 
 /*
@@ -373,7 +378,7 @@ tun_update_max(const struct gateway *gw)
 
 	if (mtu == 0)
 		mtu = TUN_MIN_PATH_MTU - 40 - 8 - AMT_DATA_HDR_LEN;
-	return ((size_t)mtu + AMT_DATA_HDR_LEN - 12);
+	return (size_t)mtu + AMT_DATA_HDR_LEN - 12;
 }
 
 int
@@ -383,17 +388,17 @@ tun_open(struct gateway *gw)
 
 	gw->tun.fd = -1;
 	if ((rv = tun_attach(gw)) != 0)
-		return (rv);
+		return rv;
 	gw->tun.mtu = tun_mtu_for((struct sockaddr *)&gw->conf.peer,
 	    gw->conf.mtu);
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
 		log_warn("socket");
-		return (EX_OSERR);
+		return EX_OSERR;
 	}
 	rv = (tun_up(gw, s) == -1 || tun_addr4(gw, s) == -1 ||
 	    tun_addr6(gw) == -1) ? EX_OSERR : 0;
 	close(s);
-	return (rv);
+	return rv;
 }
 
 void
@@ -410,7 +415,64 @@ tun_write(struct gateway *gw, const uint8_t *p, size_t len)
 {
 	if (write(gw->tun.fd, p, len) != (ssize_t)len) {
 		gw->st.tun_write_errors++;
-		return (-1);
+		return -1;
 	}
-	return (0);
+	return 0;
+}
+
+static void
+tun_inject(struct gateway *gw, const struct amt_ip *src)
+{
+	struct mcast_query_params	qp;
+	uint8_t				buf[128];
+	char				a[INET6_ADDRSTRLEN];
+	ssize_t				len;
+
+	memset(&qp, 0, sizeof(qp));
+	qp.src = *src;
+	/*
+	 * QRV 1: the kernel sends each state change once; the gateway
+	 * repeats it with the relay's QRV (G6).
+	 */
+	qp.qrv = 1;
+	qp.qqi = 125;
+	qp.max_resp_ms = 100;
+	if ((len = mcast_build_query(&qp, buf, sizeof(buf))) < 0) {
+		log_warnx("cannot build a General Query: %s",
+		    mcast_strerror((int)len));
+		return;
+	}
+	if (tun_write(gw, buf, (size_t)len) == -1) {
+		log_warn("%s: write General Query", gw->tun.name);
+		return;
+	}
+	gw->st.tun_queries++;
+	log_debug("%s: General Query from %s written", gw->tun.name,
+	    ip_str(src, a, sizeof(a)));
+}
+
+/*
+ * G1: a General Query of each family into the tun; the kernel answers
+ * with current-state reports of every join.  The IPv4
+ * query must not come from the tun's own address (the kernel drops a
+ * packet whose source is local), so it comes from the next address.
+ */
+void
+tun_inject_queries(struct gateway *gw)
+{
+	struct amt_ip	src;
+	uint32_t	a;
+
+	memset(&src, 0, sizeof(src));
+	src.family = AF_INET;
+	a = ntohl(gw->conf.tun_addr4.s_addr);
+	src.u.v4.s_addr = htonl(a ^ 1);
+	tun_inject(gw, &src);
+	if (!gw->tun.have_v6)
+		return;
+	memset(&src, 0, sizeof(src));
+	src.family = AF_INET6;
+	src.u.v6 = gw->conf.tun_addr6;
+	src.u.b[15] ^= 1;
+	tun_inject(gw, &src);
 }

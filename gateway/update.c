@@ -15,14 +15,20 @@
 
 #define UPD_MAX_RECS	64
 
+/*
+ * One report being put together: its records here, their sources in the
+ * gateway's upd_srcs and the report built in upd_pkt (both tx_buflen,
+ * relaysock.c), so that it never outgrows the path to the relay.
+ */
 struct upd_batch {
 	struct session		*s;
 	int			 family;
 	struct mcast_record	 recs[UPD_MAX_RECS];
 	size_t			 nrec;
-	uint8_t			 srcs[GW_RX_BUFSZ];
+	uint8_t			*srcs;
 	size_t			 srclen;
 	size_t			 size;		/* estimated report size */
+	size_t			 max;		/* tun_update_max */
 	unsigned		 groups;	/* records sent */
 };
 
@@ -30,13 +36,13 @@ struct upd_batch {
 static size_t
 upd_base(int family)
 {
-	return (family == AF_INET6 ? 40 + 8 + 8 : 24 + 8);
+	return family == AF_INET6 ? 40 + 8 + 8 : 24 + 8;
 }
 
 static size_t
 upd_rec_size(int family, size_t nsrc)
 {
-	return (family == AF_INET6 ? 20 + 16 * nsrc : 8 + 4 * nsrc);
+	return family == AF_INET6 ? 20 + 16 * nsrc : 8 + 4 * nsrc;
 }
 
 static void
@@ -45,8 +51,12 @@ upd_init(struct upd_batch *b, struct session *s, int family)
 	b->s = s;
 	b->family = family;
 	b->nrec = 0;
+	b->srcs = s->gw->upd_srcs;
 	b->srclen = 0;
 	b->size = upd_base(family);
+	b->max = tun_update_max(s->gw);
+	if (b->max > s->gw->tx_buflen)
+		b->max = s->gw->tx_buflen;
 	b->groups = 0;
 }
 
@@ -65,17 +75,16 @@ upd_src(struct gateway *gw, int family, struct amt_ip *src)
 static void
 upd_flush(struct upd_batch *b)
 {
-	const size_t		 cap = GW_RX_BUFSZ;
 	struct session		*s = b->s;
+	uint8_t			*pkt = s->gw->upd_pkt;
 	struct amt_msg		 m;
 	struct amt_ip		 src;
-	uint8_t			 pkt[GW_RX_BUFSZ];
 	ssize_t			 len;
 
 	if (b->nrec == 0)
 		return;
 	upd_src(s->gw, b->family, &src);
-	len = mcast_build_report(&src, b->recs, b->nrec, pkt, cap);
+	len = mcast_build_report(&src, b->recs, b->nrec, pkt, b->max);
 	if (len < 0)
 		log_warnx("cannot build a report: %s", mcast_strerror((int)len));
 	else {
@@ -85,7 +94,7 @@ upd_flush(struct upd_batch *b)
 		memcpy(m.mac, s->q_mac, sizeof(m.mac));
 		m.inner = pkt;
 		m.inner_len = (size_t)len;
-		if (data_send(s, s->fd, &m) == 0)
+		if (relaysock_send(s, s->fd, &m) == 0)
 			s->cnt.membership_update++;
 	}
 	b->groups += b->nrec;
@@ -94,18 +103,30 @@ upd_flush(struct upd_batch *b)
 	b->size = upd_base(b->family);
 }
 
-/* Room for a record of nsrc sources, flushing first if needed. */
+/*
+ * Room for a record of nsrc sources, flushing first if needed; a record
+ * longer than a whole report keeps the sources that fit.
+ */
 static size_t
 upd_room(struct upd_batch *b, size_t nsrc)
 {
 	size_t	alen = ip_len(b->family), max;
 
 	if (b->nrec > 0 && (b->nrec == UPD_MAX_RECS ||
-	    b->size + upd_rec_size(b->family, nsrc) > tun_update_max(b->s->gw) ||
-	    b->srclen + nsrc * alen > sizeof(b->srcs)))
+	    b->size + upd_rec_size(b->family, nsrc) > b->max))
 		upd_flush(b);
-	max = (sizeof(b->srcs) - b->srclen) / alen;
-	return (nsrc < max ? nsrc : max);
+	max = b->size + upd_rec_size(b->family, 0) < b->max ?
+	    (b->max - b->size - upd_rec_size(b->family, 0)) / alen : 0;
+	return nsrc < max ? nsrc : max;
+}
+
+/* Does s carry source src (NULL: any-source)?  Alone: everything. */
+static bool
+upd_serves(struct session *s, const struct amt_ip *src)
+{
+	const struct session_hooks	*h = s->gw->hooks;
+
+	return h == NULL || h->serves == NULL || h->serves(s, src);
 }
 
 /*
@@ -122,23 +143,23 @@ upd_keep(struct session *s, struct mcast_record *r, uint8_t *buf)
 	struct amt_ip	ip;
 	size_t		alen = ip_len(r->group.family), i, k = 0;
 
-	if (s->gw->driad == NULL)
-		return (true);
+	if (s->gw->hooks == NULL || s->gw->hooks->serves == NULL)
+		return true;
 	if (r->type == MCAST_MODE_IS_EXCLUDE ||
 	    r->type == MCAST_CHANGE_TO_EXCLUDE || r->nsrc == 0)
-		return (r->type != MCAST_MODE_IS_INCLUDE &&
-		    driad_serves(s, NULL));
+		return r->type != MCAST_MODE_IS_INCLUDE &&
+		    upd_serves(s, NULL);
 	memset(&ip, 0, sizeof(ip));
 	ip.family = r->group.family;
 	for (i = 0; i < r->nsrc; i++) {
 		memcpy(ip.u.b, buf + i * alen, alen);
-		if (!driad_serves(s, &ip))
+		if (!upd_serves(s, &ip))
 			continue;
 		memmove(buf + k * alen, buf + i * alen, alen);
 		k++;
 	}
 	r->nsrc = (uint16_t)k;
-	return (k > 0 || r->type == MCAST_CHANGE_TO_INCLUDE);
+	return k > 0 || r->type == MCAST_CHANGE_TO_INCLUDE;
 }
 
 /* Count the record at b->recs[b->nrec] in, if the session carries it. */
@@ -148,11 +169,11 @@ upd_commit(struct upd_batch *b)
 	struct mcast_record	*n = &b->recs[b->nrec];
 
 	if (!upd_keep(b->s, n, b->srcs + b->srclen))
-		return (false);
+		return false;
 	b->nrec++;
 	b->srclen += n->nsrc * ip_len(b->family);
 	b->size += upd_rec_size(b->family, n->nsrc);
-	return (true);
+	return true;
 }
 
 static bool
@@ -168,22 +189,23 @@ upd_add_record(struct upd_batch *b, const struct mcast_record *r)
 	n->srcs = b->srcs + b->srclen;
 	if (nsrc > 0)
 		memcpy(b->srcs + b->srclen, r->srcs, nsrc * alen);
-	return (upd_commit(b));
+	return upd_commit(b);
 }
 
 static bool
 upd_add_group(struct upd_batch *b, const struct lgroup *g, bool current)
 {
-	upd_room(b, g->nsrc);
+	size_t	nsrc = upd_room(b, g->nsrc);
+
 	lgroup_record(g, current, &b->recs[b->nrec], b->srcs + b->srclen,
-	    sizeof(b->srcs) - b->srclen);
-	return (upd_commit(b));
+	    nsrc * ip_len(b->family));
+	return upd_commit(b);
 }
 
 static bool
 upd_wanted(const struct lgroup *g, int family)
 {
-	return (g->group.family == family && !mcast_is_linklocal(&g->group));
+	return g->group.family == family && !mcast_is_linklocal(&g->group);
 }
 
 /*
@@ -239,16 +261,6 @@ update_send_change(struct session *s)
 		s->reported = true;
 }
 
-void
-update_rexmit_schedule(struct session *s)
-{
-	struct timeval	tv = { 1, 0 };
-
-	/* RFC 3376 8.11: Unsolicited Report Interval, 1 s. */
-	if (!evtimer_pending(s->rexmit_ev, NULL))
-		evtimer_add(s->rexmit_ev, &tv);
-}
-
 static void
 upd_rexmit_family(struct session *s, int family)
 {
@@ -267,31 +279,14 @@ upd_rexmit_family(struct session *s, int family)
 }
 
 /*
- * G6, RFC 7450 5.2.1, RFC 3376 5.1: a state change is repeated QRV - 1
- * times, each repeat carrying the group's state at that moment (TO_IN /
- * TO_EX), which merges later changes of the same group.  Every session
- * gets its part (D4); the count goes down once per repeat.
+ * G6: one repeat of the state changes (the groups with repeats left) as
+ * s carries them (D4); sessions.c counts the repeats down.
  */
 void
-update_rexmit_cb(evutil_socket_t fd, short ev, void *arg)
+update_rexmit(struct session *s)
 {
-	struct session	*s = arg, *x;
-	struct gateway	*gw = s->gw;
-	struct lgroup	*g;
-	bool		 more = false;
-
-	for (x = gw_session_next(gw, NULL); x != NULL;
-	    x = gw_session_next(gw, x)) {
-		upd_rexmit_family(x, AF_INET);
-		upd_rexmit_family(x, AF_INET6);
-	}
-	TAILQ_FOREACH(g, &gw->db.groups, entry) {
-		if (g->rexmit > 0 && --g->rexmit > 0)
-			more = true;
-	}
-	lmdb_prune(&gw->db);
-	if (more)
-		update_rexmit_schedule(s);
+	upd_rexmit_family(s, AF_INET);
+	upd_rexmit_family(s, AF_INET6);
 }
 
 /* RFC 7450 5.2.3.8: an Update that deletes every subscription. */
@@ -313,7 +308,7 @@ update_delete_all(struct session *s)
 				memset(&r, 0, sizeof(r));
 				r.type = MCAST_CHANGE_TO_INCLUDE;
 				r.group = g->group;
-				if (driad_serves(s, NULL))
+				if (upd_serves(s, NULL))
 					upd_add_record(&b, &r);
 			} else if (upd_add_group(&b, g, true)) {
 				/* INCLUDE (S) -> BLOCK (S). */
@@ -349,7 +344,8 @@ update_block_source(struct session *s, const struct amt_ip *src)
 			;
 		if (i == g->nsrc)
 			continue;
-		upd_room(&b, 1);
+		if (upd_room(&b, 1) == 0)
+			continue;
 		n = &b.recs[b.nrec++];
 		memset(n, 0, sizeof(*n));
 		n->type = MCAST_BLOCK_OLD_SOURCES;
@@ -381,7 +377,7 @@ teardown_send_now(struct session *s)
 	struct amt_msg	m;
 
 	teardown_msg(s, &m);
-	if (data_send(s, s->fd, &m) == 0)
+	if (relaysock_send(s, s->fd, &m) == 0)
 		s->cnt.teardown++;
 	log_info("sent Teardown");
 }
@@ -405,7 +401,7 @@ teardown_send_local(struct session *s)
 	teardown_msg(s, &m);
 	if (addr_canon((struct sockaddr *)&ss, m.gw_addr, &m.gw_port) == -1)
 		return;
-	if (data_send(s, s->fd, &m) == 0)
+	if (relaysock_send(s, s->fd, &m) == 0)
 		s->cnt.teardown++;
 	log_info("sent Teardown with the local address and port");
 }
@@ -434,7 +430,7 @@ teardown_cb(evutil_socket_t fd, short ev, void *arg)
 	if (s->td_left == 0)
 		return;
 	s->td_left--;
-	if (data_send(s, s->fd, &s->td_msg) == 0)
+	if (relaysock_send(s, s->fd, &s->td_msg) == 0)
 		s->cnt.teardown++;
 	if (s->td_left > 0 && fd != -1)
 		evtimer_add(s->td_ev, &tv);

@@ -1,9 +1,10 @@
 /*
  * Unit tests for the gateway session (gateway/fsm.c, membership.c,
- * session.c, update.c, data.c): the state machine table, the back-off,
- * the local membership database, and a session run against a relay
- * played by a real UDP socket on 127.0.0.1 (no tun: tun writes fail and
- * are counted).  Test names carry the IDs of doc/conformance.md.
+ * session.c, sessions.c, update.c, relaysock.c), the core without
+ * DRIAD: the state machine table, the back-off, the local membership
+ * database, and sessions run against relays played by real UDP sockets
+ * on 127.0.0.1 (no tun: tun writes fail and are counted).  Test names
+ * carry the IDs of doc/conformance.md.
  */
 #include "config.h"
 
@@ -27,6 +28,7 @@
 
 #include <event2/event.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "amt/mac.h"
 #include "amt/mcast.h"
@@ -101,8 +103,10 @@ test_fsm_names(void **state)
 		assert_string_not_equal(fsm_state_name(i), "?");
 	for (i = 0; i < SE_MAX; i++)
 		assert_string_not_equal(fsm_event_name(i), "?");
-	for (i = SA_NONE; i <= SA_STOP; i++)
+	for (i = SA_NONE; i < SA_MAX; i++)
 		assert_string_not_equal(fsm_action_name(i), "?");
+	assert_string_equal(fsm_action_name(SA_DISC_RESEND), "disc-resend");
+	assert_string_equal(fsm_action_name(SA_MAX), "?");
 	assert_string_equal(fsm_state_name(SS_MAX), "?");
 	assert_string_equal(fsm_state_name(SS_UP), "up");
 }
@@ -264,6 +268,23 @@ struct fixture {
 
 static int	fx_setup_mode(void **, const char *);
 
+/* A "relay": a UDP socket on 127.0.0.1, its address in sin. */
+static int
+fx_relay_socket(struct sockaddr_in *sin)
+{
+	socklen_t	len = sizeof(*sin);
+	int		fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(fd != -1);
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)sin, sizeof(*sin)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)sin, &len), 0);
+	return fd;
+}
+
 static int
 fx_setup(void **state)
 {
@@ -281,7 +302,6 @@ fx_setup_mode(void **state, const char *mode)
 {
 	struct fixture		*fx;
 	struct sockaddr_in	 sin;
-	socklen_t		 len = sizeof(sin);
 	char			 port[16];
 	char			 m[4];
 	char			*argv[] = { "amtgwd", m, "127.0.0.1", "--port",
@@ -290,21 +310,15 @@ fx_setup_mode(void **state, const char *mode)
 	snprintf(m, sizeof(m), "%s", mode);
 	fx = calloc(1, sizeof(*fx));
 	assert_non_null(fx);
-	fx->relay = socket(AF_INET, SOCK_DGRAM, 0);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fx->relay, (struct sockaddr *)&sin,
-	    sizeof(sin)), 0);
-	getsockname(fx->relay, (struct sockaddr *)&sin, &len);
+	fx->relay = fx_relay_socket(&sin);
 	snprintf(port, sizeof(port), "%u", ntohs(sin.sin_port));
 	assert_int_equal(conf_parse(&fx->gw.conf, 5, argv), -1);
 	fx->gw.base = event_base_new();
-	fx->gw.rx_buf = malloc((size_t)GW_RX_BATCH * GW_RX_BUFSZ);
 	fx->gw.tun.fd = -1;
 	snprintf(fx->gw.tun.name, sizeof(fx->gw.tun.name), "none");
 	lmdb_init(&fx->gw.db);
-	assert_int_equal(session_init(&fx->gw, &fx->gw.sess), 0);
+	assert_int_equal(relaysock_start(&fx->gw), 0);
+	assert_int_equal(sessions_start(&fx->gw), 0);
 	*state = fx;
 	return (0);
 }
@@ -314,10 +328,10 @@ fx_teardown(void **state)
 {
 	struct fixture	*fx = *state;
 
-	session_free(&fx->gw.sess);
+	sessions_free(&fx->gw);
+	relaysock_stop(&fx->gw);
 	lmdb_clear(&fx->gw.db);
 	event_base_free(fx->gw.base);
-	free(fx->gw.rx_buf);
 	close(fx->relay);
 	free(fx);
 	return (0);
@@ -793,12 +807,147 @@ test_G10_limit_holds_relay_down(void **state)
 	assert_int_equal(fx->gw.sess.state, SS_REQUESTING);
 	assert_true(fx->gw.sess.limited);
 	assert_int_equal(fx->gw.sess.cnt.limited, 1);
+	/* On the monotonic clock: a step of the wall clock changes nothing. */
 	assert_true(session_held_down(&fx->gw.sess,
-	    (struct sockaddr *)&fx->gw.sess.relay_sa, time(NULL)));
+	    (struct sockaddr *)&fx->gw.sess.relay_sa, clock_mono_ms()));
+	assert_true(session_held_down(&fx->gw.sess,
+	    (struct sockaddr *)&fx->gw.sess.relay_sa, clock_mono_ms() +
+	    599 * 1000));
 	assert_false(session_held_down(&fx->gw.sess,
-	    (struct sockaddr *)&fx->gw.sess.relay_sa, time(NULL) + 601));
+	    (struct sockaddr *)&fx->gw.sess.relay_sa, clock_mono_ms() +
+	    601 * 1000));
 	/* No Update went out with the L Query's MAC. */
 	assert_int_equal(fx->gw.sess.cnt.membership_update, 0);
+}
+
+/*
+ * A second relay and a session to it besides the default one (as DRIAD
+ * adds them): the fixture's relay socket swaps with relay2 (fx_swap) so
+ * that the helpers talk to either.
+ */
+struct fixture2 {
+	int			 relay;
+	struct sockaddr_in	 gwsa;
+	struct session		 s;
+};
+
+static void
+fx_swap(struct fixture *fx, struct fixture2 *f2)
+{
+	struct sockaddr_in	sa = fx->gwsa;
+	int			fd = fx->relay;
+
+	fx->relay = f2->relay;
+	fx->gwsa = f2->gwsa;
+	f2->relay = fd;
+	f2->gwsa = sa;
+}
+
+static void
+fx_session2_up(struct fixture *fx, struct fixture2 *f2)
+{
+	struct sockaddr_in	 sin;
+	uint8_t			 buf[2048];
+	struct amt_msg		 m;
+
+	f2->relay = fx_relay_socket(&sin);
+	assert_int_equal(session_init(&fx->gw, &f2->s), 0);
+	memcpy(&f2->s.relay_sa, &sin, sizeof(sin));
+	sessions_add(&fx->gw, &f2->s);
+	session_fsm(&f2->s, SE_START);
+	fx_swap(fx, f2);
+	assert_true(fx_recv(fx, buf, sizeof(buf), 3000, &m) > 0);
+	assert_int_equal(m.type, AMT_REQUEST);
+	fx_query(fx, m.nonce, 0, 0);
+	fx_run(fx, 100);
+	fx_swap(fx, f2);
+	assert_int_equal(f2->s.state, SS_UP);
+}
+
+/* Read relay2 until an Update whose first record is of type t (or -1). */
+static int
+fx2_update(struct fixture *fx, struct fixture2 *f2, uint8_t t, int ms)
+{
+	struct mcast_report	 rep;
+	struct mcast_record	 r;
+	struct amt_msg		 m;
+	uint8_t			 buf[2048];
+	int			 found = -1;
+
+	fx_swap(fx, f2);
+	while (found == -1 && fx_recv(fx, buf, sizeof(buf), ms, &m) > 0) {
+		if (m.type == AMT_MEMBERSHIP_UPDATE &&
+		    mcast_report_parse(m.inner, m.inner_len, &rep) == 0 &&
+		    mcast_report_next(&rep, &r) == 1 && r.type == t)
+			found = (int)r.nsrc;
+	}
+	fx_swap(fx, f2);
+	return found;
+}
+
+/* A join, then its leave: repeated to relay2 after the event ev. */
+static void
+fx_leave_repeated(struct fixture *fx, struct fixture2 *f2, const char *grp,
+    void (*ev)(struct fixture *))
+{
+	struct amt_ip	g;
+
+	ip_parse(grp, &g);
+	fx_local_report(fx, MCAST_ALLOW_NEW_SOURCES, grp, "10.1.0.1");
+	assert_int_equal(fx2_update(fx, f2, MCAST_ALLOW_NEW_SOURCES, 1000), 1);
+	assert_int_equal(fx2_update(fx, f2, MCAST_CHANGE_TO_INCLUDE, 2500), 1);
+	fx_local_report(fx, MCAST_BLOCK_OLD_SOURCES, grp, "10.1.0.1");
+	assert_int_equal(fx2_update(fx, f2, MCAST_BLOCK_OLD_SOURCES, 1000), 1);
+	assert_non_null(lmdb_find(&fx->gw.db, &g));
+	ev(fx);
+	/* G6: the repeat (TO_IN {}) still reaches relay2 ... */
+	assert_int_equal(fx2_update(fx, f2, MCAST_CHANGE_TO_INCLUDE, 2500), 0);
+	/* ... and the group left goes from the local table after it. */
+	assert_null(lmdb_find(&fx->gw.db, &g));
+	assert_int_equal(fx->gw.db.ngroups, 0);
+}
+
+static void
+fx_stop_default(struct fixture *fx)
+{
+	session_fsm(&fx->gw.sess, SE_STOP);
+	assert_int_equal(fx->gw.sess.state, SS_DOWN);
+}
+
+static void
+fx_reset_default(struct fixture *fx)
+{
+	assert_int_equal(sessions_reset_default(&fx->gw), 0);
+	assert_int_equal(fx->gw.sess.state, SS_INITIAL);
+}
+
+/*
+ * G6: the repeats of state changes serve every session: a default
+ * session that stops or is replaced (reload) takes them with it neither
+ * from the others nor from the pruning of groups left.
+ */
+static void
+test_G6_repeats_survive_default_session(void **state)
+{
+	struct fixture	*fx = *state;
+	struct fixture2	 f2;
+	struct sess_counters t;
+
+	session_fsm(&fx->gw.sess, SE_START);
+	fx_up(fx, 0, 0);
+	fx_session2_up(fx, &f2);
+	assert_ptr_equal(sessions_next(&fx->gw, &fx->gw.sess), &f2.s);
+	fx_leave_repeated(fx, &f2, "232.1.1.1", fx_stop_default);
+	fx_leave_repeated(fx, &f2, "232.1.1.2", fx_reset_default);
+	/* The replaced session's counters stay in the totals. */
+	sessions_totals(&fx->gw, &t);
+	assert_true(t.request >= 2);
+	assert_true(t.membership_update >= f2.s.cnt.membership_update + 1);
+	session_fsm(&f2.s, SE_STOP);
+	sessions_remove(&fx->gw, &f2.s);
+	session_free(&f2.s);
+	assert_null(sessions_next(&fx->gw, &fx->gw.sess));
+	close(f2.relay);
 }
 
 int
@@ -841,6 +990,9 @@ main(void)
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_G10_limit_holds_relay_down, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G6_repeats_survive_default_session, fx_setup,
+		    fx_teardown),
 	};
 
 	log_init(1, LOG_DAEMON, "test_session");

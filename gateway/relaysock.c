@@ -5,7 +5,8 @@
  * datagrams from the peer (the source checks of 5.2.3.3, 5.2.3.4.4 and
  * 5.2.3.5.4), and ICMP errors come back as ECONNREFUSED (5.2.3.9).
  * Datagrams are read in batches with recvmmsg; Data goes to the tun,
- * Advertisements and Queries to session.c.  The sockets take UDP GRO:
+ * Advertisements, Queries and ICMP errors to the gateway's input
+ * (session_input.c, registered at start).  The sockets take UDP GRO:
  * a run of same-size datagrams from the relay (sent with UDP GSO, or
  * merged by the receiving NIC's GRO) arrives as one buffer with its
  * segment size, and is cut back into the datagrams it was.
@@ -39,30 +40,63 @@
 #define UDP_GRO			104
 #endif
 
-#define DATA_BATCHES	8	/* recvmmsg calls per readable event */
-#define DATA_RCVBUF	(4 * 1024 * 1024)
+#define RELAYSOCK_BATCHES	8	/* recvmmsg calls per readable event */
+#define RELAYSOCK_RCVBUF	(4 * 1024 * 1024)
 
-static void	data_read_cb(evutil_socket_t, short, void *);
-static void	disc_read_cb(evutil_socket_t, short, void *);
+static void	relaysock_read_cb(evutil_socket_t, short, void *);
+static void	relaysock_disc_read_cb(evutil_socket_t, short, void *);
+
+/*
+ * The receive batch (datagrams as large as UDP allows) and the send path:
+ * one message, one inner report and its source lists, each as large as
+ * an Update to the relay may be (tun_update_max) with the longest header
+ * a gateway sends (a Teardown's).
+ */
+int
+relaysock_start(struct gateway *gw)
+{
+	gw->tx_buflen = tun_update_max(gw) + AMT_TEARDOWN_LEN;
+	gw->rx_buf = malloc((size_t)GW_RX_BATCH * GW_RX_BUFSZ);
+	gw->tx_buf = malloc(gw->tx_buflen);
+	gw->upd_pkt = malloc(gw->tx_buflen);
+	gw->upd_srcs = malloc(gw->tx_buflen);
+	if (gw->rx_buf == NULL || gw->tx_buf == NULL || gw->upd_pkt == NULL ||
+	    gw->upd_srcs == NULL) {
+		log_warn("relay socket buffers");
+		relaysock_stop(gw);
+		return -1;
+	}
+	return 0;
+}
+
+void
+relaysock_stop(struct gateway *gw)
+{
+	free(gw->rx_buf);
+	free(gw->tx_buf);
+	free(gw->upd_pkt);
+	free(gw->upd_srcs);
+	gw->rx_buf = gw->tx_buf = gw->upd_pkt = gw->upd_srcs = NULL;
+}
 
 static bool
-data_is_icmp_error(int err)
+relaysock_is_icmp_error(int err)
 {
-	return (err == ECONNREFUSED || err == EHOSTUNREACH ||
-	    err == ENETUNREACH || err == EHOSTDOWN || err == EPROTO);
+	return err == ECONNREFUSED || err == EHOSTUNREACH ||
+	    err == ENETUNREACH || err == EHOSTDOWN || err == EPROTO;
 }
 
 static int
-data_socket(const struct sockaddr *peer)
+relaysock_socket(const struct sockaddr *peer)
 {
-	int	fd, on = 1, rcvbuf = DATA_RCVBUF;
+	int	fd, on = 1, rcvbuf = RELAYSOCK_RCVBUF;
 	char	a[ADDR_STRLEN];
 
 	fd = socket(peer->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0);
 	if (fd == -1) {
 		log_warn("socket");
-		return (-1);
+		return -1;
 	}
 	/* W6, RFC 7450 5.2.3.3, RFC 6936: accept zero UDP checksums. */
 	if (peer->sa_family == AF_INET6 && setsockopt(fd, IPPROTO_UDP,
@@ -84,94 +118,95 @@ data_socket(const struct sockaddr *peer)
 	if (connect(fd, peer, addr_len(peer)) == -1) {
 		log_warn("connect to %s", addr_str(peer, a, sizeof(a)));
 		close(fd);
-		return (-1);
+		return -1;
 	}
-	return (fd);
+	return fd;
+}
+
+/* One of the two sockets of s (fd and its event) closes. */
+static void
+relaysock_drop(struct session *s, int *fd, struct event **ev)
+{
+	s->sock_gen++;
+	if (*ev != NULL) {
+		event_free(*ev);
+		*ev = NULL;
+	}
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* A socket connected to peer (what), read by cb: into *fd and *ev. */
+static int
+relaysock_watch(struct session *s, const struct sockaddr *peer, int *fd,
+    struct event **ev, event_callback_fn cb, const char *what)
+{
+	if ((*fd = relaysock_socket(peer)) == -1)
+		return -1;
+	*ev = event_new(s->gw->base, *fd, EV_READ | EV_PERSIST, cb, s);
+	if (*ev == NULL || event_add(*ev, NULL) == -1) {
+		log_warnx("cannot watch the %s socket", what);
+		relaysock_drop(s, fd, ev);
+		return -1;
+	}
+	return 0;
 }
 
 int
-data_open(struct session *s, const struct sockaddr *relay)
+relaysock_open(struct session *s, const struct sockaddr *relay)
 {
-	data_close(s);
-	if ((s->fd = data_socket(relay)) == -1)
-		return (-1);
-	s->rd_ev = event_new(s->gw->base, s->fd, EV_READ | EV_PERSIST,
-	    data_read_cb, s);
-	if (s->rd_ev == NULL || event_add(s->rd_ev, NULL) == -1) {
-		log_warnx("cannot watch the relay socket");
-		data_close(s);
-		return (-1);
-	}
-	return (0);
+	relaysock_close(s);
+	return relaysock_watch(s, relay, &s->fd, &s->rd_ev, relaysock_read_cb,
+	    "relay");
 }
 
 void
-data_close(struct session *s)
+relaysock_close(struct session *s)
 {
-	s->sock_gen++;
-	if (s->rd_ev != NULL) {
-		event_free(s->rd_ev);
-		s->rd_ev = NULL;
-	}
-	if (s->fd != -1) {
-		close(s->fd);
-		s->fd = -1;
-	}
+	relaysock_drop(s, &s->fd, &s->rd_ev);
 }
 
 int
-data_open_discovery(struct session *s)
+relaysock_open_discovery(struct session *s)
 {
-	data_close_discovery(s);
-	if ((s->disc_fd = data_socket((struct sockaddr *)&s->disc_sa)) == -1)
-		return (-1);
-	s->disc_ev = event_new(s->gw->base, s->disc_fd, EV_READ | EV_PERSIST,
-	    disc_read_cb, s);
-	if (s->disc_ev == NULL || event_add(s->disc_ev, NULL) == -1) {
-		log_warnx("cannot watch the discovery socket");
-		data_close_discovery(s);
-		return (-1);
-	}
-	return (0);
+	relaysock_close_discovery(s);
+	return relaysock_watch(s, (struct sockaddr *)&s->disc_sa, &s->disc_fd,
+	    &s->disc_ev, relaysock_disc_read_cb, "discovery");
 }
 
 void
-data_close_discovery(struct session *s)
+relaysock_close_discovery(struct session *s)
 {
-	s->sock_gen++;
-	if (s->disc_ev != NULL) {
-		event_free(s->disc_ev);
-		s->disc_ev = NULL;
-	}
-	if (s->disc_fd != -1) {
-		close(s->disc_fd);
-		s->disc_fd = -1;
-	}
+	relaysock_drop(s, &s->disc_fd, &s->disc_ev);
 }
 
 /* Encode and send one message on a session socket. */
 int
-data_send(struct session *s, int fd, const struct amt_msg *m)
+relaysock_send(struct session *s, int fd, const struct amt_msg *m)
 {
-	uint8_t	buf[GW_RX_BUFSZ];
-	ssize_t	len;
+	uint8_t	*buf = s->gw->tx_buf;
+	ssize_t	 len;
+	int	 err;
 
 	if (fd == -1)
-		return (-1);
-	if ((len = amt_encode(m, buf, sizeof(buf))) < 0) {
+		return -1;
+	if ((len = amt_encode(m, buf, s->gw->tx_buflen)) < 0) {
 		log_warnx("cannot encode %s: %s", amt_type_name(m->type),
 		    amt_strerror((int)len));
-		return (-1);
+		return -1;
 	}
 	if (send(fd, buf, (size_t)len, 0) == len)
-		return (0);
+		return 0;
+	err = errno;
 	s->gw->st.send_errors++;
-	if (data_is_icmp_error(errno))
-		session_icmp(s, errno);
+	if (relaysock_is_icmp_error(err))
+		s->gw->input->icmp(s, err);
 	else
 		log_debug("send %s: %s", amt_type_name(m->type),
-		    strerror(errno));
-	return (-1);
+		    strerror(err));
+	return -1;
 }
 
 /*
@@ -180,7 +215,7 @@ data_send(struct session *s, int fd, const struct amt_msg *m)
  * in the writable datagram dg; with ecn, RFC 6040 4.2 is applied to it.
  */
 static void
-data_deliver(struct session *s, const struct amt_msg *m, uint8_t *dg,
+relaysock_deliver(struct session *s, const struct amt_msg *m, uint8_t *dg,
     uint8_t outer)
 {
 	struct gateway	*gw = s->gw;
@@ -207,7 +242,7 @@ data_deliver(struct session *s, const struct amt_msg *m, uint8_t *dg,
 }
 
 static void
-data_dispatch(struct session *s, uint8_t *p, size_t len, uint8_t outer,
+relaysock_dispatch(struct session *s, uint8_t *p, size_t len, uint8_t outer,
     bool disc)
 {
 	struct gw_stats	*st = &s->gw->st;
@@ -227,16 +262,16 @@ data_dispatch(struct session *s, uint8_t *p, size_t len, uint8_t outer,
 		if (disc)
 			st->data_unexpected_source++;
 		else
-			data_deliver(s, &m, p, outer);
+			relaysock_deliver(s, &m, p, outer);
 		break;
 	case AMT_RELAY_ADVERTISEMENT:
-		session_recv_advert(s, &m, disc);
+		s->gw->input->advert(s, &m, disc);
 		break;
 	case AMT_MEMBERSHIP_QUERY:
 		if (disc)
 			st->query_ignored++;
 		else
-			session_recv_query(s, &m);
+			s->gw->input->query(s, &m);
 		break;
 	default:
 		/* RFC 7450 5.2.3.2: a gateway ignores anything else. */
@@ -250,7 +285,7 @@ data_dispatch(struct session *s, uint8_t *p, size_t len, uint8_t outer,
  * outer ECN field (Not-ECT when the kernel gave none).
  */
 static size_t
-data_cmsgs(struct msghdr *mh, uint8_t *ecn)
+relaysock_cmsgs(struct msghdr *mh, uint8_t *ecn)
 {
 	struct cmsghdr	*cm;
 	int		 seg = 0, tc;
@@ -272,12 +307,12 @@ data_cmsgs(struct msghdr *mh, uint8_t *ecn)
 			*ecn = (uint8_t)tc & ECN_MASK;
 		}
 	}
-	return (seg > 0 ? (size_t)seg : 0);
+	return seg > 0 ? (size_t)seg : 0;
 }
 
 /* The datagrams of one buffer; -1 if a handler replaced the socket. */
 static int
-data_segments(struct session *s, uint8_t *p, size_t len, size_t seg,
+relaysock_segments(struct session *s, uint8_t *p, size_t len, size_t seg,
     uint8_t outer, bool disc)
 {
 	unsigned	gen = s->sock_gen;
@@ -288,17 +323,17 @@ data_segments(struct session *s, uint8_t *p, size_t len, size_t seg,
 	for (off = 0; off < len; off += n) {
 		n = len - off < seg ? len - off : seg;
 		s->gw->st.rx_datagrams++;
-		data_dispatch(s, p + off, n, outer, disc);
+		relaysock_dispatch(s, p + off, n, outer, disc);
 		/* The handler may have closed or replaced this socket. */
 		if (s->sock_gen != gen)
-			return (-1);
+			return -1;
 	}
-	return (0);
+	return 0;
 }
 
 /* One recvmmsg batch; returns the number read, 0 when drained, -1. */
 static int
-data_batch(struct session *s, int fd, bool disc)
+relaysock_batch(struct session *s, int fd, bool disc)
 {
 	struct mmsghdr	msgs[GW_RX_BATCH];
 	struct iovec	iov[GW_RX_BATCH];
@@ -322,12 +357,12 @@ data_batch(struct session *s, int fd, bool disc)
 	}
 	if ((n = recvmmsg(fd, msgs, GW_RX_BATCH, MSG_DONTWAIT, NULL)) == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-			return (0);
-		if (data_is_icmp_error(errno))
-			session_icmp(s, errno);
+			return 0;
+		if (relaysock_is_icmp_error(errno))
+			s->gw->input->icmp(s, errno);
 		else
 			log_warn("recvmmsg");
-		return (-1);
+		return -1;
 	}
 	for (i = 0; i < n; i++) {
 		if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
@@ -335,12 +370,12 @@ data_batch(struct session *s, int fd, bool disc)
 			s->gw->st.rx_truncated++;
 			continue;
 		}
-		seg = data_cmsgs(&msgs[i].msg_hdr, &outer);
-		if (data_segments(s, iov[i].iov_base, msgs[i].msg_len, seg,
+		seg = relaysock_cmsgs(&msgs[i].msg_hdr, &outer);
+		if (relaysock_segments(s, iov[i].iov_base, msgs[i].msg_len, seg,
 		    outer, disc) == -1)
-			return (-1);
+			return -1;
 	}
-	return (n);
+	return n;
 }
 
 /*
@@ -349,24 +384,24 @@ data_batch(struct session *s, int fd, bool disc)
  * socket (G9).
  */
 static void
-data_drain(struct session *s, int fd, bool disc)
+relaysock_drain(struct session *s, int fd, bool disc)
 {
 	int	i, n;
 
-	for (i = 0; i < DATA_BATCHES; i++) {
-		if ((n = data_batch(s, fd, disc)) < GW_RX_BATCH)
+	for (i = 0; i < RELAYSOCK_BATCHES; i++) {
+		if ((n = relaysock_batch(s, fd, disc)) < GW_RX_BATCH)
 			break;
 	}
 }
 
 static void
-data_read_cb(evutil_socket_t fd, short ev, void *arg)
+relaysock_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	data_drain(arg, fd, false);
+	relaysock_drain(arg, fd, false);
 }
 
 static void
-disc_read_cb(evutil_socket_t fd, short ev, void *arg)
+relaysock_disc_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	data_drain(arg, fd, true);
+	relaysock_drain(arg, fd, true);
 }
