@@ -1,6 +1,6 @@
 /*
  * The optional /metrics listener of amtgwd (amt/metrics.h): the gateway
- * counters of spec.md per session (pseudo-interface: the default one and,
+ * counters (named as in the AMT YANG model) per session (pseudo-interface: the default one and,
  * with DRIAD, one per relay; labelled with the relay address and the
  * kind of session), its state as a gauge, and the gateway-wide drop
  * counters.

@@ -3,8 +3,9 @@
  * Create it (or attach to an existing tun), give it an MTU that fits
  * inside the tunnel, bring it up with IFF_MULTICAST, add an IPv4 address
  * and a fixed IPv6 link-local address (no DAD), and switch off the
- * reverse-path filter that would drop every decapsulated packet
- * (field-notes.md "tun on the gateway").  Every change is logged.
+ * reverse-path filter that would drop every decapsulated packet (the
+ * source of tunnelled data is never reachable through the tun, so a strict
+ * filter drops it all).  Every change is logged.
  * General Queries are written into it so that the kernel reports its
  * joins (G1).
  */
