@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "amt/ctl.h"
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "relay.h"
 
@@ -166,7 +167,7 @@ control_tunnels(struct relayd *rd)
 {
 	const struct tunnel	*t;
 	json_t			*a = json_array();
-	time_t			 now = relay_now();
+	time_t			 now = clock_mono_s();
 
 	TAILQ_FOREACH(t, &rd->tunnels, entry)
 		json_array_append_new(a, control_tunnel(t, now));

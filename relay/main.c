@@ -23,11 +23,6 @@
 #include "amt/log.h"
 #include "relay.h"
 
-/* The key ring is checked this often (R5: it rotates every key_rotate). */
-#define MAIN_KEY_TICK_MAX	60
-
-static int	main_keys_init(struct relayd *);
-static void	main_keys_free(struct relayd *);
 static int	main_tunnels_init(struct relayd *);
 static int	main_signals_init(struct relayd *);
 static void	main_signals_free(struct relayd *);
@@ -41,7 +36,7 @@ static const struct main_module {
 } main_modules[] = {
 	{ "control socket", control_init, control_free, EX_CANTCREAT },
 	{ "AMT sockets", listen_open, listen_close, EX_OSERR },
-	{ "response MAC keys", main_keys_init, main_keys_free, EX_SOFTWARE },
+	{ "response MAC keys", keys_start, keys_stop, EX_SOFTWARE },
 	{ "forwarding", fwd_init, fwd_free, EX_SOFTWARE },
 	{ "upstream", upstream_init, upstream_free, EX_OSERR },
 	{ "tunnels", main_tunnels_init, tunnel_free_all, EX_SOFTWARE },
@@ -51,57 +46,6 @@ static const struct main_module {
 	{ "signals", main_signals_init, main_signals_free, EX_SOFTWARE },
 };
 #define MAIN_NMODULES	(sizeof(main_modules) / sizeof(main_modules[0]))
-
-time_t
-relay_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* R5: rotate the secret when its period has passed. */
-static void
-main_keys_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct relayd	*rd = arg;
-
-	if (mac_ring_tick(&rd->macs, relay_now()))
-		log_debug("response MAC secret rotated");
-}
-
-/* The key tick: at least every key_rotate s (again after a reload). */
-int
-main_keys_arm(struct relayd *rd)
-{
-	struct timeval	tv;
-
-	tv.tv_sec = rd->conf.key_rotate < MAIN_KEY_TICK_MAX ?
-	    rd->conf.key_rotate : MAIN_KEY_TICK_MAX;
-	tv.tv_usec = 0;
-	return event_add(&rd->rotate_ev, &tv);
-}
-
-/*
- * R5, RFC 7450 5.3.3.4: the previous secret still verifies Updates for
- * 2 x the query interval after a rotation.
- */
-static int
-main_keys_init(struct relayd *rd)
-{
-	mac_ring_init(&rd->macs, rd->conf.key_rotate, 2 * rd->conf.qqi,
-	    relay_now());
-	event_assign(&rd->rotate_ev, rd->base, -1, EV_PERSIST, main_keys_cb,
-	    rd);
-	return main_keys_arm(rd);
-}
-
-static void
-main_keys_free(struct relayd *rd)
-{
-	event_del(&rd->rotate_ev);
-}
 
 static int
 main_tunnels_init(struct relayd *rd)

@@ -198,7 +198,7 @@ msg_mac_ok(struct relayd *rd, const struct tunnel *t, const uint8_t *canon,
 	bool	ring, kept = false, e;
 
 	/* Both are computed whatever the first gives. */
-	ring = mac_ring_verify_ecn(&rd->macs, relay_now(), canon, port,
+	ring = mac_ring_verify_ecn(&rd->macs, clock_mono_s(), canon, port,
 	    in->nonce, in->mac, &e);
 	if (t != NULL && mac_equal(t->mac, in->mac))
 		kept = t->nonce == in->nonce;

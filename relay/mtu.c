@@ -19,6 +19,7 @@
 
 #include "amt/buf.h"
 #include "amt/cksum.h"
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "data.h"
 
@@ -200,7 +201,7 @@ mtu_icmp_send(struct mtu_icmp *mi, const struct fwd_pkt *pkt, unsigned mtu)
 	struct sockaddr_storage	 ss;
 	uint8_t			 msg[ICMP6_MIN_MTU];
 	size_t			 len;
-	time_t			 now = time(NULL);
+	time_t			 now = clock_mono_s();
 	int			 fd;
 
 	if (mi == NULL || ip_is_any(&pkt->src))

@@ -192,9 +192,11 @@ tunnel_ecn(const struct tunnel *t)
 	return t->ecn && t->rd->conf.ecn;
 }
 
-/* main.c */
-time_t		 relay_now(void);		/* monotonic seconds */
-int		 main_keys_arm(struct relayd *);	/* R5 rotation tick */
+/* keys.c: the response MAC secrets and their rotation (R5) */
+int		 keys_start(struct relayd *);
+void		 keys_stop(struct relayd *);
+int		 keys_arm(struct relayd *);
+int		 keys_reconf(struct relayd *);
 
 /* conf.c: command line and file into struct relay_conf */
 /* Parse argv (kept in a), read the file; exits on errors, -h, -V, -n. */

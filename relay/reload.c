@@ -154,10 +154,7 @@ reload_conf(struct relayd *rd, char *err, size_t len)
 	reload_keep_fixed(&rd->conf, &nc);
 	reload_log_changes(&rd->conf, &nc);
 	rd->conf = nc;
-	/* R5: the new period from now on; prev still verifies 2 x QQI. */
-	rd->macs.rotate_s = nc.key_rotate;
-	rd->macs.grace_s = 2 * nc.qqi;
-	if (main_keys_arm(rd) == -1)
+	if (keys_reconf(rd) == -1)
 		log_warnx("reload: key rotation timer");
 	reload_log_level(nc.log_level, nc.verbose);
 	log_info("configuration reloaded%s%s", rd->args.file ? " from " : "",

@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "relay.h"
 
@@ -123,7 +124,7 @@ tunnel_new(struct relayd *rd, const struct sockaddr *sa,
 	memcpy(&t->gw, sa, addr_len(sa));
 	t->lsn = lsn;
 	t->rd = rd;
-	t->created = t->refreshed = relay_now();
+	t->created = t->refreshed = clock_mono_s();
 	evtimer_assign(&t->expire_ev, rd->base, tunnel_expire_cb, t);
 	b = tunnel_bucket(rd, sa);
 	t->hnext = rd->thash[b];
@@ -175,7 +176,7 @@ tunnel_refresh(struct tunnel *t)
 {
 	struct timeval	tv;
 
-	t->refreshed = relay_now();
+	t->refreshed = clock_mono_s();
 	tv.tv_sec = conf_tunnel_timeout(&t->rd->conf);
 	tv.tv_usec = 0;
 	evtimer_add(&t->expire_ev, &tv);

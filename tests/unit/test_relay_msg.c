@@ -3,7 +3,7 @@
  * relay's own listen.c / message.c / tunnel.c / membership.c / conf.c on
  * a real event_base, a test gateway socket on 127.0.0.1 or ::1, real
  * datagrams both ways.  Only the data plane (fwd_*) is a recorder, and
- * the clock (relay_now) is the test's, so that key rotation and its grace
+ * the monotonic clock (clock_mono_s, clock_mono_ms) is the test's, so that key rotation and its grace
  * time are exercised without waiting.
  */
 #include "config.h"
@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "amt/clock.h"
 #include "relay.h"
 
 #define RELAY4		"127.0.0.1"
@@ -32,7 +33,7 @@
 #define GW_GROUP	"232.1.1.1"
 #define GW_SOURCE	"10.0.0.1"
 
-/* The test's clock (relay_now) and data-plane recorder. */
+/* The test's clock and data-plane recorder. */
 struct world {
 	time_t	now;
 	int	sg_add, sg_del, g_add, g_del, gone;
@@ -40,9 +41,15 @@ struct world {
 static struct world	world;
 
 time_t
-relay_now(void)
+clock_mono_s(void)
 {
 	return world.now;
+}
+
+uint64_t
+clock_mono_ms(void)
+{
+	return (uint64_t)world.now * 1000;
 }
 
 int
