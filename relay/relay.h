@@ -1,10 +1,12 @@
 /*
  * amtrelayd: daemon context and per-file prototypes.
  *
- * Ownership: main.c, conf, listen.c, tunnel.c, membership.c, control.c
- * (control plane); upstream.c, capture.c, forward.c (data plane).  The
- * control plane tells the data plane which tunnels want which flows with
- * fwd_*(); the data plane joins upstream and replicates.
+ * Ownership: main.c, keys.c, conf.c, reload.c, listen.c, message.c,
+ * tunnel.c, ratelimit.c, membership.c, control.c, metrics.c (control
+ * plane); forward.c (the forwarding table), upstream.c, capture.c,
+ * replicate.c, batch.c, mtu.c (data plane).  The control plane tells the
+ * data plane which tunnels want which flows with fwd_*(); the data plane
+ * joins upstream and replicates.
  */
 #ifndef AMT_RELAY_H
 #define AMT_RELAY_H
@@ -28,6 +30,8 @@
 
 struct relayd;
 struct fwd_table;
+struct batches;
+struct repl;
 struct upstream;
 struct capture;
 struct ctl_server;
@@ -168,6 +172,8 @@ struct relayd {
 	struct ratelimit	*rl;
 	/* data plane */
 	struct fwd_table	*fwd;
+	struct batches		*batches;	/* batch.c */
+	struct repl		*repl;		/* replicate.c */
 	struct upstream		*up;
 	struct capture		*cap;
 	struct ctl_server	*ctl;
@@ -279,8 +285,8 @@ void		 control_counters(struct relayd *, void (*)(const char *,
  * membership_excludes() before sending.
  */
 /* Argument order everywhere: (source, group), as in "(S,G)". */
-int		 fwd_init(struct relayd *);
-void		 fwd_free(struct relayd *);
+int		 fwd_start(struct relayd *);
+void		 fwd_stop(struct relayd *);
 int		 fwd_sg_add(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *, struct tunnel *);
 void		 fwd_sg_del(struct relayd *, const struct amt_ip *,
@@ -302,6 +308,12 @@ int		 upstream_join(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *);
 void		 upstream_leave(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *);
+
+/* batch.c, replicate.c: the send batches, then replication to tunnels */
+int		 batch_start(struct relayd *);
+void		 batch_stop(struct relayd *);
+int		 repl_start(struct relayd *);
+void		 repl_stop(struct relayd *);
 
 /* capture.c: native multicast from the upstream interface (R10) */
 int		 capture_init(struct relayd *);
