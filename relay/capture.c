@@ -290,7 +290,7 @@ cap_socket(struct capture *cap, unsigned ifindex)
 }
 
 int
-capture_init(struct relayd *rd)
+capture_start(struct relayd *rd)
 {
 	struct capture	*cap;
 	unsigned	 ifindex;
@@ -320,7 +320,7 @@ capture_init(struct relayd *rd)
 }
 
 void
-capture_free(struct relayd *rd)
+capture_stop(struct relayd *rd)
 {
 	struct capture	*cap = rd->cap;
 

@@ -4,7 +4,7 @@
  * the long options), the -n dump and the usage text.  Order: defaults <
  * file (-f) < command line.  Everything here returns errors as text, so
  * that a reload (SIGHUP) can log them and keep the running
- * configuration; only conf_parse_args, at start-up, exits.
+ * configuration; conf_parse, at start-up, returns the exit code.
  */
 #include "config.h"
 
@@ -279,6 +279,7 @@ conf_read(const struct conf_args *a, struct relay_conf *c, char *err,
     size_t len)
 {
 	conf_defaults(c);
+	c->args = *a;
 	if (conf_load(conf_opts, a, c, err, len) == -1)
 		return -1;
 	return conf_finish(c, err, len);
@@ -301,41 +302,44 @@ conf_tunnel_timeout(const struct relay_conf *c)
 }
 
 /*
- * Start-up: errors go to stderr (log_init(1, ...) is in effect) and exit
- * with EX_USAGE (EX_CONFIG for the file) before anything is opened.
+ * Start-up, the same contract as amtgwd's: -1 to run, or the exit code
+ * (EX_OK after -h, -V and -n; EX_USAGE, or EX_CONFIG for the file, on
+ * errors).  Errors go to stderr (log_init(1, ...) is in effect), before
+ * anything is opened.  The command line is kept in c->args for reloads.
  */
-void
-conf_parse_args(struct relay_conf *c, struct conf_args *a, int argc,
-    char **argv)
+int
+conf_parse(struct relay_conf *c, int argc, char **argv)
 {
-	char	err[1024];
+	struct conf_args	a;
+	char			err[1024];
 
-	if (conf_getopt(conf_opts, argc, argv, a, err, sizeof(err)) == -1) {
+	if (conf_getopt(conf_opts, argc, argv, &a, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		conf_usage(conf_opts, "amtrelayd", stderr);
-		exit(EX_USAGE);
+		return EX_USAGE;
 	}
-	if (a->help) {
+	if (a.help) {
 		conf_usage(conf_opts, "amtrelayd", stdout);
-		exit(0);
+		return EX_OK;
 	}
-	if (a->version) {
+	if (a.version) {
 		printf("amtrelayd %s\n", PACKAGE_VERSION);
-		exit(0);
+		return EX_OK;
 	}
-	if (a->optind != argc) {
-		log_warnx("unexpected argument '%s'", argv[a->optind]);
-		exit(EX_USAGE);
+	if (a.optind != argc) {
+		log_warnx("unexpected argument '%s'", argv[a.optind]);
+		return EX_USAGE;
 	}
-	if (conf_read(a, c, err, sizeof(err)) == -1) {
+	if (conf_read(&a, c, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		exit(a->file != NULL ? EX_CONFIG : EX_USAGE);
+		return a.file != NULL ? EX_CONFIG : EX_USAGE;
 	}
-	if (a->check) {
+	if (a.check) {
 		conf_print(c, stdout);
 		printf("configuration OK\n");
-		exit(0);
+		return EX_OK;
 	}
+	return -1;
 }
 
 /* -P: given, or the default when detached; none with -d unless given. */
@@ -345,12 +349,4 @@ conf_pid_file(const struct relay_conf *c)
 	if (c->pid_file[0] != '\0')
 		return c->pid_file;
 	return c->debug ? NULL : CONF_PID_FILE;
-}
-
-void
-conf_parse(struct relay_conf *c, int argc, char **argv)
-{
-	struct conf_args	a;
-
-	conf_parse_args(c, &a, argc, argv);
 }

@@ -337,7 +337,7 @@ control_group(struct relayd *rd)
 }
 
 int
-control_init(struct relayd *rd)
+control_start(struct relayd *rd)
 {
 	rd->ctl = ctl_server_new(rd->base, rd->conf.ctl_path, control_handle,
 	    rd);
@@ -346,7 +346,7 @@ control_init(struct relayd *rd)
 		return -1;
 	}
 	if (control_group(rd) == -1) {
-		control_free(rd);
+		control_stop(rd);
 		return -1;
 	}
 	return 0;
@@ -354,7 +354,7 @@ control_init(struct relayd *rd)
 
 /* ctl_server_free() closes the socket and removes its path. */
 void
-control_free(struct relayd *rd)
+control_stop(struct relayd *rd)
 {
 	if (rd->ctl != NULL)
 		ctl_server_free(rd->ctl);

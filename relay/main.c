@@ -23,38 +23,30 @@
 #include "amt/log.h"
 #include "relay.h"
 
-static int	main_tunnels_init(struct relayd *);
-static int	main_signals_init(struct relayd *);
-static void	main_signals_free(struct relayd *);
+static int	main_signals_start(struct relayd *);
+static void	main_signals_stop(struct relayd *);
 
 /* Start order; stop is the reverse. */
 static const struct main_module {
 	const char	*name;
-	int		(*init)(struct relayd *);
-	void		(*fini)(struct relayd *);
+	int		(*start)(struct relayd *);
+	void		(*stop)(struct relayd *);
 	int		 exitcode;
 } main_modules[] = {
-	{ "control socket", control_init, control_free, EX_CANTCREAT },
-	{ "AMT sockets", listen_open, listen_close, EX_OSERR },
+	{ "control socket", control_start, control_stop, EX_CANTCREAT },
+	{ "AMT sockets", listen_start, listen_stop, EX_OSERR },
 	{ "response MAC keys", keys_start, keys_stop, EX_SOFTWARE },
 	{ "send batches", batch_start, batch_stop, EX_SOFTWARE },
 	{ "replication", repl_start, repl_stop, EX_SOFTWARE },
 	{ "forwarding", fwd_start, fwd_stop, EX_SOFTWARE },
-	{ "upstream", upstream_init, upstream_free, EX_OSERR },
-	{ "tunnels", main_tunnels_init, tunnel_free_all, EX_SOFTWARE },
-	{ "request rate limit", ratelimit_init, ratelimit_free, EX_SOFTWARE },
-	{ "capture", capture_init, capture_free, EX_OSERR },
-	{ "metrics listener", prom_init, prom_free, EX_OSERR },
-	{ "signals", main_signals_init, main_signals_free, EX_SOFTWARE },
+	{ "upstream", upstream_start, upstream_stop, EX_OSERR },
+	{ "tunnels", tunnel_start, tunnel_stop, EX_SOFTWARE },
+	{ "request rate limit", ratelimit_start, ratelimit_stop, EX_SOFTWARE },
+	{ "capture", capture_start, capture_stop, EX_OSERR },
+	{ "metrics listener", prom_start, prom_stop, EX_OSERR },
+	{ "signals", main_signals_start, main_signals_stop, EX_SOFTWARE },
 };
 #define MAIN_NMODULES	(sizeof(main_modules) / sizeof(main_modules[0]))
-
-static int
-main_tunnels_init(struct relayd *rd)
-{
-	tunnel_init(rd);
-	return 0;
-}
 
 static void
 main_signal_cb(evutil_socket_t sig, short ev, void *arg)
@@ -81,7 +73,7 @@ main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 
 /* Signals through libevent; handler rules do not apply in the loop. */
 static int
-main_signals_init(struct relayd *rd)
+main_signals_start(struct relayd *rd)
 {
 	const int	sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	size_t		i;
@@ -98,7 +90,7 @@ main_signals_init(struct relayd *rd)
 }
 
 static void
-main_signals_free(struct relayd *rd)
+main_signals_stop(struct relayd *rd)
 {
 	size_t	i;
 
@@ -114,7 +106,7 @@ main_stop(struct relayd *rd, size_t started)
 {
 	while (started-- > 0) {
 		log_debug("stopping %s", main_modules[started].name);
-		main_modules[started].fini(rd);
+		main_modules[started].stop(rd);
 	}
 }
 
@@ -126,7 +118,7 @@ main_start(struct relayd *rd)
 
 	for (i = 0; i < MAIN_NMODULES; i++) {
 		log_debug("starting %s", main_modules[i].name);
-		if (main_modules[i].init(rd) == 0)
+		if (main_modules[i].start(rd) == 0)
 			continue;
 		log_warnx("cannot start %s", main_modules[i].name);
 		main_stop(rd, i);
@@ -225,7 +217,9 @@ main(int argc, char **argv)
 	memset(&rd, 0, sizeof(rd));
 	TAILQ_INIT(&rd.listeners);
 	TAILQ_INIT(&rd.tunnels);
-	conf_parse_args(&rd.conf, &rd.args, argc, argv);
+	rd.listen_input = msg_input;
+	if ((rc = conf_parse(&rd.conf, argc, argv)) >= 0)
+		return rc;
 	reload_log_level(rd.conf.log_level, rd.conf.verbose);
 	if (mac_lib_init() == -1) {
 		log_warnx("libsodium cannot start");

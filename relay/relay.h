@@ -79,6 +79,7 @@ struct relay_conf {
 	int		 log_level;		/* LOG_WARNING/INFO/DEBUG */
 	struct sockaddr_storage metrics;	/* /metrics; family 0: off */
 	unsigned	 metrics_tunnels;	/* per-tunnel samples up to */
+	struct conf_args args;			/* the command line, for reloads */
 };
 
 /* Counters, named as in spec.md (AMT YANG draft). */
@@ -162,6 +163,10 @@ struct relayd {
 	struct relay_conf	 conf;
 	struct mac_ring		 macs;
 	struct listener_list	 listeners;
+	/* listen.c hands every datagram received to this (main.c sets it) */
+	void			(*listen_input)(struct listener *,
+				    const struct sockaddr *, const uint8_t *,
+				    size_t);
 	/* tunnel.c */
 	struct tunnel		**thash;
 	unsigned		 thash_size;
@@ -180,9 +185,7 @@ struct relayd {
 	struct event		*sig_ev[4];
 	struct event		 rotate_ev;
 	struct relay_stats	 stats;
-	/* operations: the command line kept for reloads, the pid file,
-	 * the /metrics listener */
-	struct conf_args	 args;
+	/* operations: the pid file, the /metrics listener */
 	struct pidfile		*pidfile;
 	struct metrics		*metrics;
 };
@@ -205,11 +208,10 @@ int		 keys_arm(struct relayd *);
 int		 keys_reconf(struct relayd *);
 
 /* conf.c: command line and file into struct relay_conf */
-/* Parse argv (kept in a), read the file; exits on errors, -h, -V, -n. */
-void		 conf_parse_args(struct relay_conf *, struct conf_args *,
-		    int, char **);
-void		 conf_parse(struct relay_conf *, int, char **);
-/* Defaults, the file and the command line again (reload); -1 with err. */
+/* argv and the file: -1 to run, or the exit code (-h, -V, -n, errors) */
+int		 conf_parse(struct relay_conf *, int, char **);
+/* Defaults, the file, then the command line a (kept in c->args); 0, or
+ * -1 with err.  A reload passes the running args again. */
 int		 conf_read(const struct conf_args *, struct relay_conf *,
 		    char *, size_t);
 void		 conf_print(const struct relay_conf *, FILE *);
@@ -223,27 +225,22 @@ int		 reload_conf(struct relayd *, char *, size_t);
 void		 reload_log_level(int, int);
 
 /* metrics.c: the optional /metrics listener (Prometheus text format) */
-int		 prom_init(struct relayd *);
-void		 prom_free(struct relayd *);
+int		 prom_start(struct relayd *);
+void		 prom_stop(struct relayd *);
 
 /* listen.c */
-int		 listen_open(struct relayd *);
-void		 listen_close(struct relayd *);
+int		 listen_start(struct relayd *);
+void		 listen_stop(struct relayd *);
 int		 listen_send(struct listener *, const struct sockaddr *,
 		    const void *, size_t);
 
 /* message.c: one handler per AMT message the relay accepts */
-void		 msg_discovery(struct listener *, const struct sockaddr *,
-		    const struct amt_msg *);
-void		 msg_request(struct listener *, const struct sockaddr *,
-		    const struct amt_msg *);
-void		 msg_update(struct listener *, const struct sockaddr *,
-		    const struct amt_msg *);
-void		 msg_teardown(struct listener *, const struct sockaddr *,
-		    const struct amt_msg *);
+/* One datagram received on l (listen.c calls it as rd->listen_input). */
+void		 msg_input(struct listener *, const struct sockaddr *,
+		    const uint8_t *, size_t);
 
 /* tunnel.c */
-void		 tunnel_init(struct relayd *);
+int		 tunnel_start(struct relayd *);
 struct tunnel	*tunnel_find(struct relayd *, const struct sockaddr *);
 struct tunnel	*tunnel_new(struct relayd *, const struct sockaddr *,
 		    struct listener *);
@@ -251,11 +248,11 @@ void		 tunnel_free(struct tunnel *);
 void		 tunnel_refresh(struct tunnel *);
 unsigned	 tunnel_count_ip(struct relayd *, const struct sockaddr *);
 uint64_t	 tunnel_ip_hash(const struct relayd *, const uint8_t [16]);
-void		 tunnel_free_all(struct relayd *);
+void		 tunnel_stop(struct relayd *);
 
 /* ratelimit.c: --request-rate, per source IP in fixed memory (R14) */
-int		 ratelimit_init(struct relayd *);
-void		 ratelimit_free(struct relayd *);
+int		 ratelimit_start(struct relayd *);
+void		 ratelimit_stop(struct relayd *);
 bool		 ratelimit_allow(struct relayd *, const uint8_t [16], uint32_t);
 
 /* membership.c: RFC 3376 6.4 / RFC 3810 7.4 per tunnel (R8) */
@@ -270,8 +267,8 @@ void		 membership_walk(const struct tunnel *,
 		    void *), void *);
 
 /* control.c */
-int		 control_init(struct relayd *);
-void		 control_free(struct relayd *);
+int		 control_start(struct relayd *);
+void		 control_stop(struct relayd *);
 void		 control_log_stats(struct relayd *);
 /* Each counter of struct relay_stats with its spec.md name. */
 void		 control_counters(struct relayd *, void (*)(const char *,
@@ -302,8 +299,8 @@ void		 fwd_walk(struct relayd *, void (*)(const struct amt_ip *,
 		    const struct amt_ip *, unsigned, void *), void *);
 
 /* upstream.c: host joins on the upstream interface (R9) */
-int		 upstream_init(struct relayd *);
-void		 upstream_free(struct relayd *);
+int		 upstream_start(struct relayd *);
+void		 upstream_stop(struct relayd *);
 int		 upstream_join(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *);
 void		 upstream_leave(struct relayd *, const struct amt_ip *,
@@ -316,7 +313,7 @@ int		 repl_start(struct relayd *);
 void		 repl_stop(struct relayd *);
 
 /* capture.c: native multicast from the upstream interface (R10) */
-int		 capture_init(struct relayd *);
-void		 capture_free(struct relayd *);
+int		 capture_start(struct relayd *);
+void		 capture_stop(struct relayd *);
 
 #endif

@@ -149,7 +149,7 @@ reload_conf(struct relayd *rd, char *err, size_t len)
 {
 	struct relay_conf	nc;
 
-	if (conf_read(&rd->args, &nc, err, len) == -1)
+	if (conf_read(&rd->conf.args, &nc, err, len) == -1)
 		return -1;
 	reload_keep_fixed(&rd->conf, &nc);
 	reload_log_changes(&rd->conf, &nc);
@@ -157,7 +157,7 @@ reload_conf(struct relayd *rd, char *err, size_t len)
 	if (keys_reconf(rd) == -1)
 		log_warnx("reload: key rotation timer");
 	reload_log_level(nc.log_level, nc.verbose);
-	log_info("configuration reloaded%s%s", rd->args.file ? " from " : "",
-	    rd->args.file ? rd->args.file : " (no file: command line only)");
+	log_info("configuration reloaded%s%s", rd->conf.args.file ? " from " : "",
+	    rd->conf.args.file ? rd->conf.args.file : " (no file: command line only)");
 	return 0;
 }

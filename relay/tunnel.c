@@ -28,20 +28,22 @@
 
 static void	tunnel_expire_cb(evutil_socket_t, short, void *);
 
-void
-tunnel_init(struct relayd *rd)
+int
+tunnel_start(struct relayd *rd)
 {
 	unsigned	n = THASH_MIN;
 
 	while (n < rd->conf.max_tunnels && n < THASH_MAX)
 		n <<= 1;
-	rd->thash = calloc(n, sizeof(*rd->thash));
-	if (rd->thash == NULL)
-		fatal("tunnel table");
-	rd->thash_size = n;
-	randombytes_buf(rd->thash_key, sizeof(rd->thash_key));
 	TAILQ_INIT(&rd->tunnels);
 	rd->ntunnels = 0;
+	if ((rd->thash = calloc(n, sizeof(*rd->thash))) == NULL) {
+		log_warn("tunnel table");
+		return -1;
+	}
+	rd->thash_size = n;
+	randombytes_buf(rd->thash_key, sizeof(rd->thash_key));
+	return 0;
 }
 
 /*
@@ -196,7 +198,7 @@ tunnel_expire_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* Shutdown (R16): every tunnel out of the forwarding table. */
 void
-tunnel_free_all(struct relayd *rd)
+tunnel_stop(struct relayd *rd)
 {
 	struct tunnel	*t;
 
