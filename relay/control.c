@@ -266,9 +266,10 @@ control_reload(struct relayd *rd)
 static json_t *
 control_log_level(struct relayd *rd, const char *what, const char *arg)
 {
-	char	*end;
-	long	 v;
-	int	 l;
+	const char	*name;
+	char		*end;
+	long		 v;
+	int		 l;
 
 	if (strcmp(what, "verbose") == 0) {
 		v = strtol(arg, &end, 10);
@@ -276,18 +277,18 @@ control_log_level(struct relayd *rd, const char *what, const char *arg)
 			return control_error("bad verbosity", arg);
 		rd->conf.verbose = (int)v;
 	} else {
-		if ((l = conf_log_level_parse(arg)) == -1)
+		if ((l = conf_syslog_level(arg)) == -1)
 			return control_error("bad log level", arg);
 		rd->conf.log_level = l;
 		rd->conf.verbose = 0;
 	}
-	reload_log_level(rd->conf.log_level, rd->conf.verbose);
 	/* Debug verbosity in effect (log.c's -1, warnings only, is 0). */
-	v = log_getverbose() > 0 ? log_getverbose() : 0;
-	log_info("log level %s, verbose %ld", conf_log_level_name(
-	    rd->conf.log_level), v);
-	return json_pack("{s:s, s:i}", "log-level",
-	    conf_log_level_name(rd->conf.log_level), "verbose", (int)v);
+	v = log_setlevel(rd->conf.log_level, rd->conf.verbose);
+	v = v > 0 ? v : 0;
+	if ((name = conf_syslog_level_name(rd->conf.log_level)) == NULL)
+		name = "?";
+	log_info("log level %s, verbose %ld", name, v);
+	return json_pack("{s:s, s:i}", "log-level", name, "verbose", (int)v);
 }
 
 /* One request line: "show ...", "reload", "log-level L", "verbose N". */

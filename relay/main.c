@@ -156,7 +156,7 @@ main_detach(struct relayd *rd)
 		main_exit(rd, MAIN_NMODULES, EX_OSERR);
 	}
 	log_init(0, rd->conf.log_facility, "amtrelayd");
-	reload_log_level(rd->conf.log_level, rd->conf.verbose);
+	(void)log_setlevel(rd->conf.log_level, rd->conf.verbose);
 	if (event_reinit(rd->base) == -1) {
 		log_warnx("event_reinit failed");
 		main_exit(rd, MAIN_NMODULES, EX_OSERR);
@@ -220,7 +220,7 @@ main(int argc, char **argv)
 	rd.listen_input = msg_input;
 	if ((rc = conf_parse(&rd.conf, argc, argv)) >= 0)
 		return rc;
-	reload_log_level(rd.conf.log_level, rd.conf.verbose);
+	(void)log_setlevel(rd.conf.log_level, rd.conf.verbose);
 	if (mac_lib_init() == -1) {
 		log_warnx("libsodium cannot start");
 		return EX_SOFTWARE;

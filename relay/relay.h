@@ -217,12 +217,9 @@ int		 conf_read(const struct conf_args *, struct relay_conf *,
 void		 conf_print(const struct relay_conf *, FILE *);
 const char	*conf_pid_file(const struct relay_conf *);
 unsigned	 conf_tunnel_timeout(const struct relay_conf *);
-const char	*conf_log_level_name(int);
-int		 conf_log_level_parse(const char *);
 
 /* reload.c: SIGHUP and `amtctl reload` (apply what can change live) */
 int		 reload_conf(struct relayd *, char *, size_t);
-void		 reload_log_level(int, int);
 
 /* metrics.c: the optional /metrics listener (Prometheus text format) */
 int		 prom_start(struct relayd *);

@@ -129,21 +129,6 @@ reload_log_changes(const struct relay_conf *old, const struct relay_conf *nc)
 	free(b);
 }
 
-/*
- * -v and log-level: debug messages when either asks; "warning" keeps
- * warnings only, on stderr and in syslog (whose mask drops the rest).
- */
-void
-reload_log_level(int level, int verbose)
-{
-	if (level == LOG_DEBUG && verbose == 0)
-		verbose = 1;
-	if (level <= LOG_WARNING && verbose == 0)
-		verbose = -1;
-	log_setverbose(verbose);
-	setlogmask(LOG_UPTO(verbose > 0 ? LOG_DEBUG : level));
-}
-
 int
 reload_conf(struct relayd *rd, char *err, size_t len)
 {
@@ -156,7 +141,7 @@ reload_conf(struct relayd *rd, char *err, size_t len)
 	rd->conf = nc;
 	if (keys_reconf(rd) == -1)
 		log_warnx("reload: key rotation timer");
-	reload_log_level(nc.log_level, nc.verbose);
+	(void)log_setlevel(nc.log_level, nc.verbose);
 	log_info("configuration reloaded%s%s", rd->conf.args.file ? " from " : "",
 	    rd->conf.args.file ? rd->conf.args.file : " (no file: command line only)");
 	return 0;
