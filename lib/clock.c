@@ -1,5 +1,5 @@
 /*
- * The monotonic clock in milliseconds (amt/clock.h).
+ * The monotonic clock (amt/clock.h): what measures durations.
  */
 #include <time.h>
 
@@ -12,4 +12,13 @@ clock_mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+time_t
+clock_mono_s(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
 }

@@ -2,8 +2,11 @@
  * The option table (amt/conf.h) read from the command line and from
  * configuration files, printed back with conf_dump, described by
  * conf_usage.  Nothing here exits or logs: every error comes back as a
- * message for the caller, so that a reload can log it and keep running.
+ * message for the caller, so that a reload can log it and keep running
+ * (conf_cmdline, at start-up only, prints on stderr).
  */
+#include "config.h"
+
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -16,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <syslog.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "amt/addr.h"
@@ -40,6 +43,8 @@ kind_size(enum conf_kind k)
 	switch (k) {
 	case CONF_BOOL: return sizeof(bool);
 	case CONF_COUNT: return sizeof(int);
+	case CONF_LOG_LEVEL: return sizeof(int);
+	case CONF_LOG_FACILITY: return sizeof(int);
 	case CONF_ADDR: return sizeof(struct amt_ip);
 	case CONF_ADDRS: return sizeof(struct conf_addrs);
 	case CONF_SOCKADDR: return sizeof(struct sockaddr_storage);
@@ -200,6 +205,39 @@ conf_getopt(const struct conf_opt *t, int argc, char **argv,
 			return -1;
 	a->optind = optind;
 	return 0;
+}
+
+/*
+ * A daemon's command line at start-up: -1 when it is to run, else the
+ * exit code: EX_OK after the usage (-h) or the version (-V), EX_USAGE
+ * after printing what is wrong (and the usage, for a bad option) on
+ * stderr, where start-up messages go.
+ */
+int
+conf_cmdline(const struct conf_opt *t, const char *prog, int argc,
+    char **argv, struct conf_args *a)
+{
+	char	err[512];
+
+	if (conf_getopt(t, argc, argv, a, err, sizeof(err)) == -1) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		conf_usage(t, prog, stderr);
+		return EX_USAGE;
+	}
+	if (a->help) {
+		conf_usage(t, prog, stdout);
+		return EX_OK;
+	}
+	if (a->version) {
+		printf("%s %s\n", prog, PACKAGE_VERSION);
+		return EX_OK;
+	}
+	if (a->optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", prog,
+		    argv[a->optind]);
+		return EX_USAGE;
+	}
+	return -1;
 }
 
 static void
@@ -400,65 +438,4 @@ conf_usage(const struct conf_opt *t, const char *prog, FILE *f)
 		    t->arg : "VALUE") : "");
 		fprintf(f, "  %-24s  %s\n", left, t->help ? t->help : "");
 	}
-}
-
-/* The syslog levels and facilities the daemons take by name. */
-struct conf_syslog_name {
-	const char	*name;
-	int		 value;
-};
-
-static const struct conf_syslog_name conf_levels[] = {
-	{ "debug", LOG_DEBUG }, { "info", LOG_INFO },
-	{ "warning", LOG_WARNING }, { NULL, 0 }
-};
-
-static const struct conf_syslog_name conf_facilities[] = {
-	{ "daemon", LOG_DAEMON }, { "user", LOG_USER },
-	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
-	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
-	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
-	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 }, { NULL, 0 }
-};
-
-static int
-conf_syslog_value(const struct conf_syslog_name *t, const char *s)
-{
-	for (; t->name != NULL; t++)
-		if (strcasecmp(s, t->name) == 0)
-			return (t->value);
-	return (-1);
-}
-
-static const char *
-conf_syslog_name(const struct conf_syslog_name *t, int value)
-{
-	for (; t->name != NULL; t++)
-		if (t->value == value)
-			return (t->name);
-	return (NULL);
-}
-
-int
-conf_syslog_level(const char *s)
-{
-	return (conf_syslog_value(conf_levels, s));
-}
-
-const char *
-conf_syslog_level_name(int level)
-{
-	return (conf_syslog_name(conf_levels, level));
-}
-
-int
-conf_syslog_facility(const char *s)
-{
-	return (conf_syslog_value(conf_facilities, s));
-}
-
-const char *
-conf_syslog_facility_name(int facility)
-{
-	return (conf_syslog_name(conf_facilities, facility));
 }

@@ -1,4 +1,4 @@
-/* Between lib/conf.c and lib/conf_value.c. */
+/* Between lib/conf.c, lib/conf_value.c and lib/conf_log.c. */
 #ifndef AMT_CONF_PRIV_H
 #define AMT_CONF_PRIV_H
 
@@ -8,5 +8,9 @@
 
 void	conf_value_reset(const struct conf_opt *, void *);
 void	conf_value_print(const struct conf_opt *, const void *, FILE *);
+/* conf_log.c */
+int	conf_log_set(const struct conf_opt *, int *, const char *, char *,
+	    size_t);
+void	conf_log_print(const struct conf_opt *, int, FILE *);
 
 #endif

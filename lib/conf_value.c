@@ -293,6 +293,12 @@ conf_set(const struct conf_opt *o, void *conf, const char *s, char *err,
 		return set_addrs(o, conf, s, err, len);
 	case CONF_SOCKADDR:
 		return set_sockaddr(o, conf, s, err, len);
+	case CONF_LOG_LEVEL:
+	case CONF_LOG_FACILITY:
+		if (conf_log_set(o, &n, s, err, len) == -1)
+			return -1;
+		memcpy(field(o, conf), &n, sizeof(n));
+		return 0;
 	case CONF_CUSTOM:
 		return o->set(conf, s, err, len);
 	}
@@ -362,6 +368,11 @@ conf_value_print(const struct conf_opt *o, const void *conf, FILE *f)
 		break;
 	case CONF_SOCKADDR:
 		print_sockaddr(o, cfield(o, conf), f);
+		break;
+	case CONF_LOG_LEVEL:
+	case CONF_LOG_FACILITY:
+		memcpy(&i, cfield(o, conf), sizeof(i));
+		conf_log_print(o, i, f);
 		break;
 	case CONF_CUSTOM:
 		if (o->print != NULL)

@@ -19,7 +19,6 @@ tests_fuzz_fuzz_driad_LDADD = lib/libamt.la
 tests_fuzz_fuzz_driad_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_LDFLAGS)
 
 # The look-up driver and its scenario against dnsmasq.
-if HAVE_CARES
 check_PROGRAMS += tests/net/driad-query
 tests_net_driad_query_SOURCES = tests/net/driad-query.c gateway/resolve.c
 tests_net_driad_query_CFLAGS = $(AM_CFLAGS) $(CARES_CFLAGS) \
@@ -27,5 +26,4 @@ tests_net_driad_query_CFLAGS = $(AM_CFLAGS) $(CARES_CFLAGS) \
 tests_net_driad_query_LDADD = lib/libamt.la $(CARES_LIBS) \
 	$(LIBEVENT_LIBS) $(LIBSODIUM_LIBS)
 TESTS += tests/net/driad-lookup.sh
-endif
 EXTRA_DIST += tests/net/driad-lookup.sh doc/driad.md

@@ -22,6 +22,7 @@
 #include "amt/cksum.h"
 #include "amt/mcast.h"
 #include "mcast_priv.h"
+#include "mrec.h"
 
 #define IGMP_PROTO		2
 #define IGMP_QUERY		0x11
@@ -102,8 +103,8 @@ igmp_ip_check(const uint8_t *p, size_t len, struct mcast_pkt *pkt)
 	/* RFC 3376 4.1.2, 4.2.2; RFC 2236 2.3: the whole IGMP message. */
 	if (!cksum_ok(p + hl, tot - hl))
 		return MCAST_ERR_CSUM;
-	mcast_ip_set(&pkt->src, AF_INET, a);
-	mcast_ip_set(&pkt->dst, AF_INET, d);
+	mrec_ip_set(&pkt->src, AF_INET, a);
+	mrec_ip_set(&pkt->dst, AF_INET, d);
 	rbuf_init(&pkt->msg, p + hl, tot - hl);
 	return MCAST_OK;
 }
@@ -117,7 +118,7 @@ igmp_v2_parse(struct rbuf *m, bool leave, struct mcast_report *r)
 	rbuf_skip(m, 4);
 	if (rbuf_get_bytes(m, group, 4) == -1)
 		return MCAST_ERR_SHORT;
-	return mcast_report_single(r, group, 2, leave);
+	return mrec_single(r, group, 2, leave);
 }
 
 int
@@ -142,7 +143,7 @@ igmp_report_parse(const uint8_t *p, size_t len, struct mcast_report *r)
 	case IGMP_V2_LEAVE:
 		return igmp_v2_parse(&pkt.msg, true, r);
 	case IGMP_V3_REPORT:
-		return mcast_report_records(&pkt.msg, 3, r);
+		return mrec_records(&pkt.msg, 3, r);
 	}
 	return MCAST_ERR_TYPE;
 }
@@ -161,7 +162,7 @@ igmp_v3_query(struct rbuf *m, uint8_t mrc, struct mcast_query *q)
 {
 	int	rc;
 
-	if ((rc = mcast_query_tail(m, q)) != MCAST_OK)
+	if ((rc = mrec_query_tail(m, q)) != MCAST_OK)
 		return rc;
 	q->version = 3;
 	q->max_resp_ms = mcast_code8_decode(mrc) * 100;
@@ -183,11 +184,11 @@ igmp_query_parse(const uint8_t *p, size_t len, struct mcast_query *q)
 	rbuf_skip(&pkt.msg, 2);
 	if (rbuf_get_bytes(&pkt.msg, group, 4) == -1 || type != IGMP_QUERY)
 		return MCAST_ERR_TYPE;
-	if (group[0] != 0 && !mcast_is_group(AF_INET, group))
+	if (group[0] != 0 && !mrec_is_group(AF_INET, group))
 		return MCAST_ERR_TYPE;
 	q->family = AF_INET;
 	q->src = pkt.src;
-	mcast_ip_set(&q->group, AF_INET, group);
+	mrec_ip_set(&q->group, AF_INET, group);
 	/*
 	 * RFC 3376 7.1: 8 octets is an IGMPv2 (or v1) query, 12 or more an
 	 * IGMPv3 query, anything else is ignored.
@@ -251,7 +252,7 @@ igmp_build_query(const struct mcast_query_params *in, void *out,
 	struct mcast_query_params	p;
 	struct wbuf			w;
 
-	mcast_query_defaults(in, &p);
+	mrec_query_defaults(in, &p);
 	wbuf_init(&w, out, cap);
 	igmp_put_iphdr(&w, false, &p.src, igmp_all_hosts);
 	wbuf_add_u8(&w, IGMP_QUERY);
@@ -276,7 +277,7 @@ igmp_build_report(const struct amt_ip *src, const struct mcast_record *recs,
 
 	wbuf_init(&w, out, cap);
 	igmp_put_iphdr(&w, true, src, igmp_v3_routers);
-	if (mcast_report_put(&w, AF_INET, IGMP_V3_REPORT, recs, nrec) == -1)
+	if (mrec_put(&w, AF_INET, IGMP_V3_REPORT, recs, nrec) == -1)
 		return MCAST_ERR_NOSPACE;
 	return igmp_finish(&w);
 }

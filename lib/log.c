@@ -59,6 +59,24 @@ log_getverbose(void)
 	return log_state.verbose;
 }
 
+/*
+ * The log-level option (LOG_WARNING, LOG_INFO, LOG_DEBUG) with -v given
+ * v times: debug messages when either asks; "warning" keeps warnings
+ * only, on stderr and in syslog (whose mask drops the rest).  Returns
+ * the verbosity in effect.
+ */
+int
+log_setlevel(int level, int v)
+{
+	if (v == 0 && level == LOG_DEBUG)
+		v = 1;
+	if (v == 0 && level <= LOG_WARNING)
+		v = -1;
+	log_setverbose(v);
+	setlogmask(LOG_UPTO(v > 0 ? LOG_DEBUG : level));
+	return v;
+}
+
 static void
 vlog(int pri, const char *fmt, va_list ap)
 {

@@ -1,7 +1,7 @@
 # (owned by its part of the tree)
 # IGMP/MLD (parse and build) and Internet checksums.
-lib_libamt_la_SOURCES += lib/mcast.c lib/igmp.c lib/mld.c lib/cksum.c \
-	lib/mcast_priv.h
+lib_libamt_la_SOURCES += lib/mcast.c lib/mrec.c lib/igmp.c lib/mld.c \
+	lib/cksum.c lib/mcast_priv.h lib/mrec.h
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_cksum tests/unit/test_igmp \

@@ -21,6 +21,7 @@
 #include "amt/cksum.h"
 #include "amt/mcast.h"
 #include "mcast_priv.h"
+#include "mrec.h"
 
 #define MLD_NH_HOPOPTS		0
 #define MLD_NH_ICMPV6		58
@@ -117,8 +118,8 @@ mld_ip_check(const uint8_t *p, size_t len, struct mcast_pkt *pkt)
 		return MCAST_ERR_IPHDR;
 	if ((rc = mld_hbh_check(&pl, &pkt->msg)) != MCAST_OK)
 		return rc;
-	mcast_ip_set(&pkt->src, AF_INET6, a);
-	mcast_ip_set(&pkt->dst, AF_INET6, d);
+	mrec_ip_set(&pkt->src, AF_INET6, a);
+	mrec_ip_set(&pkt->dst, AF_INET6, d);
 	/* RFC 4443 2.3: ICMPv6 checksum with the RFC 8200 8.1 pseudo-header. */
 	if (cksum_l4(&pkt->src, &pkt->dst, MLD_NH_ICMPV6, pkt->msg.data,
 	    pkt->msg.len) != 0)
@@ -135,7 +136,7 @@ mld_v1_parse(struct rbuf *m, bool done, struct mcast_report *r)
 	rbuf_skip(m, 8);
 	if (rbuf_get_bytes(m, group, 16) == -1)
 		return MCAST_ERR_SHORT;
-	return mcast_report_single(r, group, 1, done);
+	return mrec_single(r, group, 1, done);
 }
 
 int
@@ -159,7 +160,7 @@ mld_report_parse(const uint8_t *p, size_t len, struct mcast_report *r)
 	case MLD_V1_DONE:
 		return mld_v1_parse(&pkt.msg, true, r);
 	case MLD_V2_REPORT:
-		return mcast_report_records(&pkt.msg, 2, r);
+		return mrec_records(&pkt.msg, 2, r);
 	}
 	return MCAST_ERR_TYPE;
 }
@@ -170,7 +171,7 @@ mld_v2_query(struct rbuf *m, uint16_t mrc, struct mcast_query *q)
 {
 	int	rc;
 
-	if ((rc = mcast_query_tail(m, q)) != MCAST_OK)
+	if ((rc = mrec_query_tail(m, q)) != MCAST_OK)
 		return rc;
 	q->version = 2;
 	q->max_resp_ms = mcast_code16_decode(mrc);
@@ -195,12 +196,12 @@ mld_query_parse(const uint8_t *p, size_t len, struct mcast_query *q)
 		return MCAST_ERR_TYPE;
 	if (rbuf_get_bytes(&pkt.msg, group, 16) == -1)
 		return MCAST_ERR_SHORT;
-	if (!mcast_is_group(AF_INET6, group) &&
+	if (!mrec_is_group(AF_INET6, group) &&
 	    memcmp(group, in6addr_any.s6_addr, 16) != 0)
 		return MCAST_ERR_TYPE;
 	q->family = AF_INET6;
 	q->src = pkt.src;
-	mcast_ip_set(&q->group, AF_INET6, group);
+	mrec_ip_set(&q->group, AF_INET6, group);
 	/*
 	 * RFC 3810 8.1: 24 octets is an MLDv1 query, 28 or more MLDv2,
 	 * anything else is ignored.
@@ -246,7 +247,7 @@ mld_finish(struct wbuf *w, const struct amt_ip *src, const uint8_t *dst)
 
 	if (w->err || w->len - 40 > 0xffff)
 		return MCAST_ERR_NOSPACE;
-	mcast_ip_set(&d, AF_INET6, dst);
+	mrec_ip_set(&d, AF_INET6, dst);
 	wbuf_set_n16(w, 4, (uint16_t)(w->len - 40));
 	c = cksum_l4(src, &d, MLD_NH_ICMPV6, w->data + MLD_HDRS_LEN,
 	    w->len - MLD_HDRS_LEN);
@@ -261,7 +262,7 @@ mld_build_query(const struct mcast_query_params *in, void *out, size_t cap)
 	struct mcast_query_params	p;
 	struct wbuf			w;
 
-	mcast_query_defaults(in, &p);
+	mrec_query_defaults(in, &p);
 	wbuf_init(&w, out, cap);
 	mld_put_hdrs(&w, &p.src, mld_all_nodes);
 	wbuf_add_u8(&w, MLD_QUERY);
@@ -285,7 +286,7 @@ mld_build_report(const struct amt_ip *src, const struct mcast_record *recs,
 
 	wbuf_init(&w, out, cap);
 	mld_put_hdrs(&w, src, mld_v2_routers);
-	if (mcast_report_put(&w, AF_INET6, MLD_V2_REPORT, recs, nrec) == -1)
+	if (mrec_put(&w, AF_INET6, MLD_V2_REPORT, recs, nrec) == -1)
 		return MCAST_ERR_NOSPACE;
 	return mld_finish(&w, src, mld_v2_routers);
 }

@@ -64,31 +64,40 @@ static const struct wire_type {
 };
 
 /*
- * Every per-type length rule (RFC 7450 5.1).  len is the UDP payload
- * length; flags is octet 1 (it says whether a Query has gateway fields).
+ * The least length of each message (RFC 7450 5.1).  More is accepted
+ * where the RFC has no rule against it (W8): trailing octets of a
+ * Discovery, Request or Teardown are ignored (Q1: VLC 4 sends a Request
+ * of 9), and the MAC still covers every field the relay acts on.
+ */
+static const size_t wire_min_len[AMT_TYPE_MAX + 1] = {
+	[AMT_RELAY_DISCOVERY] = AMT_DISCOVERY_LEN,	/* 5.1.1 */
+	[AMT_RELAY_ADVERTISEMENT] = AMT_ADVERT_V4_LEN,	/* 5.1.2.5 */
+	[AMT_REQUEST] = AMT_REQUEST_LEN,		/* 5.1.3 */
+	[AMT_MEMBERSHIP_QUERY] = AMT_QUERY_HDR_LEN,	/* 5.1.4 */
+	[AMT_MEMBERSHIP_UPDATE] = AMT_UPDATE_HDR_LEN,	/* 5.1.5 */
+	[AMT_MULTICAST_DATA] = AMT_DATA_HDR_LEN,	/* 5.1.6.4 */
+	[AMT_TEARDOWN] = AMT_TEARDOWN_LEN,		/* 5.1.7 */
+};
+
+/*
+ * Every per-type length rule (RFC 7450 5.1): the least length above,
+ * then what each type adds.  len is the UDP payload length; flags is
+ * octet 1 (it says whether a Query has gateway fields).
  */
 static int
 wire_layout(uint8_t type, uint8_t flags, size_t len, struct wire_layout *l)
 {
 	memset(l, 0, sizeof(*l));
+	if (type > AMT_TYPE_MAX || wire_min_len[type] == 0)
+		return AMT_ERR_TYPE;
+	if (len < wire_min_len[type])
+		goto badshort;
 	switch (type) {
-	case AMT_RELAY_DISCOVERY:
-		/* 5.1.1: 8 bytes; trailing bytes are ignored (W8). */
-		if (len < AMT_DISCOVERY_LEN)
-			goto badshort;
-		break;
 	case AMT_RELAY_ADVERTISEMENT:
 		/* 5.1.2.5: "length - 8 = 4 (IPv4) or 16 (IPv6)". */
-		if (len < AMT_ADVERT_V4_LEN)
-			goto badshort;
 		if (len != AMT_ADVERT_V4_LEN && len != AMT_ADVERT_V6_LEN)
 			goto badlen;
 		l->relay_len = len - (AMT_ADVERT_V4_LEN - 4);
-		break;
-	case AMT_REQUEST:
-		/* 5.1.3: 8 bytes; more accepted (Q1: VLC 4 sends 9). */
-		if (len < AMT_REQUEST_LEN)
-			goto badshort;
 		break;
 	case AMT_MEMBERSHIP_QUERY:
 		/*
@@ -101,36 +110,22 @@ wire_layout(uint8_t type, uint8_t flags, size_t len, struct wire_layout *l)
 			if (len < AMT_QUERY_HDR_LEN + AMT_GWFIELDS_LEN)
 				goto badshort;
 			l->gw_off = l->inner_end = len - AMT_GWFIELDS_LEN;
-		} else if (len < AMT_QUERY_HDR_LEN)
-			goto badshort;
+		}
 		break;
 	case AMT_MEMBERSHIP_UPDATE:
 		/* 5.1.5: 12 bytes + the IP datagram of a report. */
-		if (len < AMT_UPDATE_HDR_LEN)
-			goto badshort;
 		l->inner_off = AMT_UPDATE_HDR_LEN;
 		l->inner_end = len;
 		break;
 	case AMT_MULTICAST_DATA:
 		/* 5.1.6.4: 2 bytes + a datagram or a datagram fragment. */
-		if (len < AMT_DATA_HDR_LEN)
-			goto badshort;
 		l->inner_off = AMT_DATA_HDR_LEN;
 		l->inner_end = len;
 		break;
 	case AMT_TEARDOWN:
-		/*
-		 * 5.1.7: 30 bytes, every field at a fixed offset.  The RFC
-		 * has no rule for more; like Discovery and Request (and W8)
-		 * trailing bytes are accepted and ignored: the MAC still
-		 * covers every field the relay acts on.
-		 */
-		if (len < AMT_TEARDOWN_LEN)
-			goto badshort;
+		/* 5.1.7: every field at a fixed offset. */
 		l->gw_off = AMT_TEARDOWN_LEN - AMT_GWFIELDS_LEN;
 		break;
-	default:
-		return AMT_ERR_TYPE;
 	}
 	return AMT_OK;
 badshort:

@@ -81,7 +81,7 @@ static struct sock_filter cap_filter[] = {
 
 /* Check an IPv4 header (RFC 791 3.1) and fill pkt; -1 if bad. */
 static int
-cap_parse_v4(struct fwd_pkt *pkt, size_t caplen)
+cap_parse_v4(struct data_pkt *pkt, size_t caplen)
 {
 	struct rbuf	r;
 	uint8_t		vhl, tos;
@@ -110,7 +110,7 @@ cap_parse_v4(struct fwd_pkt *pkt, size_t caplen)
 
 /* Check an IPv6 header (RFC 8200 3); jumbograms are not forwarded. */
 static int
-cap_parse_v6(struct fwd_pkt *pkt, size_t caplen)
+cap_parse_v6(struct data_pkt *pkt, size_t caplen)
 {
 	struct rbuf	r;
 	uint8_t		v, tc;
@@ -140,7 +140,7 @@ static void
 cap_frame(struct capture *cap, struct tpacket3_hdr *h)
 {
 	struct relayd	*rd = cap->rd;
-	struct fwd_pkt	 pkt;
+	struct data_pkt	 pkt;
 	int		 r;
 
 	memset(&pkt, 0, sizeof(pkt));
@@ -165,7 +165,7 @@ cap_frame(struct capture *cap, struct tpacket3_hdr *h)
 	}
 	rd->stats.data_rx_packets++;
 	rd->stats.data_rx_bytes += pkt.len;
-	fwd_packet(rd, &pkt);
+	repl_packet(rd, &pkt);
 }
 
 static void
@@ -233,7 +233,7 @@ cap_read_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 		cap_block(cap, bd);
 		/* the copies point into the block: send before releasing */
-		fwd_flush(cap->rd);
+		batch_flush(cap->rd);
 		__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
 		    __ATOMIC_RELEASE);
 		cap->cur = (cap->cur + 1) % CAP_BLOCK_NR;
@@ -290,7 +290,7 @@ cap_socket(struct capture *cap, unsigned ifindex)
 }
 
 int
-capture_init(struct relayd *rd)
+capture_start(struct relayd *rd)
 {
 	struct capture	*cap;
 	unsigned	 ifindex;
@@ -320,14 +320,14 @@ capture_init(struct relayd *rd)
 }
 
 void
-capture_free(struct relayd *rd)
+capture_stop(struct relayd *rd)
 {
 	struct capture	*cap = rd->cap;
 
 	if (cap == NULL)
 		return;
 	event_del(&cap->ev);
-	fwd_flush(rd);
+	batch_flush(rd);
 	munmap(cap->ring, cap->ring_len);
 	close(cap->fd);
 	free(cap);

@@ -4,7 +4,7 @@
  * the long options), the -n dump and the usage text.  Order: defaults <
  * file (-f) < command line.  Everything here returns errors as text, so
  * that a reload (SIGHUP) can log them and keep the running
- * configuration; only conf_parse_args, at start-up, exits.
+ * configuration; conf_parse, at start-up, returns the exit code.
  */
 #include "config.h"
 
@@ -37,11 +37,6 @@
 #define CONF_METRICS_PORT	9768
 #define CONF_METRICS_TUNNELS	100
 
-static int	conf_facility_set(void *, const char *, char *, size_t);
-static void	conf_facility_print(const void *, const char *, FILE *);
-static int	conf_level_set(void *, const char *, char *, size_t);
-static void	conf_level_print(const void *, const char *, FILE *);
-
 #define O(n, c, k, m)	.name = n, .ch = c, .kind = k, \
 	CONF_FIELD(struct relay_conf, m)
 static const struct conf_opt conf_opts[] = {
@@ -67,11 +62,9 @@ static const struct conf_opt conf_opts[] = {
 	    .help = "pid file (" CONF_PID_FILE " unless -d)" },
 	{ O("user", 'u', CONF_STRING, user), .arg = "USER",
 	    .help = "drop privileges to USER once sockets are open" },
-	{ O("log-facility", 0, CONF_CUSTOM, log_facility), .arg = "NAME",
-	    .set = conf_facility_set, .print = conf_facility_print,
-	    .help = "syslog facility (daemon)" },
-	{ O("log-level", 0, CONF_CUSTOM, log_level), .arg = "LEVEL",
-	    .set = conf_level_set, .print = conf_level_print,
+	{ O("log-facility", 0, CONF_LOG_FACILITY, log_facility),
+	    .arg = "NAME", .help = "syslog facility (daemon)" },
+	{ O("log-level", 0, CONF_LOG_LEVEL, log_level), .arg = "LEVEL",
 	    .help = "warning, info or debug (info)" },
 	{ O("metrics", 0, CONF_SOCKADDR, metrics), .min = CONF_METRICS_PORT,
 	    .arg = "ADDR[:PORT]", .help = "serve /metrics (Prometheus) there" },
@@ -115,69 +108,6 @@ static const struct conf_opt conf_opts[] = {
 	CONF_END
 };
 #undef O
-
-static int
-conf_facility_set(void *conf, const char *s, char *err, size_t len)
-{
-	struct relay_conf	*c = conf;
-	int			 fac;
-
-	if ((fac = conf_syslog_facility(s)) == -1) {
-		snprintf(err, len, "'%s' is not daemon, user or local0..local7",
-		    s);
-		return -1;
-	}
-	c->log_facility = fac;
-	return 0;
-}
-
-static void
-conf_facility_print(const void *conf, const char *name, FILE *f)
-{
-	const struct relay_conf	*c = conf;
-	const char		*fac;
-
-	if ((fac = conf_syslog_facility_name(c->log_facility)) != NULL)
-		fprintf(f, "%s %s\n", name, fac);
-}
-
-int
-conf_log_level_parse(const char *s)
-{
-	return conf_syslog_level(s);
-}
-
-const char *
-conf_log_level_name(int level)
-{
-	const char	*name;
-
-	if ((name = conf_syslog_level_name(level)) == NULL)
-		return "?";
-	return name;
-}
-
-static int
-conf_level_set(void *conf, const char *s, char *err, size_t len)
-{
-	struct relay_conf	*c = conf;
-	int			 l;
-
-	if ((l = conf_log_level_parse(s)) == -1) {
-		snprintf(err, len, "'%s' is not warning, info or debug", s);
-		return -1;
-	}
-	c->log_level = l;
-	return 0;
-}
-
-static void
-conf_level_print(const void *conf, const char *name, FILE *f)
-{
-	const struct relay_conf	*c = conf;
-
-	fprintf(f, "%s %s\n", name, conf_log_level_name(c->log_level));
-}
 
 static void
 conf_defaults(struct relay_conf *c)
@@ -279,6 +209,7 @@ conf_read(const struct conf_args *a, struct relay_conf *c, char *err,
     size_t len)
 {
 	conf_defaults(c);
+	c->args = *a;
 	if (conf_load(conf_opts, a, c, err, len) == -1)
 		return -1;
 	return conf_finish(c, err, len);
@@ -301,41 +232,30 @@ conf_tunnel_timeout(const struct relay_conf *c)
 }
 
 /*
- * Start-up: errors go to stderr (log_init(1, ...) is in effect) and exit
- * with EX_USAGE (EX_CONFIG for the file) before anything is opened.
+ * Start-up, the same contract as amtgwd's: -1 to run, or the exit code
+ * (EX_OK after -h, -V and -n; EX_USAGE, or EX_CONFIG for the file, on
+ * errors).  Errors go to stderr (log_init(1, ...) is in effect), before
+ * anything is opened.  The command line is kept in c->args for reloads.
  */
-void
-conf_parse_args(struct relay_conf *c, struct conf_args *a, int argc,
-    char **argv)
+int
+conf_parse(struct relay_conf *c, int argc, char **argv)
 {
-	char	err[1024];
+	struct conf_args	a;
+	char			err[1024];
+	int			rc;
 
-	if (conf_getopt(conf_opts, argc, argv, a, err, sizeof(err)) == -1) {
+	if ((rc = conf_cmdline(conf_opts, "amtrelayd", argc, argv, &a)) >= 0)
+		return rc;
+	if (conf_read(&a, c, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
-		conf_usage(conf_opts, "amtrelayd", stderr);
-		exit(EX_USAGE);
+		return a.file != NULL ? EX_CONFIG : EX_USAGE;
 	}
-	if (a->help) {
-		conf_usage(conf_opts, "amtrelayd", stdout);
-		exit(0);
-	}
-	if (a->version) {
-		printf("amtrelayd %s\n", PACKAGE_VERSION);
-		exit(0);
-	}
-	if (a->optind != argc) {
-		log_warnx("unexpected argument '%s'", argv[a->optind]);
-		exit(EX_USAGE);
-	}
-	if (conf_read(a, c, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		exit(a->file != NULL ? EX_CONFIG : EX_USAGE);
-	}
-	if (a->check) {
+	if (a.check) {
 		conf_print(c, stdout);
 		printf("configuration OK\n");
-		exit(0);
+		return EX_OK;
 	}
+	return -1;
 }
 
 /* -P: given, or the default when detached; none with -d unless given. */
@@ -345,12 +265,4 @@ conf_pid_file(const struct relay_conf *c)
 	if (c->pid_file[0] != '\0')
 		return c->pid_file;
 	return c->debug ? NULL : CONF_PID_FILE;
-}
-
-void
-conf_parse(struct relay_conf *c, int argc, char **argv)
-{
-	struct conf_args	a;
-
-	conf_parse_args(c, &a, argc, argv);
 }

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "amt/ctl.h"
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "relay.h"
 
@@ -166,7 +167,7 @@ control_tunnels(struct relayd *rd)
 {
 	const struct tunnel	*t;
 	json_t			*a = json_array();
-	time_t			 now = relay_now();
+	time_t			 now = clock_mono_s();
 
 	TAILQ_FOREACH(t, &rd->tunnels, entry)
 		json_array_append_new(a, control_tunnel(t, now));
@@ -265,9 +266,10 @@ control_reload(struct relayd *rd)
 static json_t *
 control_log_level(struct relayd *rd, const char *what, const char *arg)
 {
-	char	*end;
-	long	 v;
-	int	 l;
+	const char	*name;
+	char		*end;
+	long		 v;
+	int		 l;
 
 	if (strcmp(what, "verbose") == 0) {
 		v = strtol(arg, &end, 10);
@@ -275,18 +277,18 @@ control_log_level(struct relayd *rd, const char *what, const char *arg)
 			return control_error("bad verbosity", arg);
 		rd->conf.verbose = (int)v;
 	} else {
-		if ((l = conf_log_level_parse(arg)) == -1)
+		if ((l = conf_syslog_level(arg)) == -1)
 			return control_error("bad log level", arg);
 		rd->conf.log_level = l;
 		rd->conf.verbose = 0;
 	}
-	reload_log_level(rd->conf.log_level, rd->conf.verbose);
 	/* Debug verbosity in effect (log.c's -1, warnings only, is 0). */
-	v = log_getverbose() > 0 ? log_getverbose() : 0;
-	log_info("log level %s, verbose %ld", conf_log_level_name(
-	    rd->conf.log_level), v);
-	return json_pack("{s:s, s:i}", "log-level",
-	    conf_log_level_name(rd->conf.log_level), "verbose", (int)v);
+	v = log_setlevel(rd->conf.log_level, rd->conf.verbose);
+	v = v > 0 ? v : 0;
+	if ((name = conf_syslog_level_name(rd->conf.log_level)) == NULL)
+		name = "?";
+	log_info("log level %s, verbose %ld", name, v);
+	return json_pack("{s:s, s:i}", "log-level", name, "verbose", (int)v);
 }
 
 /* One request line: "show ...", "reload", "log-level L", "verbose N". */
@@ -336,7 +338,7 @@ control_group(struct relayd *rd)
 }
 
 int
-control_init(struct relayd *rd)
+control_start(struct relayd *rd)
 {
 	rd->ctl = ctl_server_new(rd->base, rd->conf.ctl_path, control_handle,
 	    rd);
@@ -345,7 +347,7 @@ control_init(struct relayd *rd)
 		return -1;
 	}
 	if (control_group(rd) == -1) {
-		control_free(rd);
+		control_stop(rd);
 		return -1;
 	}
 	return 0;
@@ -353,7 +355,7 @@ control_init(struct relayd *rd)
 
 /* ctl_server_free() closes the socket and removes its path. */
 void
-control_free(struct relayd *rd)
+control_stop(struct relayd *rd)
 {
 	if (rd->ctl != NULL)
 		ctl_server_free(rd->ctl);

@@ -1,6 +1,6 @@
 /*
- * amtrelayd data plane internals: what capture.c, forward.c and mtu.c
- * share.  The interface to the control plane is in relay.h.
+ * amtrelayd data plane internals: what capture.c, forward.c,
+ * replicate.c, batch.c and mtu.c share.  The interface to the control plane is in relay.h.
  */
 #ifndef AMT_RELAY_DATA_H
 #define AMT_RELAY_DATA_H
@@ -17,7 +17,7 @@ struct relayd;
 struct tunnel;
 
 /* A captured multicast datagram whose IP header was checked. */
-struct fwd_pkt {
+struct data_pkt {
 	uint8_t		*ip;		/* the datagram (in the capture ring) */
 	size_t		 len;		/* its own length (IPv4 total length) */
 	size_t		 hlen;		/* IPv4 header length; 40 for IPv6 */
@@ -31,6 +31,10 @@ struct fwd_pkt {
 #define FWD_IPV4_MF	0x2000
 #define FWD_IPV4_DF	0x4000
 #define FWD_IPV4_OFF	0x1fff
+
+/* IP + UDP of the outer header, by tunnel family. */
+#define DATA_OUTER_V4	(20 + 8)
+#define DATA_OUTER_V6	(40 + 8)
 
 /*
  * forward.c: the forwarding table.  A flow is (S,G), or (*,G) with s of
@@ -61,19 +65,6 @@ struct fwd_tref {
 	struct fwd_tref		*hnext;
 };
 
-/* One sendmmsg() batch per relay socket (replicate.c). */
-#define FWD_BATCH	256
-#define FWD_NBATCH	4
-
-struct fwd_batch {
-	int			 fd;
-	unsigned		 n;
-	struct mmsghdr		 msg[FWD_BATCH];
-	struct iovec		 iov[FWD_BATCH][3];
-	struct tunnel		*tun[FWD_BATCH];
-	uint8_t			 ecn[FWD_BATCH];	/* outer ECN (R15) */
-};
-
 struct frag_set;
 struct mtu_icmp;
 
@@ -84,12 +75,6 @@ struct fwd_table {
 	struct fwd_tref		**thash;
 	unsigned		 thash_size;
 	unsigned		 ntrefs;
-	/* replicate.c */
-	uint8_t			 data_hdr[2];	/* 06 00 */
-	struct fwd_batch	 batch[FWD_NBATCH];
-	struct frag_set		*frags[2];	/* per outer family */
-	bool			 frags_queued;
-	struct mtu_icmp		*icmp;
 };
 
 struct fwd_flow	*fwd_flow_find(struct fwd_table *, const struct amt_ip *,
@@ -97,15 +82,18 @@ struct fwd_flow	*fwd_flow_find(struct fwd_table *, const struct amt_ip *,
 
 /*
  * replicate.c: replicate one datagram to every tunnel that wants it.  The
- * queued messages point into pkt->ip: fwd_flush() must run before the
+ * queued messages point into pkt->ip: batch_flush() must run before the
  * bytes go back to the kernel.
  */
-void		 fwd_packet(struct relayd *, const struct fwd_pkt *);
-void		 fwd_flush(struct relayd *);
-int		 fwd_batch_init(struct relayd *);
-void		 fwd_batch_free(struct relayd *);
+void		 repl_packet(struct relayd *, const struct data_pkt *);
+
+/* batch.c: Data messages queued per relay socket, sent by sendmmsg(). */
+/* Queue 06 00 then npiece pieces of a datagram to t, outer ECN ecn. */
+void		 batch_queue(struct relayd *, struct tunnel *,
+		    const struct iovec *, unsigned, uint8_t);
+void		 batch_flush(struct relayd *);
 /* Socket options of a relay socket that carries Data (R12, R15). */
-void		 fwd_sockopts(int, int);
+void		 batch_sockopts(int, int);
 
 /* mtu.c: RFC 7450 5.3.3.6.2, IPv4 fragments and Too Big messages. */
 #define FRAG_MAX	128
@@ -120,12 +108,12 @@ struct frag_set {
 };
 
 /* Cut pkt into fragments of at most maxlen octets; -1 if impossible. */
-int		 frag_build(struct frag_set *, const struct fwd_pkt *, size_t);
+int		 frag_build(struct frag_set *, const struct data_pkt *, size_t);
 /* Raw ICMP/ICMPv6 sockets on the upstream interface, with a rate limit. */
 struct mtu_icmp	*mtu_icmp_open(const char *, unsigned);
 void		 mtu_icmp_close(struct mtu_icmp *);
 /* Tell the source of pkt that at most mtu octets pass; rate-limited. */
-int		 mtu_icmp_send(struct mtu_icmp *, const struct fwd_pkt *,
+int		 mtu_icmp_send(struct mtu_icmp *, const struct data_pkt *,
 		    unsigned);
 
 #endif

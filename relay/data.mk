@@ -1,7 +1,7 @@
 # amtrelayd data plane: upstream joins, capture, forwarding (R9 R10 R12
 # R15 R16), and the relay fan-out benchmark (`make bench`, not part of
 # `make check`: it needs root and minutes).
-relay_amtrelayd_SOURCES += relay/data.h relay/forward.c relay/replicate.c \
+relay_amtrelayd_SOURCES += relay/data.h relay/forward.c relay/replicate.c relay/batch.c \
 	relay/mtu.c relay/upstream.c relay/capture.c
 
 noinst_PROGRAMS += tests/bench/bench-gw tests/bench/bench-send
@@ -23,7 +23,7 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_forward
 TESTS += tests/unit/test_forward
 tests_unit_test_forward_SOURCES = tests/unit/test_forward.c \
-	relay/forward.c relay/replicate.c relay/mtu.c relay/upstream.c \
+	relay/forward.c relay/replicate.c relay/batch.c relay/mtu.c relay/upstream.c \
 	relay/relay.h relay/data.h
 tests_unit_test_forward_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/relay
 tests_unit_test_forward_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS)

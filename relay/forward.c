@@ -188,7 +188,7 @@ fwd_tref_get(struct relayd *rd, struct tunnel *t)
 	ft->thash[b] = r;
 	ft->ntrefs++;
 	if (t->lsn != NULL)
-		fwd_sockopts(t->lsn->fd, t->gw.ss_family);
+		batch_sockopts(t->lsn->fd, t->gw.ss_family);
 	return r;
 }
 
@@ -353,7 +353,7 @@ fwd_tunnel_gone(struct relayd *rd, struct tunnel *t)
 	if (rd->fwd == NULL || (r = fwd_tref_find(rd->fwd, t)) == NULL)
 		return;
 	/* Messages already queued for t must not outlive it. */
-	fwd_flush(rd);
+	batch_flush(rd);
 	for (guard = r->n; r->n > 0 && guard > 0; guard--)
 		fwd_unlink(rd, r, r->n - 1);
 	fwd_tref_drop(rd->fwd, r);
@@ -387,26 +387,17 @@ fwd_walk(struct relayd *rd, void (*cb)(const struct amt_ip *,
 }
 
 int
-fwd_init(struct relayd *rd)
+fwd_start(struct relayd *rd)
 {
-	struct listener	*l;
-
 	if ((rd->fwd = calloc(1, sizeof(*rd->fwd))) == NULL) {
-		log_warn("fwd_init");
+		log_warn("fwd_start");
 		return -1;
 	}
-	if (fwd_batch_init(rd) == -1) {
-		free(rd->fwd);
-		rd->fwd = NULL;
-		return -1;
-	}
-	TAILQ_FOREACH(l, &rd->listeners, entry)
-		fwd_sockopts(l->fd, l->addr.family);
 	return 0;
 }
 
 void
-fwd_free(struct relayd *rd)
+fwd_stop(struct relayd *rd)
 {
 	struct fwd_table	*ft = rd->fwd;
 	struct fwd_tref		*r;
@@ -414,12 +405,11 @@ fwd_free(struct relayd *rd)
 
 	if (ft == NULL)
 		return;
-	fwd_flush(rd);
+	batch_flush(rd);
 	for (i = 0; ft->thash != NULL && i < ft->thash_size; i++) {
 		while ((r = ft->thash[i]) != NULL)
 			fwd_tunnel_gone(rd, r->t);
 	}
-	fwd_batch_free(rd);
 	free(ft->fhash);
 	free(ft->thash);
 	free(ft);

@@ -2,8 +2,8 @@
  * AMT sockets (R1): one UDP socket per local address, bound to ADDR:2268
  * (RFC 7450 7.2): the IPv4 and the IPv6 relay address (-a) and every
  * discovery address (-D) that is not also a relay address.  Datagrams
- * are read in batches with recvmmsg() and dispatched by type after the
- * checks every message shares (length, version, type; W2).
+ * are read in batches with recvmmsg() and handed to the input function
+ * the daemon set (message.c's msg_input()).
  *
  * R2 asks that an Advertisement leave FROM the Discovery's destination
  * so that anycast discovery works.  IP_PKTINFO / IPV6_RECVPKTINFO are not
@@ -137,8 +137,9 @@ listen_is_relay_addr(const struct relay_conf *c, const struct amt_ip *ip)
 	return ip_eq(ip, &c->relay_addr4) || ip_eq(ip, &c->relay_addr6);
 }
 
+/* Open every AMT socket; what each receives goes to rd->listen_input. */
 int
-listen_open(struct relayd *rd)
+listen_start(struct relayd *rd)
 {
 	const struct relay_conf	*c = &rd->conf;
 	int			 i;
@@ -158,12 +159,12 @@ listen_open(struct relayd *rd)
 	}
 	return 0;
 fail:
-	listen_close(rd);
+	listen_stop(rd);
 	return -1;
 }
 
 void
-listen_close(struct relayd *rd)
+listen_stop(struct relayd *rd)
 {
 	struct listener	*l;
 
@@ -188,56 +189,6 @@ listen_send(struct listener *l, const struct sockaddr *dst, const void *buf,
 	log_debug("send to %s: %s", addr_str(dst, tmp, sizeof(tmp)),
 	    strerror(errno));
 	return -1;
-}
-
-/*
- * RFC 7450 5.3.3.1: only Discovery, Request, Update and Teardown; any
- * version other than 0 is ignored (W2).  Checked in the order length,
- * version, type, then the per-type lengths of amt_decode().
- */
-static void
-listen_dispatch(struct listener *l, const struct sockaddr *from,
-    const uint8_t *p, size_t len)
-{
-	struct relay_stats	*st = &l->rd->stats;
-	struct amt_msg		 m;
-
-	if (len < 1) {
-		st->err_incomplete_packet++;
-		return;
-	}
-	if ((p[0] >> 4) != 0) {
-		st->err_bad_version++;
-		return;
-	}
-	switch (p[0] & 0x0f) {
-	case AMT_RELAY_DISCOVERY:
-	case AMT_REQUEST:
-	case AMT_MEMBERSHIP_UPDATE:
-	case AMT_TEARDOWN:
-		break;
-	default:
-		st->err_unexpected_type++;
-		return;
-	}
-	if (amt_decode(p, len, &m) != AMT_OK) {
-		st->err_incomplete_packet++;
-		return;
-	}
-	switch (m.type) {
-	case AMT_RELAY_DISCOVERY:
-		msg_discovery(l, from, &m);
-		break;
-	case AMT_REQUEST:
-		msg_request(l, from, &m);
-		break;
-	case AMT_MEMBERSHIP_UPDATE:
-		msg_update(l, from, &m);
-		break;
-	case AMT_TEARDOWN:
-		msg_teardown(l, from, &m);
-		break;
-	}
 }
 
 /* Prepare the batch for recvmmsg(). */
@@ -284,7 +235,7 @@ listen_read_cb(evutil_socket_t fd, short ev, void *arg)
 			ls->l.rd->stats.err_incomplete_packet++;
 			continue;
 		}
-		listen_dispatch(&ls->l, h->msg_name, ls->buf[i],
+		ls->l.rd->listen_input(&ls->l, h->msg_name, ls->buf[i],
 		    ls->msgs[i].msg_len);
 	}
 }

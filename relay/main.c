@@ -23,92 +23,30 @@
 #include "amt/log.h"
 #include "relay.h"
 
-/* The key ring is checked this often (R5: it rotates every key_rotate). */
-#define MAIN_KEY_TICK_MAX	60
-
-static int	main_keys_init(struct relayd *);
-static void	main_keys_free(struct relayd *);
-static int	main_tunnels_init(struct relayd *);
-static int	main_signals_init(struct relayd *);
-static void	main_signals_free(struct relayd *);
+static int	main_signals_start(struct relayd *);
+static void	main_signals_stop(struct relayd *);
 
 /* Start order; stop is the reverse. */
 static const struct main_module {
 	const char	*name;
-	int		(*init)(struct relayd *);
-	void		(*fini)(struct relayd *);
+	int		(*start)(struct relayd *);
+	void		(*stop)(struct relayd *);
 	int		 exitcode;
 } main_modules[] = {
-	{ "control socket", control_init, control_free, EX_CANTCREAT },
-	{ "AMT sockets", listen_open, listen_close, EX_OSERR },
-	{ "response MAC keys", main_keys_init, main_keys_free, EX_SOFTWARE },
-	{ "forwarding", fwd_init, fwd_free, EX_SOFTWARE },
-	{ "upstream", upstream_init, upstream_free, EX_OSERR },
-	{ "tunnels", main_tunnels_init, tunnel_free_all, EX_SOFTWARE },
-	{ "request rate limit", ratelimit_init, ratelimit_free, EX_SOFTWARE },
-	{ "capture", capture_init, capture_free, EX_OSERR },
-	{ "metrics listener", prom_init, prom_free, EX_OSERR },
-	{ "signals", main_signals_init, main_signals_free, EX_SOFTWARE },
+	{ "control socket", control_start, control_stop, EX_CANTCREAT },
+	{ "AMT sockets", listen_start, listen_stop, EX_OSERR },
+	{ "response MAC keys", keys_start, keys_stop, EX_SOFTWARE },
+	{ "send batches", batch_start, batch_stop, EX_SOFTWARE },
+	{ "replication", repl_start, repl_stop, EX_SOFTWARE },
+	{ "forwarding", fwd_start, fwd_stop, EX_SOFTWARE },
+	{ "upstream", upstream_start, upstream_stop, EX_OSERR },
+	{ "tunnels", tunnel_start, tunnel_stop, EX_SOFTWARE },
+	{ "request rate limit", ratelimit_start, ratelimit_stop, EX_SOFTWARE },
+	{ "capture", capture_start, capture_stop, EX_OSERR },
+	{ "metrics listener", prom_start, prom_stop, EX_OSERR },
+	{ "signals", main_signals_start, main_signals_stop, EX_SOFTWARE },
 };
 #define MAIN_NMODULES	(sizeof(main_modules) / sizeof(main_modules[0]))
-
-time_t
-relay_now(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
-}
-
-/* R5: rotate the secret when its period has passed. */
-static void
-main_keys_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct relayd	*rd = arg;
-
-	if (mac_ring_tick(&rd->macs, relay_now()))
-		log_debug("response MAC secret rotated");
-}
-
-/* The key tick: at least every key_rotate s (again after a reload). */
-int
-main_keys_arm(struct relayd *rd)
-{
-	struct timeval	tv;
-
-	tv.tv_sec = rd->conf.key_rotate < MAIN_KEY_TICK_MAX ?
-	    rd->conf.key_rotate : MAIN_KEY_TICK_MAX;
-	tv.tv_usec = 0;
-	return event_add(&rd->rotate_ev, &tv);
-}
-
-/*
- * R5, RFC 7450 5.3.3.4: the previous secret still verifies Updates for
- * 2 x the query interval after a rotation.
- */
-static int
-main_keys_init(struct relayd *rd)
-{
-	mac_ring_init(&rd->macs, rd->conf.key_rotate, 2 * rd->conf.qqi,
-	    relay_now());
-	event_assign(&rd->rotate_ev, rd->base, -1, EV_PERSIST, main_keys_cb,
-	    rd);
-	return main_keys_arm(rd);
-}
-
-static void
-main_keys_free(struct relayd *rd)
-{
-	event_del(&rd->rotate_ev);
-}
-
-static int
-main_tunnels_init(struct relayd *rd)
-{
-	tunnel_init(rd);
-	return 0;
-}
 
 static void
 main_signal_cb(evutil_socket_t sig, short ev, void *arg)
@@ -135,7 +73,7 @@ main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 
 /* Signals through libevent; handler rules do not apply in the loop. */
 static int
-main_signals_init(struct relayd *rd)
+main_signals_start(struct relayd *rd)
 {
 	const int	sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
 	size_t		i;
@@ -152,7 +90,7 @@ main_signals_init(struct relayd *rd)
 }
 
 static void
-main_signals_free(struct relayd *rd)
+main_signals_stop(struct relayd *rd)
 {
 	size_t	i;
 
@@ -168,7 +106,7 @@ main_stop(struct relayd *rd, size_t started)
 {
 	while (started-- > 0) {
 		log_debug("stopping %s", main_modules[started].name);
-		main_modules[started].fini(rd);
+		main_modules[started].stop(rd);
 	}
 }
 
@@ -180,7 +118,7 @@ main_start(struct relayd *rd)
 
 	for (i = 0; i < MAIN_NMODULES; i++) {
 		log_debug("starting %s", main_modules[i].name);
-		if (main_modules[i].init(rd) == 0)
+		if (main_modules[i].start(rd) == 0)
 			continue;
 		log_warnx("cannot start %s", main_modules[i].name);
 		main_stop(rd, i);
@@ -218,7 +156,7 @@ main_detach(struct relayd *rd)
 		main_exit(rd, MAIN_NMODULES, EX_OSERR);
 	}
 	log_init(0, rd->conf.log_facility, "amtrelayd");
-	reload_log_level(rd->conf.log_level, rd->conf.verbose);
+	(void)log_setlevel(rd->conf.log_level, rd->conf.verbose);
 	if (event_reinit(rd->base) == -1) {
 		log_warnx("event_reinit failed");
 		main_exit(rd, MAIN_NMODULES, EX_OSERR);
@@ -279,8 +217,10 @@ main(int argc, char **argv)
 	memset(&rd, 0, sizeof(rd));
 	TAILQ_INIT(&rd.listeners);
 	TAILQ_INIT(&rd.tunnels);
-	conf_parse_args(&rd.conf, &rd.args, argc, argv);
-	reload_log_level(rd.conf.log_level, rd.conf.verbose);
+	rd.listen_input = msg_input;
+	if ((rc = conf_parse(&rd.conf, argc, argv)) >= 0)
+		return rc;
+	(void)log_setlevel(rd.conf.log_level, rd.conf.verbose);
 	if (mac_lib_init() == -1) {
 		log_warnx("libsodium cannot start");
 		return EX_SOFTWARE;

@@ -1,6 +1,6 @@
 /*
  * The four AMT messages a relay accepts (RFC 7450 5.3.3.1): Relay
- * Discovery, Request, Membership Update, Teardown.  listen.c has checked
+ * Discovery, Request, Membership Update, Teardown.  msg_input() checks
  * length, version and type; each handler goes on in the order expected
  * source / nonce / state -> MAC -> act, and counts every drop.
  *
@@ -54,7 +54,7 @@ msg_send(struct listener *l, const struct sockaddr *to,
  * reached (the socket it came in on), copy the nonce (W9), advertise the
  * relay address of the Discovery's family.
  */
-void
+static void
 msg_discovery(struct listener *l, const struct sockaddr *from,
     const struct amt_msg *in)
 {
@@ -130,7 +130,7 @@ msg_query_src(const struct relay_conf *c, bool mld, struct amt_ip *src)
  * not refused, and telling it L would send it away (RFC 8777 3.3.5).
  * Beyond --request-rate from one address, no answer (request-rate-limited).
  */
-void
+static void
 msg_request(struct listener *l, const struct sockaddr *from,
     const struct amt_msg *in)
 {
@@ -198,7 +198,7 @@ msg_mac_ok(struct relayd *rd, const struct tunnel *t, const uint8_t *canon,
 	bool	ring, kept = false, e;
 
 	/* Both are computed whatever the first gives. */
-	ring = mac_ring_verify_ecn(&rd->macs, relay_now(), canon, port,
+	ring = mac_ring_verify_ecn(&rd->macs, clock_mono_s(), canon, port,
 	    in->nonce, in->mac, &e);
 	if (t != NULL && mac_equal(t->mac, in->mac))
 		kept = t->nonce == in->nonce;
@@ -231,7 +231,7 @@ msg_count_report_error(struct relay_stats *st, int rc)
  * limits (R14), keyed by source address and port (R7); each record is
  * applied and the timer restarts (R13).
  */
-void
+static void
 msg_update(struct listener *l, const struct sockaddr *from,
     const struct amt_msg *in)
 {
@@ -284,7 +284,7 @@ msg_update(struct listener *l, const struct sockaddr *from,
  * gateway fields; if it verifies, the tunnel those fields name stops
  * receiving data at once and its state is deleted.  Otherwise ignored.
  */
-void
+static void
 msg_teardown(struct listener *l, const struct sockaddr *from,
     const struct amt_msg *in)
 {
@@ -308,4 +308,54 @@ msg_teardown(struct listener *l, const struct sockaddr *from,
 	log_info("teardown of %s from %s", addr_str((struct sockaddr *)&gw,
 	    buf, sizeof(buf)), addr_str(from, buf2, sizeof(buf2)));
 	tunnel_free(t);
+}
+
+/*
+ * RFC 7450 5.3.3.1: only Discovery, Request, Update and Teardown; any
+ * version other than 0 is ignored (W2).  Checked in the order length,
+ * version, type, then the per-type lengths of amt_decode().
+ */
+void
+msg_input(struct listener *l, const struct sockaddr *from,
+    const uint8_t *p, size_t len)
+{
+	struct relay_stats	*st = &l->rd->stats;
+	struct amt_msg		 m;
+
+	if (len < 1) {
+		st->err_incomplete_packet++;
+		return;
+	}
+	if ((p[0] >> 4) != 0) {
+		st->err_bad_version++;
+		return;
+	}
+	switch (p[0] & 0x0f) {
+	case AMT_RELAY_DISCOVERY:
+	case AMT_REQUEST:
+	case AMT_MEMBERSHIP_UPDATE:
+	case AMT_TEARDOWN:
+		break;
+	default:
+		st->err_unexpected_type++;
+		return;
+	}
+	if (amt_decode(p, len, &m) != AMT_OK) {
+		st->err_incomplete_packet++;
+		return;
+	}
+	switch (m.type) {
+	case AMT_RELAY_DISCOVERY:
+		msg_discovery(l, from, &m);
+		break;
+	case AMT_REQUEST:
+		msg_request(l, from, &m);
+		break;
+	case AMT_MEMBERSHIP_UPDATE:
+		msg_update(l, from, &m);
+		break;
+	case AMT_TEARDOWN:
+		msg_teardown(l, from, &m);
+		break;
+	}
 }

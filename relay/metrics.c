@@ -125,7 +125,7 @@ prom_cb(struct metrics_builder *b, void *arg)
 }
 
 int
-prom_init(struct relayd *rd)
+prom_start(struct relayd *rd)
 {
 	struct sockaddr_storage	ss;
 	char			err[256], buf[ADDR_STRLEN];
@@ -145,7 +145,7 @@ prom_init(struct relayd *rd)
 }
 
 void
-prom_free(struct relayd *rd)
+prom_stop(struct relayd *rd)
 {
 	if (rd->metrics != NULL)
 		metrics_free(rd->metrics);

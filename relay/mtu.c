@@ -19,6 +19,7 @@
 
 #include "amt/buf.h"
 #include "amt/cksum.h"
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "data.h"
 
@@ -66,7 +67,7 @@ frag_copied_options(const uint8_t *opt, size_t len, uint8_t *out)
 
 /* The header of one fragment: the original's with new length/offset. */
 static void
-frag_header(struct frag_set *fs, unsigned k, const struct fwd_pkt *pkt,
+frag_header(struct frag_set *fs, unsigned k, const struct data_pkt *pkt,
     size_t hlen, size_t dlen, uint16_t frag)
 {
 	struct wbuf	w;
@@ -89,7 +90,7 @@ frag_header(struct frag_set *fs, unsigned k, const struct fwd_pkt *pkt,
 }
 
 int
-frag_build(struct frag_set *fs, const struct fwd_pkt *pkt, size_t maxlen)
+frag_build(struct frag_set *fs, const struct data_pkt *pkt, size_t maxlen)
 {
 	size_t		 off = 0, dlen, step, total = pkt->len - pkt->hlen;
 	uint16_t	 base = pkt->frag & FWD_IPV4_OFF, frag;
@@ -162,7 +163,7 @@ mtu_icmp_close(struct mtu_icmp *mi)
 
 /* Build the ICMP or ICMPv6 message about pkt into out. */
 static size_t
-mtu_icmp_build(const struct fwd_pkt *pkt, unsigned mtu, uint8_t *out,
+mtu_icmp_build(const struct data_pkt *pkt, unsigned mtu, uint8_t *out,
     size_t cap)
 {
 	struct wbuf	w;
@@ -195,12 +196,12 @@ mtu_icmp_build(const struct fwd_pkt *pkt, unsigned mtu, uint8_t *out,
 }
 
 int
-mtu_icmp_send(struct mtu_icmp *mi, const struct fwd_pkt *pkt, unsigned mtu)
+mtu_icmp_send(struct mtu_icmp *mi, const struct data_pkt *pkt, unsigned mtu)
 {
 	struct sockaddr_storage	 ss;
 	uint8_t			 msg[ICMP6_MIN_MTU];
 	size_t			 len;
-	time_t			 now = time(NULL);
+	time_t			 now = clock_mono_s();
 	int			 fd;
 
 	if (mi == NULL || ip_is_any(&pkt->src))

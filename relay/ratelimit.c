@@ -37,7 +37,7 @@ struct ratelimit {
 };
 
 int
-ratelimit_init(struct relayd *rd)
+ratelimit_start(struct relayd *rd)
 {
 	/* calloc: untouched slots cost no resident memory. */
 	if ((rd->rl = calloc(1, sizeof(*rd->rl))) == NULL)
@@ -46,7 +46,7 @@ ratelimit_init(struct relayd *rd)
 }
 
 void
-ratelimit_free(struct relayd *rd)
+ratelimit_stop(struct relayd *rd)
 {
 	free(rd->rl);
 	rd->rl = NULL;

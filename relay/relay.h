@@ -1,10 +1,12 @@
 /*
  * amtrelayd: daemon context and per-file prototypes.
  *
- * Ownership: main.c, conf, listen.c, tunnel.c, membership.c, control.c
- * (control plane); upstream.c, capture.c, forward.c (data plane).  The
- * control plane tells the data plane which tunnels want which flows with
- * fwd_*(); the data plane joins upstream and replicates.
+ * Ownership: main.c, keys.c, conf.c, reload.c, listen.c, message.c,
+ * tunnel.c, ratelimit.c, membership.c, control.c, metrics.c (control
+ * plane); forward.c (the forwarding table), upstream.c, capture.c,
+ * replicate.c, batch.c, mtu.c (data plane).  The control plane tells the
+ * data plane which tunnels want which flows with fwd_*(); the data plane
+ * joins upstream and replicates.
  */
 #ifndef AMT_RELAY_H
 #define AMT_RELAY_H
@@ -28,6 +30,8 @@
 
 struct relayd;
 struct fwd_table;
+struct batches;
+struct repl;
 struct upstream;
 struct capture;
 struct ctl_server;
@@ -75,6 +79,7 @@ struct relay_conf {
 	int		 log_level;		/* LOG_WARNING/INFO/DEBUG */
 	struct sockaddr_storage metrics;	/* /metrics; family 0: off */
 	unsigned	 metrics_tunnels;	/* per-tunnel samples up to */
+	struct conf_args args;			/* the command line, for reloads */
 };
 
 /* Counters, named as in spec.md (AMT YANG draft). */
@@ -158,6 +163,10 @@ struct relayd {
 	struct relay_conf	 conf;
 	struct mac_ring		 macs;
 	struct listener_list	 listeners;
+	/* listen.c hands every datagram received to this (main.c sets it) */
+	void			(*listen_input)(struct listener *,
+				    const struct sockaddr *, const uint8_t *,
+				    size_t);
 	/* tunnel.c */
 	struct tunnel		**thash;
 	unsigned		 thash_size;
@@ -168,15 +177,15 @@ struct relayd {
 	struct ratelimit	*rl;
 	/* data plane */
 	struct fwd_table	*fwd;
+	struct batches		*batches;	/* batch.c */
+	struct repl		*repl;		/* replicate.c */
 	struct upstream		*up;
 	struct capture		*cap;
 	struct ctl_server	*ctl;
 	struct event		*sig_ev[4];
 	struct event		 rotate_ev;
 	struct relay_stats	 stats;
-	/* operations: the command line kept for reloads, the pid file,
-	 * the /metrics listener */
-	struct conf_args	 args;
+	/* operations: the pid file, the /metrics listener */
 	struct pidfile		*pidfile;
 	struct metrics		*metrics;
 };
@@ -192,50 +201,43 @@ tunnel_ecn(const struct tunnel *t)
 	return t->ecn && t->rd->conf.ecn;
 }
 
-/* main.c */
-time_t		 relay_now(void);		/* monotonic seconds */
-int		 main_keys_arm(struct relayd *);	/* R5 rotation tick */
+/* keys.c: the response MAC secrets and their rotation (R5) */
+int		 keys_start(struct relayd *);
+void		 keys_stop(struct relayd *);
+int		 keys_arm(struct relayd *);
+int		 keys_reconf(struct relayd *);
 
 /* conf.c: command line and file into struct relay_conf */
-/* Parse argv (kept in a), read the file; exits on errors, -h, -V, -n. */
-void		 conf_parse_args(struct relay_conf *, struct conf_args *,
-		    int, char **);
-void		 conf_parse(struct relay_conf *, int, char **);
-/* Defaults, the file and the command line again (reload); -1 with err. */
+/* argv and the file: -1 to run, or the exit code (-h, -V, -n, errors) */
+int		 conf_parse(struct relay_conf *, int, char **);
+/* Defaults, the file, then the command line a (kept in c->args); 0, or
+ * -1 with err.  A reload passes the running args again. */
 int		 conf_read(const struct conf_args *, struct relay_conf *,
 		    char *, size_t);
 void		 conf_print(const struct relay_conf *, FILE *);
 const char	*conf_pid_file(const struct relay_conf *);
 unsigned	 conf_tunnel_timeout(const struct relay_conf *);
-const char	*conf_log_level_name(int);
-int		 conf_log_level_parse(const char *);
 
 /* reload.c: SIGHUP and `amtctl reload` (apply what can change live) */
 int		 reload_conf(struct relayd *, char *, size_t);
-void		 reload_log_level(int, int);
 
 /* metrics.c: the optional /metrics listener (Prometheus text format) */
-int		 prom_init(struct relayd *);
-void		 prom_free(struct relayd *);
+int		 prom_start(struct relayd *);
+void		 prom_stop(struct relayd *);
 
 /* listen.c */
-int		 listen_open(struct relayd *);
-void		 listen_close(struct relayd *);
+int		 listen_start(struct relayd *);
+void		 listen_stop(struct relayd *);
 int		 listen_send(struct listener *, const struct sockaddr *,
 		    const void *, size_t);
 
 /* message.c: one handler per AMT message the relay accepts */
-void		 msg_discovery(struct listener *, const struct sockaddr *,
-		    const struct amt_msg *);
-void		 msg_request(struct listener *, const struct sockaddr *,
-		    const struct amt_msg *);
-void		 msg_update(struct listener *, const struct sockaddr *,
-		    const struct amt_msg *);
-void		 msg_teardown(struct listener *, const struct sockaddr *,
-		    const struct amt_msg *);
+/* One datagram received on l (listen.c calls it as rd->listen_input). */
+void		 msg_input(struct listener *, const struct sockaddr *,
+		    const uint8_t *, size_t);
 
 /* tunnel.c */
-void		 tunnel_init(struct relayd *);
+int		 tunnel_start(struct relayd *);
 struct tunnel	*tunnel_find(struct relayd *, const struct sockaddr *);
 struct tunnel	*tunnel_new(struct relayd *, const struct sockaddr *,
 		    struct listener *);
@@ -243,11 +245,11 @@ void		 tunnel_free(struct tunnel *);
 void		 tunnel_refresh(struct tunnel *);
 unsigned	 tunnel_count_ip(struct relayd *, const struct sockaddr *);
 uint64_t	 tunnel_ip_hash(const struct relayd *, const uint8_t [16]);
-void		 tunnel_free_all(struct relayd *);
+void		 tunnel_stop(struct relayd *);
 
 /* ratelimit.c: --request-rate, per source IP in fixed memory (R14) */
-int		 ratelimit_init(struct relayd *);
-void		 ratelimit_free(struct relayd *);
+int		 ratelimit_start(struct relayd *);
+void		 ratelimit_stop(struct relayd *);
 bool		 ratelimit_allow(struct relayd *, const uint8_t [16], uint32_t);
 
 /* membership.c: RFC 3376 6.4 / RFC 3810 7.4 per tunnel (R8) */
@@ -262,8 +264,8 @@ void		 membership_walk(const struct tunnel *,
 		    void *), void *);
 
 /* control.c */
-int		 control_init(struct relayd *);
-void		 control_free(struct relayd *);
+int		 control_start(struct relayd *);
+void		 control_stop(struct relayd *);
 void		 control_log_stats(struct relayd *);
 /* Each counter of struct relay_stats with its spec.md name. */
 void		 control_counters(struct relayd *, void (*)(const char *,
@@ -277,8 +279,8 @@ void		 control_counters(struct relayd *, void (*)(const char *,
  * membership_excludes() before sending.
  */
 /* Argument order everywhere: (source, group), as in "(S,G)". */
-int		 fwd_init(struct relayd *);
-void		 fwd_free(struct relayd *);
+int		 fwd_start(struct relayd *);
+void		 fwd_stop(struct relayd *);
 int		 fwd_sg_add(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *, struct tunnel *);
 void		 fwd_sg_del(struct relayd *, const struct amt_ip *,
@@ -294,15 +296,21 @@ void		 fwd_walk(struct relayd *, void (*)(const struct amt_ip *,
 		    const struct amt_ip *, unsigned, void *), void *);
 
 /* upstream.c: host joins on the upstream interface (R9) */
-int		 upstream_init(struct relayd *);
-void		 upstream_free(struct relayd *);
+int		 upstream_start(struct relayd *);
+void		 upstream_stop(struct relayd *);
 int		 upstream_join(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *);
 void		 upstream_leave(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *);
 
+/* batch.c, replicate.c: the send batches, then replication to tunnels */
+int		 batch_start(struct relayd *);
+void		 batch_stop(struct relayd *);
+int		 repl_start(struct relayd *);
+void		 repl_stop(struct relayd *);
+
 /* capture.c: native multicast from the upstream interface (R10) */
-int		 capture_init(struct relayd *);
-void		 capture_free(struct relayd *);
+int		 capture_start(struct relayd *);
+void		 capture_stop(struct relayd *);
 
 #endif

@@ -1,7 +1,7 @@
 # amtrelayd control plane (the data plane appends its sources in
 # relay/data.mk), its man page and the membership unit tests.
 sbin_PROGRAMS += relay/amtrelayd
-relay_amtrelayd_SOURCES = relay/main.c relay/conf.c relay/reload.c \
+relay_amtrelayd_SOURCES = relay/main.c relay/keys.c relay/conf.c relay/reload.c \
 	relay/listen.c relay/message.c relay/tunnel.c relay/membership.c \
 	relay/control.c relay/metrics.c relay/ratelimit.c relay/relay.h
 relay_amtrelayd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \

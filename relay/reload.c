@@ -129,38 +129,20 @@ reload_log_changes(const struct relay_conf *old, const struct relay_conf *nc)
 	free(b);
 }
 
-/*
- * -v and log-level: debug messages when either asks; "warning" keeps
- * warnings only, on stderr and in syslog (whose mask drops the rest).
- */
-void
-reload_log_level(int level, int verbose)
-{
-	if (level == LOG_DEBUG && verbose == 0)
-		verbose = 1;
-	if (level <= LOG_WARNING && verbose == 0)
-		verbose = -1;
-	log_setverbose(verbose);
-	setlogmask(LOG_UPTO(verbose > 0 ? LOG_DEBUG : level));
-}
-
 int
 reload_conf(struct relayd *rd, char *err, size_t len)
 {
 	struct relay_conf	nc;
 
-	if (conf_read(&rd->args, &nc, err, len) == -1)
+	if (conf_read(&rd->conf.args, &nc, err, len) == -1)
 		return -1;
 	reload_keep_fixed(&rd->conf, &nc);
 	reload_log_changes(&rd->conf, &nc);
 	rd->conf = nc;
-	/* R5: the new period from now on; prev still verifies 2 x QQI. */
-	rd->macs.rotate_s = nc.key_rotate;
-	rd->macs.grace_s = 2 * nc.qqi;
-	if (main_keys_arm(rd) == -1)
+	if (keys_reconf(rd) == -1)
 		log_warnx("reload: key rotation timer");
-	reload_log_level(nc.log_level, nc.verbose);
-	log_info("configuration reloaded%s%s", rd->args.file ? " from " : "",
-	    rd->args.file ? rd->args.file : " (no file: command line only)");
+	(void)log_setlevel(nc.log_level, nc.verbose);
+	log_info("configuration reloaded%s%s", rd->conf.args.file ? " from " : "",
+	    rd->conf.args.file ? rd->conf.args.file : " (no file: command line only)");
 	return 0;
 }

@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "relay.h"
 
@@ -27,20 +28,22 @@
 
 static void	tunnel_expire_cb(evutil_socket_t, short, void *);
 
-void
-tunnel_init(struct relayd *rd)
+int
+tunnel_start(struct relayd *rd)
 {
 	unsigned	n = THASH_MIN;
 
 	while (n < rd->conf.max_tunnels && n < THASH_MAX)
 		n <<= 1;
-	rd->thash = calloc(n, sizeof(*rd->thash));
-	if (rd->thash == NULL)
-		fatal("tunnel table");
-	rd->thash_size = n;
-	randombytes_buf(rd->thash_key, sizeof(rd->thash_key));
 	TAILQ_INIT(&rd->tunnels);
 	rd->ntunnels = 0;
+	if ((rd->thash = calloc(n, sizeof(*rd->thash))) == NULL) {
+		log_warn("tunnel table");
+		return -1;
+	}
+	rd->thash_size = n;
+	randombytes_buf(rd->thash_key, sizeof(rd->thash_key));
+	return 0;
 }
 
 /*
@@ -123,7 +126,7 @@ tunnel_new(struct relayd *rd, const struct sockaddr *sa,
 	memcpy(&t->gw, sa, addr_len(sa));
 	t->lsn = lsn;
 	t->rd = rd;
-	t->created = t->refreshed = relay_now();
+	t->created = t->refreshed = clock_mono_s();
 	evtimer_assign(&t->expire_ev, rd->base, tunnel_expire_cb, t);
 	b = tunnel_bucket(rd, sa);
 	t->hnext = rd->thash[b];
@@ -175,7 +178,7 @@ tunnel_refresh(struct tunnel *t)
 {
 	struct timeval	tv;
 
-	t->refreshed = relay_now();
+	t->refreshed = clock_mono_s();
 	tv.tv_sec = conf_tunnel_timeout(&t->rd->conf);
 	tv.tv_usec = 0;
 	evtimer_add(&t->expire_ev, &tv);
@@ -195,7 +198,7 @@ tunnel_expire_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* Shutdown (R16): every tunnel out of the forwarding table. */
 void
-tunnel_free_all(struct relayd *rd)
+tunnel_stop(struct relayd *rd)
 {
 	struct tunnel	*t;
 

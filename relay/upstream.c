@@ -361,7 +361,7 @@ upstream_leave(struct relayd *rd, const struct amt_ip *s,
 }
 
 int
-upstream_init(struct relayd *rd)
+upstream_start(struct relayd *rd)
 {
 	struct upstream	*up;
 
@@ -383,7 +383,7 @@ upstream_init(struct relayd *rd)
 
 /* R16: leave every group, close every socket. */
 void
-upstream_free(struct relayd *rd)
+upstream_stop(struct relayd *rd)
 {
 	struct upstream	*up = rd->up;
 	struct up_join	*j;

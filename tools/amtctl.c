@@ -47,9 +47,9 @@ usage(void)
 static char *
 join_words(int argc, char **argv)
 {
-	size_t	 len = 1;
+	size_t	 len = 1, off = 0;
 	char	*line;
-	int	 i;
+	int	 i, n;
 
 	for (i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
@@ -63,9 +63,13 @@ join_words(int argc, char **argv)
 		exit(EX_OSERR);
 	}
 	for (i = 0; i < argc; i++) {
-		if (i > 0)
-			strcat(line, " ");
-		strcat(line, argv[i]);
+		n = snprintf(line + off, len - off, "%s%s", i > 0 ? " " : "",
+		    argv[i]);
+		if (n < 0 || (size_t)n >= len - off) {
+			fprintf(stderr, "amtctl: cannot build the command\n");
+			exit(EX_SOFTWARE);
+		}
+		off += (size_t)n;
 	}
 	return line;
 }
@@ -74,8 +78,10 @@ join_words(int argc, char **argv)
 static int
 request_failed(const char *path)
 {
-	fprintf(stderr, "amtctl: %s: %s\n", path, strerror(errno));
-	return errno == EBADMSG ? EX_PROTOCOL : EX_UNAVAILABLE;
+	int	saved_errno = errno;
+
+	fprintf(stderr, "amtctl: %s: %s\n", path, strerror(saved_errno));
+	return saved_errno == EBADMSG ? EX_PROTOCOL : EX_UNAVAILABLE;
 }
 
 /*
@@ -130,17 +136,24 @@ static char *
 array_str(json_t *a)
 {
 	char	*out = NULL, *s, *n;
-	size_t	 i, len = 0;
+	size_t	 i, len = 0, cap;
 	json_t	*v;
+	int	 w;
 
 	json_array_foreach(a, i, v) {
 		s = value_str(v);
-		if ((n = realloc(out, len + strlen(s) + 2)) == NULL) {
+		cap = len + strlen(s) + 2;
+		if ((n = realloc(out, cap)) == NULL) {
 			perror("amtctl");
 			exit(EX_OSERR);
 		}
 		out = n;
-		len += (size_t)sprintf(out + len, "%s%s", i > 0 ? "," : "", s);
+		w = snprintf(out + len, cap - len, "%s%s", i > 0 ? "," : "", s);
+		if (w < 0 || (size_t)w >= cap - len) {
+			fprintf(stderr, "amtctl: cannot format a value\n");
+			exit(EX_SOFTWARE);
+		}
+		len += (size_t)w;
 		free(s);
 	}
 	return out != NULL ? out : xstrdup("-");

@@ -51,6 +51,10 @@ enum conf_kind {
 	CONF_ADDRS,	/* struct conf_addrs; one per use, in order */
 	CONF_SOCKADDR,	/* struct sockaddr_storage: addr, addr:port,
 			   [v6]:port; min is the default port */
+	CONF_LOG_LEVEL,	/* int: a syslog level by name (warning, info,
+			   debug) */
+	CONF_LOG_FACILITY, /* int: a syslog facility by name (daemon, user,
+			   local0..local7) */
 	CONF_CUSTOM,	/* set/print callbacks below */
 };
 
@@ -114,6 +118,12 @@ struct conf_args {
  */
 int	conf_getopt(const struct conf_opt *, int, char **,
 	    struct conf_args *, char *, size_t);
+/*
+ * Start-up: conf_getopt, then -h, -V and stray operands.  -1 to go on,
+ * or the exit code (EX_OK; EX_USAGE, what is wrong printed on stderr).
+ */
+int	conf_cmdline(const struct conf_opt *, const char *, int, char **,
+	    struct conf_args *);
 /* The command line's values onto conf.  0, or -1 with err. */
 int	conf_apply(const struct conf_opt *, const struct conf_args *, void *,
 	    char *, size_t);

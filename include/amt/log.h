@@ -11,6 +11,8 @@ void	log_init(int, int, const char *);	/* debug, facility, ident */
 /* Level: -1 warnings only, 0 info (default), 1 and more debug. */
 void	log_setverbose(int);
 int	log_getverbose(void);
+/* The log-level option and the -v count together; the verbosity set. */
+int	log_setlevel(int, int);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -37,6 +39,8 @@ struct tconf {
 	struct conf_addrs	disc;
 	struct sockaddr_storage	peer;
 	int			mode;
+	int			log_level;
+	int			log_facility;
 };
 
 static int
@@ -83,6 +87,8 @@ static const struct conf_opt topts[] = {
 	{ O("relay", 'r', CONF_SOCKADDR, peer), .min = 2268 },
 	{ O("mode", 0, CONF_CUSTOM, mode), .set = mode_set,
 	    .print = mode_print },
+	{ O("log-level", 0, CONF_LOG_LEVEL, log_level) },
+	{ O("log-facility", 0, CONF_LOG_FACILITY, log_facility) },
 	CONF_END
 };
 
@@ -95,6 +101,8 @@ tdefaults(struct tconf *c)
 	c->port = 2268;
 	c->timeout = 260;
 	snprintf(c->ctl, sizeof(c->ctl), "/run/t.sock");
+	c->log_level = LOG_INFO;
+	c->log_facility = LOG_DAEMON;
 }
 
 /* argv from a string of words (at most 31). */
@@ -459,6 +467,49 @@ test_conf_dump_parses_back_to_same(void **state)
 	free(out);
 }
 
+/* The log options both daemons take: syslog names, printed back. */
+static void
+test_conf_log_kinds(void **state)
+{
+	struct tconf	 c;
+	char		 err[256], *buf = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+
+	tdefaults(&c);
+	assert_int_equal(text("log-level DEBUG\nlog-facility local3\n", &c,
+	    err), 0);
+	assert_int_equal(c.log_level, LOG_DEBUG);
+	assert_int_equal(c.log_facility, LOG_LOCAL3);
+	assert_int_equal(text("log-level loud\n", &c, err), -1);
+	assert_string_equal(err, "t.conf:1: log-level: 'loud' is not "
+	    "warning, info or debug");
+	assert_int_equal(text("log-facility kern\n", &c, err), -1);
+	assert_non_null(strstr(err, "is not daemon, user or local0..local7"));
+	assert_non_null(f = open_memstream(&buf, &len));
+	conf_dump(topts, &c, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "log-level debug\nlog-facility local3\n"));
+	free(buf);
+}
+
+/* Start-up: -1 to run, or the exit code. */
+static void
+test_conf_cmdline_exit_codes(void **state)
+{
+	struct conf_args	 a;
+	char			*run[] = { "prog", "-q", "5", NULL };
+	char			*stray[] = { "prog", "extra", NULL };
+	char			*bad[] = { "prog", "--nope", NULL };
+	char			*ver[] = { "prog", "-V", NULL };
+
+	assert_int_equal(conf_cmdline(topts, "prog", 3, run, &a), -1);
+	assert_int_equal(conf_cmdline(topts, "prog", 2, stray, &a),
+	    EX_USAGE);
+	assert_int_equal(conf_cmdline(topts, "prog", 2, bad, &a), EX_USAGE);
+	assert_int_equal(conf_cmdline(topts, "prog", 2, ver, &a), EX_OK);
+}
+
 static void
 test_conf_getopt_errors_and_common_flags(void **state)
 {
@@ -522,6 +573,8 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_conf_every_kind_from_command_line),
+		cmocka_unit_test(test_conf_log_kinds),
+		cmocka_unit_test(test_conf_cmdline_exit_codes),
 		cmocka_unit_test(test_conf_uint_bounds),
 		cmocka_unit_test(test_conf_duration_units),
 		cmocka_unit_test(test_conf_bool_values),

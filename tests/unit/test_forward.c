@@ -1,6 +1,6 @@
 /*
  * The data plane's forwarding table, replication and fragmentation
- * (relay/forward.c, replicate.c, mtu.c; RFC 7450 5.3.3.6; R10, R12,
+ * (relay/forward.c, replicate.c, batch.c, mtu.c; RFC 7450 5.3.3.6; R10, R12,
  * R15): flows and tunnels come and go, datagrams are replicated as
  * `06 00` + the datagram through real loopback UDP sockets, oversized
  * ones are cut into correct IPv4 fragments or dropped.
@@ -87,7 +87,9 @@ setup(void **state)
 		f->t[i].lsn = &f->lsn;
 		f->t[i].rd = &f->rd;
 	}
-	assert_int_equal(fwd_init(&f->rd), 0);
+	assert_int_equal(batch_start(&f->rd), 0);
+	assert_int_equal(repl_start(&f->rd), 0);
+	assert_int_equal(fwd_start(&f->rd), 0);
 	excl_fix = f;
 	*state = f;
 	return 0;
@@ -99,7 +101,9 @@ teardown(void **state)
 	struct fixture	*f = *state;
 	int		 i;
 
-	fwd_free(&f->rd);
+	fwd_stop(&f->rd);
+	repl_stop(&f->rd);
+	batch_stop(&f->rd);
 	for (i = 0; i < NRECV; i++)
 		close(f->rx[i]);
 	close(f->lsn.fd);
@@ -109,10 +113,10 @@ teardown(void **state)
 }
 
 /* An IPv4 UDP datagram from s to g with len octets of payload. */
-static struct fwd_pkt
+static struct data_pkt
 mkpkt(struct fixture *f, const char *s, const char *g, size_t len, bool df)
 {
-	struct fwd_pkt	p;
+	struct data_pkt	p;
 	size_t		tot = 20 + 8 + len, i;
 	uint16_t	ck;
 
@@ -164,7 +168,7 @@ test_R10_replicated_as_data_to_each_tunnel(void **state)
 {
 	struct fixture	*f = *state;
 	struct amt_ip	 s, g;
-	struct fwd_pkt	 p = mkpkt(f, "127.0.0.1", "232.1.1.1", 100, true);
+	struct data_pkt	 p = mkpkt(f, "127.0.0.1", "232.1.1.1", 100, true);
 	uint8_t		 buf[2048];
 	ssize_t		 len = 0;
 	int		 i;
@@ -175,8 +179,8 @@ test_R10_replicated_as_data_to_each_tunnel(void **state)
 		assert_int_equal(fwd_sg_add(&f->rd, &s, &g, &f->t[i]), 0);
 	/* twice: no duplicate entry */
 	assert_int_equal(fwd_sg_add(&f->rd, &s, &g, &f->t[0]), 0);
-	fwd_packet(&f->rd, &p);
-	fwd_flush(&f->rd);
+	repl_packet(&f->rd, &p);
+	batch_flush(&f->rd);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(drain(f->rx[i], buf, sizeof(buf), &len), 1);
 		assert_int_equal(len, 2 + 128);
@@ -189,7 +193,7 @@ test_R10_replicated_as_data_to_each_tunnel(void **state)
 	assert_int_equal(f->rd.stats.data_tx_packets, 2);
 	/* another source of the group: nobody wants it */
 	p = mkpkt(f, "127.0.0.9", "232.1.1.1", 100, true);
-	fwd_packet(&f->rd, &p);
+	repl_packet(&f->rd, &p);
 	assert_int_equal(f->rd.stats.data_no_tunnel, 1);
 }
 
@@ -198,7 +202,7 @@ test_R10_exclude_mode_skips_excluded_source(void **state)
 {
 	struct fixture	*f = *state;
 	struct amt_ip	 g;
-	struct fwd_pkt	 p;
+	struct data_pkt	 p;
 	uint8_t		 buf[2048];
 	ssize_t		 len;
 
@@ -206,10 +210,10 @@ test_R10_exclude_mode_skips_excluded_source(void **state)
 	ip_parse("127.0.0.66", &f->excluded);
 	assert_int_equal(fwd_g_add(&f->rd, &g, &f->t[2]), 0);
 	p = mkpkt(f, "127.0.0.66", "239.1.1.1", 10, true);
-	fwd_packet(&f->rd, &p);
+	repl_packet(&f->rd, &p);
 	p = mkpkt(f, "127.0.0.67", "239.1.1.1", 10, true);
-	fwd_packet(&f->rd, &p);
-	fwd_flush(&f->rd);
+	repl_packet(&f->rd, &p);
+	batch_flush(&f->rd);
 	assert_int_equal(drain(f->rx[2], buf, sizeof(buf), &len), 1);
 	assert_memory_equal(buf + 2 + 12, "\x7f\x00\x00\x43", 4);
 }
@@ -287,7 +291,7 @@ test_R12_fragments_of_df_clear_datagram(void **state)
 {
 	struct fixture	*f = *state;
 	struct frag_set	*fs;
-	struct fwd_pkt	 p = mkpkt(f, "127.0.0.1", "232.1.1.1", 2500, false);
+	struct data_pkt	 p = mkpkt(f, "127.0.0.1", "232.1.1.1", 2500, false);
 
 	assert_non_null(fs = malloc(sizeof(*fs)));
 	assert_int_equal(frag_build(fs, &p, 570), 0);
@@ -302,7 +306,7 @@ test_R12_tunnel_mtu_fragment_or_drop(void **state)
 {
 	struct fixture	*f = *state;
 	struct amt_ip	 s, g;
-	struct fwd_pkt	 p;
+	struct data_pkt	 p;
 	uint8_t		 buf[2048];
 	ssize_t		 len = 0;
 
@@ -311,20 +315,20 @@ test_R12_tunnel_mtu_fragment_or_drop(void **state)
 	ip_parse("232.1.1.1", &g);
 	assert_int_equal(fwd_sg_add(&f->rd, &s, &g, &f->t[0]), 0);
 	p = mkpkt(f, "127.0.0.1", "232.1.1.1", 1000, false);
-	fwd_packet(&f->rd, &p);
-	fwd_flush(&f->rd);
+	repl_packet(&f->rd, &p);
+	batch_flush(&f->rd);
 	assert_int_equal(drain(f->rx[0], buf, sizeof(buf), &len), 2);
 	assert_true(len <= 600 - 28);
 	assert_int_equal(f->rd.stats.data_fragmented, 1);
 	p = mkpkt(f, "127.0.0.1", "232.1.1.1", 1000, true);
-	fwd_packet(&f->rd, &p);
-	fwd_flush(&f->rd);
+	repl_packet(&f->rd, &p);
+	batch_flush(&f->rd);
 	assert_int_equal(drain(f->rx[0], buf, sizeof(buf), &len), 0);
 	assert_int_equal(f->rd.stats.data_too_big, 1);
 	/* exactly the tunnel MTU still fits whole: 600 - 28 - 2 = 570 */
 	p = mkpkt(f, "127.0.0.1", "232.1.1.1", 570 - 28, true);
-	fwd_packet(&f->rd, &p);
-	fwd_flush(&f->rd);
+	repl_packet(&f->rd, &p);
+	batch_flush(&f->rd);
 	assert_int_equal(drain(f->rx[0], buf, sizeof(buf), &len), 1);
 	assert_int_equal(len, 572);
 }

@@ -3,7 +3,7 @@
  * relay's own listen.c / message.c / tunnel.c / membership.c / conf.c on
  * a real event_base, a test gateway socket on 127.0.0.1 or ::1, real
  * datagrams both ways.  Only the data plane (fwd_*) is a recorder, and
- * the clock (relay_now) is the test's, so that key rotation and its grace
+ * the monotonic clock (clock_mono_s, clock_mono_ms) is the test's, so that key rotation and its grace
  * time are exercised without waiting.
  */
 #include "config.h"
@@ -25,6 +25,7 @@
 
 #include <cmocka.h>
 
+#include "amt/clock.h"
 #include "relay.h"
 
 #define RELAY4		"127.0.0.1"
@@ -32,7 +33,7 @@
 #define GW_GROUP	"232.1.1.1"
 #define GW_SOURCE	"10.0.0.1"
 
-/* The test's clock (relay_now) and data-plane recorder. */
+/* The test's clock and data-plane recorder. */
 struct world {
 	time_t	now;
 	int	sg_add, sg_del, g_add, g_del, gone;
@@ -40,9 +41,15 @@ struct world {
 static struct world	world;
 
 time_t
-relay_now(void)
+clock_mono_s(void)
 {
 	return world.now;
+}
+
+uint64_t
+clock_mono_ms(void)
+{
+	return (uint64_t)world.now * 1000;
 }
 
 int
@@ -143,15 +150,16 @@ relay_start(const char *extra)
 		argv[argc++] = p;
 	argv[argc] = NULL;
 	optind = 0;
-	conf_parse(&f->rd.conf, argc, argv);
+	assert_int_equal(conf_parse(&f->rd.conf, argc, argv), -1);
 	assert_int_equal(mac_lib_init(), 0);
 	f->rd.base = event_base_new();
 	assert_non_null(f->rd.base);
 	mac_ring_init(&f->rd.macs, f->rd.conf.key_rotate, 2 * f->rd.conf.qqi,
 	    world.now);
-	tunnel_init(&f->rd);
-	assert_int_equal(ratelimit_init(&f->rd), 0);
-	assert_int_equal(listen_open(&f->rd), 0);
+	assert_int_equal(tunnel_start(&f->rd), 0);
+	assert_int_equal(ratelimit_start(&f->rd), 0);
+	f->rd.listen_input = msg_input;
+	assert_int_equal(listen_start(&f->rd), 0);
 	f->gw = gw_socket(AF_INET);
 	f->gw6 = gw_socket(AF_INET6);
 	return f;
@@ -169,9 +177,9 @@ teardown(void **state)
 {
 	struct fixture	*f = *state;
 
-	tunnel_free_all(&f->rd);
-	ratelimit_free(&f->rd);
-	listen_close(&f->rd);
+	tunnel_stop(&f->rd);
+	ratelimit_stop(&f->rd);
+	listen_stop(&f->rd);
 	event_base_free(f->rd.base);
 	close(f->gw);
 	close(f->gw6);
@@ -871,10 +879,10 @@ test_R16_free_all_leaves_data_plane(void **state)
 
 	join(f, f->gw, 90);
 	join(f, gw2, 91);
-	tunnel_free_all(&f->rd);
+	tunnel_stop(&f->rd);
 	assert_int_equal(world.gone, 2);
 	assert_int_equal(f->rd.ntunnels, 0);
-	tunnel_init(&f->rd);
+	assert_int_equal(tunnel_start(&f->rd), 0);
 	close(gw2);
 }
 
