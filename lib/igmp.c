@@ -2,7 +2,7 @@
  * IGMP in its IPv4 datagram: IGMPv2 (RFC 2236) and IGMPv3 (RFC 3376)
  * reports, leaves and queries, parsed and built.
  *
- * What a parsed datagram must satisfy (spec.md M1 M2 M4, RFC 7450
+ * What a parsed datagram must satisfy (M1 M2 M4; RFC 7450
  * 5.3.3.4 R6 a-d):
  * - IPv4 header: version 4, IHL >= 5, IHL <= total length <= bytes
  *   present (bytes after the total length are ignored, W8), header
@@ -242,7 +242,7 @@ igmp_finish(struct wbuf *w)
 }
 
 /*
- * spec.md M3: an IGMPv3 General Query to 224.0.0.1, 36 octets, no DF
+ * M3: an IGMPv3 General Query to 224.0.0.1, 36 octets, no DF
  * (RFC 3376 4.1.6 QRV, 4.1.7 QQIC, 4.1.1 Max Resp Code in 1/10 s).
  */
 ssize_t

@@ -2,7 +2,7 @@
  * MLD in its IPv6 datagram: MLDv1 (RFC 2710) and MLDv2 (RFC 3810)
  * reports, dones and queries, parsed and built.
  *
- * What a parsed datagram must satisfy (spec.md M1 M2 M4, RFC 7450
+ * What a parsed datagram must satisfy (M1 M2 M4; RFC 7450
  * 5.3.3.4 R6 a-d):
  * - IPv6 header: version 6, 40 + payload length <= bytes present (bytes
  *   after it are ignored, W8), Hop Limit 1 (RFC 3810 5, 7.4);
@@ -255,7 +255,7 @@ mld_finish(struct wbuf *w, const struct amt_ip *src, const uint8_t *dst)
 	return (ssize_t)w->len;
 }
 
-/* spec.md M3: an MLDv2 General Query to ff02::1, 76 octets. */
+/* M3: an MLDv2 General Query to ff02::1, 76 octets. */
 ssize_t
 mld_build_query(const struct mcast_query_params *in, void *out, size_t cap)
 {

@@ -110,7 +110,7 @@ mrec_records(struct rbuf *m, uint8_t version, struct mcast_report *r)
 }
 
 /*
- * spec.md M1: a v1/v2 report of a multicast group is an ASM join, a
+ * M1: a v1/v2 report of a multicast group is an ASM join, a
  * leave/done an ASM leave.
  */
 int
@@ -209,7 +209,7 @@ mrec_query_tail(struct rbuf *m, struct mcast_query *q)
 	return MCAST_OK;
 }
 
-/* Zero fields take the defaults of spec.md M3. */
+/* Zero fields take the defaults of M3. */
 void
 mrec_query_defaults(const struct mcast_query_params *in,
     struct mcast_query_params *out)

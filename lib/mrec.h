@@ -15,7 +15,7 @@
 #define MCAST_TOS		0xc0	/* RFC 3376 4: Internetwork Control */
 #define MCAST_DEF_QRV		2	/* RFC 3376 8.1 */
 #define MCAST_DEF_QQI		125	/* RFC 3376 8.2, seconds */
-#define MCAST_DEF_MRT_MS	100	/* spec.md M3: Max Resp Code 1 */
+#define MCAST_DEF_MRT_MS	100	/* M3: Max Resp Code 1 */
 
 /* The IGMP or ICMPv6 message of a checked datagram. */
 struct mcast_pkt {

@@ -1,5 +1,5 @@
 /*
- * The send batches of the data plane (RFC 7450 5.3.3.6, spec.md R10,
+ * The send batches of the data plane (RFC 7450 5.3.3.6, R10,
  * R12, R15).  Each Data message is one sendmmsg() entry whose iovec is
  * [06 00, pieces of the shared datagram]: no per-tunnel copy.  Entries
  * are batched per relay socket and flushed when a batch is full and at

@@ -1,5 +1,5 @@
 /*
- * Native multicast from the upstream interface (spec.md R10): an
+ * Native multicast from the upstream interface (R10): an
  * AF_PACKET socket (SOCK_DGRAM: frames start at the IP header) with a
  * classic BPF filter for multicast destinations and a TPACKET_V3 ring, so
  * that one wake-up of the event loop walks every block the kernel has

@@ -21,7 +21,7 @@
 #include "amt/log.h"
 #include "relay.h"
 
-/* Defaults (spec.md M3, R5, R13, R14; RFC 3376 8.2-8.3). */
+/* Defaults (M3, R5, R13, R14; RFC 3376 8.2-8.3). */
 #define CONF_QQI		125
 #define CONF_QRV		2
 #define CONF_QRI		10	/* RFC 7450 5.3.3.7: >= 10 s */

@@ -2,7 +2,7 @@
  * The control socket of amtrelayd (lib/ctl.c serves it, mode 0660; the
  * group is control-group if set): `show tunnels`, `show flows`,
  * `show stats`, each answered with one JSON object whose names are
- * those of spec.md (the AMT YANG draft's counters); `show config`,
+ * the counter names of the AMT YANG model; `show config`,
  * `reload` (as SIGHUP), `log-level warning|info|debug`, `verbose N`.
  */
 #include "config.h"
@@ -26,7 +26,7 @@
 #include "amt/log.h"
 #include "relay.h"
 
-/* Every counter of struct relay_stats under its spec.md name. */
+/* Every counter of struct relay_stats under its AMT YANG name. */
 static const struct {
 	const char	*name;
 	size_t		 off;

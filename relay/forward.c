@@ -1,5 +1,5 @@
 /*
- * The forwarding table (RFC 7450 5.3.1, spec.md R8, R9): (S,G) and (*,G)
+ * The forwarding table (RFC 7450 5.3.1, R8, R9): (S,G) and (*,G)
  * flows, each with the tunnels that want it.  The first tunnel in a flow
  * joins it upstream, the last one out leaves it.  A tunnel keeps a
  * back-reference to every flow it is in and its index there, so that

@@ -1,5 +1,5 @@
 /*
- * The response MAC secrets (RFC 7450 5.3.5, spec.md R5): a new secret
+ * The response MAC secrets (RFC 7450 5.3.5, R5): a new secret
  * every key_rotate seconds on the monotonic clock; the previous one
  * still verifies Updates for 2 x the query interval after a rotation
  * (RFC 7450 5.3.3.4).

@@ -2,7 +2,7 @@
  * The optional /metrics listener (`metrics ADDR[:PORT]`, port 9768 by
  * default) in the Prometheus text format, served by lib/metrics.c.
  *
- * Names: every counter of `amtctl show stats` (spec.md's names, from
+ * Names: every counter of `amtctl show stats` (the names of
  * the AMT YANG draft) as amt_relay_NAME_total with '-' made '_', e.g.
  * amt_relay_request_total, amt_relay_invalid_mac_total; gauges
  * amt_relay_tunnels and amt_relay_flows.  Per tunnel, labelled by

@@ -1,5 +1,5 @@
 /*
- * Datagrams larger than the tunnel MTU (RFC 7450 5.3.3.6.2, spec.md R12):
+ * Datagrams larger than the tunnel MTU (RFC 7450 5.3.3.6.2, R12):
  * IPv4 with DF clear is cut into IPv4 fragments (RFC 791 3.2), each sent
  * as a Data message of its own; the others are dropped and the source is
  * told with ICMP "fragmentation needed" (RFC 1191) or ICMPv6 Packet Too

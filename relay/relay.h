@@ -68,7 +68,7 @@ struct relay_conf {
 	unsigned	 tunnel_mtu;		/* outer path MTU (R12), 1500 */
 	int		 verbose;
 	bool		 debug;
-	/* operations (issue 5) */
+	/* operations: drain, limits, metrics */
 	struct conf_addrs relay_addrs;		/* -a, one per family */
 	struct conf_addrs discovery_addrs;	/* -D */
 	unsigned	 qri;			/* s */
@@ -82,7 +82,7 @@ struct relay_conf {
 	struct conf_args args;			/* the command line, for reloads */
 };
 
-/* Counters, named as in spec.md (AMT YANG draft). */
+/* Counters, named as in the AMT YANG model. */
 struct relay_stats {
 	uint64_t	rx_relay_discovery;
 	uint64_t	rx_request;
@@ -267,7 +267,7 @@ void		 membership_walk(const struct tunnel *,
 int		 control_start(struct relayd *);
 void		 control_stop(struct relayd *);
 void		 control_log_stats(struct relayd *);
-/* Each counter of struct relay_stats with its spec.md name. */
+/* Each counter of struct relay_stats with its AMT YANG name. */
 void		 control_counters(struct relayd *, void (*)(const char *,
 		    uint64_t, void *), void *);
 

@@ -1,5 +1,5 @@
 /*
- * Replication of captured datagrams to tunnels (RFC 7450 5.3.3.6, spec.md
+ * Replication of captured datagrams to tunnels (RFC 7450 5.3.3.6;
  * R10, R12, R15): the flows of a datagram from the forwarding table, the
  * tunnels of an EXCLUDE-mode group that do not exclude its source, once
  * per outer family a decision (whole, IPv4 fragments, or drop and one

@@ -1,5 +1,5 @@
 /*
- * Host joins on the upstream interface (spec.md R9, RFC 7450 5.3.1): the
+ * Host joins on the upstream interface (R9; RFC 7450 5.3.1): the
  * relay is a host there and asks for each (S,G) with
  * MCAST_JOIN_SOURCE_GROUP and each (*,G) with MCAST_JOIN_GROUP.  The
  * kernel limits joins per socket (net.ipv4.igmp_max_memberships groups,

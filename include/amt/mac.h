@@ -1,5 +1,5 @@
 /*
- * Response MAC (RFC 7450 5.3.5, 5.3.6; spec.md R5): the first 48 bits of a
+ * Response MAC (RFC 7450 5.3.5, 5.3.6; R5): the first 48 bits of a
  * keyed SipHash-2-4 (libsodium crypto_shorthash) over the canonical 16-byte
  * gateway address, the gateway UDP port (network order) and the request
  * nonce (network order).  A key ring holds the current and the previous

@@ -31,7 +31,7 @@ enum amt_type {
 /* Octet 1 flags (RFC 7450 5.1.3.3, 5.1.4.3; RFC 9601 for E). */
 #define AMT_REQ_FLAG_P		0x01	/* 1: MLDv2 query wanted */
 #define AMT_REQ_FLAG_E		0x02	/* RFC 9601: copy inner ECN */
-#define AMT_REQ_FLAG_P_LINUX	0x80	/* spec.md Q2: Linux driver's P */
+#define AMT_REQ_FLAG_P_LINUX	0x80	/* Q2: Linux driver's P */
 #define AMT_QUERY_FLAG_G	0x01	/* gateway fields present */
 #define AMT_QUERY_FLAG_L	0x02	/* relay at capacity */
 
