@@ -14,6 +14,8 @@ GWD=$top_builddir/gateway/amtgwd
 AMTCTL=$top_builddir/tools/amtctl
 GWSEND=$top_builddir/tests/net/gwtest-send
 GWRECV=$top_builddir/tests/net/gwtest-recv
+MROUTE_PROBE=$top_builddir/tests/net/mroute-probe
+NO_MROUTE=$top_builddir/tests/net/no-mroute.so
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 
 # Addresses of the standard topology (e2e_topo).
@@ -39,6 +41,26 @@ e2e_setup()
 }
 
 e2e_rc() { return "$1"; }
+
+# e2e_mroute_probe NS [-4|-6]: SKIP unless NS can route multicast (a
+# kernel without CONFIG_IP_MROUTE / CONFIG_IPV6_MROUTE).  With
+# AMT_TEST_NO_MROUTE=1 the probe runs with no-mroute.so preloaded, which
+# makes any kernel look like one without.
+e2e_mroute_probe()
+{
+	_ns=$1; shift
+	check_dep "$MROUTE_PROBE"
+	if [ "${AMT_TEST_NO_MROUTE:-0}" = 1 ]; then
+		[ -e "$NO_MROUTE" ] || SKIP "$NO_MROUTE not built"
+		_why=$(ip netns exec "$_ns" env LD_PRELOAD="$NO_MROUTE" \
+		    "$MROUTE_PROBE" "$@") ||
+			SKIP "$(e2e_lines "$_why") (AMT_TEST_NO_MROUTE=1)"
+		FAIL "no-mroute.so did not take MRT_INIT/MRT6_INIT away"
+	fi
+	_why=$(ip netns exec "$_ns" "$MROUTE_PROBE" "$@") ||
+		SKIP "kernel without multicast routing: $(e2e_lines "$_why")"
+}
+e2e_lines() { echo "$1" | sed -n 'H;${x;s/^\n//;s/\n/; /g;p;}'; }
 
 # Stop and reap our processes (a zombie would hold lib's cleanup), then
 # lib_cleanup with the exit code we were given.
