@@ -123,17 +123,9 @@ e2e_start()
 	echo "$E2E_PID" >>"$E2E_TMP/e2e.pids"
 }
 
-# e2e_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds; 1 at
-# the deadline (wall clock, however long CMD takes).
-e2e_wait()
-{
-	_end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
-	while :; do
-		"$@" && return 0
-		[ $(( $(date +%s%N) / 1000000 )) -ge "$_end" ] && return 1
-		sleep 0.1
-	done
-}
+# e2e_wait SECONDS CMD...: lib's wait_for (poll CMD every 0.1 s until it
+# succeeds; 1 at the deadline, wall clock however long CMD takes).
+e2e_wait() { wait_for "$@"; }
 
 # e2e_json SOCK "REQUEST" PYEXPR: evaluate PYEXPR over the reply j.
 e2e_json()
@@ -286,6 +278,8 @@ d = open(sys.argv[1], "rb").read()
 off = 24
 while off + 16 <= len(d):
     n = struct.unpack("=I", d[off + 8:off + 12])[0]
+    if off + 16 + n > len(d):
+        break  # a record still being written by the capture
     p = d[off + 16:off + 16 + n]
     off += 16 + n
     if len(p) < 14:
