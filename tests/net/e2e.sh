@@ -150,7 +150,7 @@ e2e_relay()
 	RELAY_SOCK=$E2E_TMP/relay.sock
 	e2e_start "$_ns" relay "$RELAYD" -d -v -i "$_up" -S "$RELAY_SOCK" "$@"
 	RELAY_PID=$E2E_PID
-	e2e_wait 10 e2e_ctl_ok "$RELAY_SOCK" ||
+	e2e_wait 30 e2e_ctl_ok "$RELAY_SOCK" ||
 		FAIL "amtrelayd did not answer on $RELAY_SOCK"
 }
 
@@ -162,8 +162,8 @@ e2e_gw()
 	e2e_start "$_ns" "$_name" "$GWD" -d -v -t "$TUN" \
 	    -S "$E2E_TMP/$_name.sock" "$@"
 	GW_PID=$E2E_PID
-	e2e_wait 10 e2e_tun_up "$_ns" || FAIL "$_name: tun $TUN not up"
-	e2e_wait 10 e2e_ctl_ok "$E2E_TMP/$_name.sock" ||
+	e2e_wait 30 e2e_tun_up "$_ns" || FAIL "$_name: tun $TUN not up"
+	e2e_wait 30 e2e_ctl_ok "$E2E_TMP/$_name.sock" ||
 		FAIL "$_name: amtgwd did not answer"
 }
 
@@ -207,7 +207,7 @@ e2e_recv()
 	e2e_start "$_ns" "$_name" "$GWRECV" -i "$TUN" \
 	    -o "$E2E_TMP/$_name.out" "$@"
 	RECV_PID=$E2E_PID
-	e2e_wait 5 test -s "$E2E_TMP/$_name.out" ||
+	e2e_wait 20 test -s "$E2E_TMP/$_name.out" ||
 		FAIL "$_name: receiver did not start"
 }
 

@@ -239,7 +239,7 @@ relay_start()
 	    -S "$RELAY_SOCK" "$@"
 	RELAY_PID=$BG_PID
 	cp /dev/null "$LIB_TMP/relay.log" 2>/dev/null
-	wait_for 10 ctl show stats || {
+	wait_for 30 ctl show stats || {
 		relay_log; FAIL "amtrelayd did not start ($*)"; }
 }
 
@@ -387,8 +387,8 @@ for fam, lvl, s, g in ((socket.AF_INET, socket.IPPROTO_IP,
 print("joined", flush=True)
 time.sleep(3600)
 '
-	wait_for 5 has_member "$1" "lo 192.0.2.254,232.255.255.254 include" &&
-	    wait_for 5 has_member "$1" "lo 2001:db8::fe,ff3e::ffff:fffe include" ||
+	wait_for 20 has_member "$1" "lo 192.0.2.254,232.255.255.254 include" &&
+	    wait_for 20 has_member "$1" "lo 2001:db8::fe,ff3e::ffff:fffe include" ||
 		FAIL "mc_anchor: no source-specific join on lo in $1"
 }
 
@@ -412,7 +412,7 @@ cap_start()
 	bg "cap-$cs_name" "$cs_ns" tcpdump -n -i "$cs_if" --immediate-mode -U \
 	    -s 0 -w "$LIB_TMP/$cs_name.pcap" "$@"
 	CAP_PID=$BG_PID
-	wait_for 10 grep -q "listening on" "$LIB_TMP/cap-$cs_name.err" ||
+	wait_for 30 grep -q "listening on" "$LIB_TMP/cap-$cs_name.err" ||
 		FAIL "tcpdump on $cs_ns/$cs_if did not start"
 }
 
