@@ -404,13 +404,15 @@ no_member()
 }
 
 # cap_start NAME NS IF FILTER...: tcpdump into $LIB_TMP/NAME.pcap
-# (field-notes: tcpdump -U --immediate-mode loses nothing at the end).
+# (field-notes: tcpdump -U --immediate-mode loses nothing at the end;
+# a 16 MiB ring keeps a tcpdump that runs late on a busy machine from
+# dropping packets).
 cap_start()
 {
 	cs_name=$1 cs_ns=$2 cs_if=$3
 	shift 3
 	bg "cap-$cs_name" "$cs_ns" tcpdump -n -i "$cs_if" --immediate-mode -U \
-	    -s 0 -w "$LIB_TMP/$cs_name.pcap" "$@"
+	    -B 16384 -s 0 -w "$LIB_TMP/$cs_name.pcap" "$@"
 	CAP_PID=$BG_PID
 	wait_for 30 grep -q "listening on" "$LIB_TMP/cap-$cs_name.err" ||
 		FAIL "tcpdump on $cs_ns/$cs_if did not start"

@@ -100,8 +100,10 @@ relaypid=$!
 pids="$pids $relaypid"
 wait_for 30 test -S "$tmp/ctl" || { cat "$tmp/relay.log"; FAIL "relay start"; }
 
-nsbg $NS_K tcpdump -q -n -i ${p}k1 --immediate-mode -U -w "$tmp/gw.pcap" \
-    udp port 2268 2>/dev/null &
+# (a 16 MiB ring: on a busy machine tcpdump runs late, and the bursts of
+# 10,000 packets/s below overflow the default 2 MiB)
+nsbg $NS_K tcpdump -q -n -i ${p}k1 --immediate-mode -U -B 16384 \
+    -w "$tmp/gw.pcap" udp port 2268 2>/dev/null &
 pids="$pids $!"
 nsbg $NS_S tcpdump -q -n -i ${p}s0 --immediate-mode -U -w "$tmp/src.pcap" \
     icmp 2>/dev/null &
