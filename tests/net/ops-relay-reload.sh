@@ -124,7 +124,7 @@ jcheck "$LIB_TMP/config1.json" "d['config']['max-tunnels'] == '1' and \
 # R14: the new limit applies to the next gateway.
 ref0=$(rstat tunnels-refused)
 gw refused -r "$R4" -b "$GW4:41000" --join "$S4,232.1.1.2" -t 1.5
-[ "$(rstat tunnels-refused)" -gt "$ref0" ] ||
+wait_for 20 stat_ge tunnels-refused $((ref0 + 1)) ||
 	FAIL "R14: max-tunnels 1 after reload did not refuse a second tunnel"
 [ "$(ntunnels)" = 1 ] || FAIL "R14: $(ntunnels) tunnels with max-tunnels 1"
 log "reload 1: limits and timers applied, port kept, tunnel up"
