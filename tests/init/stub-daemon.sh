@@ -16,5 +16,5 @@ sh -c 'trap "echo hup >>\"$2\"" HUP
 	while [ $i -lt 600 ]; do sleep 1 & wait $!; i=$((i + 1)); done' \
     stub "$pidfile" "$STUB_LOG" </dev/null >/dev/null 2>&1 &
 i=0
-while [ ! -s "$pidfile" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$pidfile" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
 [ -s "$pidfile" ]

@@ -38,7 +38,7 @@ run status | grep -q "running (pid $pid)" || FAIL "status while running"
 run start | grep -q "already running" || FAIL "second start"
 [ "$(cat "$tmp/d.pid")" = "$pid" ] || FAIL "second start changed the pid"
 run reload || FAIL "reload"
-i=0; while ! grep -q hup "$tmp/log" 2>/dev/null && [ $i -lt 50 ]; do
+i=0; while ! grep -q hup "$tmp/log" 2>/dev/null && [ $i -lt 200 ]; do
 	sleep 0.1; i=$((i + 1)); done
 grep -q hup "$tmp/log" || FAIL "reload did not send SIGHUP"
 run restart || FAIL "restart"

@@ -61,7 +61,7 @@ bg fill "$NS_FILL" "$TESTGW" -r $DRIAD_R2 --join 10.1.0.6,232.9.9.9 -t 300
 echo "$BG_PID" >>"$E2E_TMP/e2e.pids"
 r2_tunnels() { e2e_json "$R2S" "show tunnels" 'len(j["tunnels"])'; }
 r2_full() { [ "$(r2_tunnels)" = 1 ]; }
-e2e_wait 10 r2_full || FAIL "amt-testgw did not fill r2"
+e2e_wait 20 r2_full || FAIL "amt-testgw did not fill r2"
 
 e2e_send "$NS_SRC" send1 -g $G1 -s $S1 -i s0 -r 100 -l 200
 e2e_send "$NS_SRC" send2 -g $G2 -s $S2 -i s0 -r 100 -l 200
@@ -79,7 +79,7 @@ anyback()
 	e2e_json "$GW_SOCK" "show sources" \
 	    '[s["state"] for s in j["sources"]]' | grep -q "backoff [1-4] s"
 }
-e2e_wait 15 anyback || { driad_show; FAIL "no back-off shown"; }
+e2e_wait 20 anyback || { driad_show; FAIL "no back-off shown"; }
 e2e_wait 20 sh -c "[ \$(grep -c 'DNS .*again in' '$E2E_TMP/gw.log') -ge 4 ]" ||
 	FAIL "the gateway does not retry DNS by itself"
 awk '/DNS .*again in/ { ms = $(NF - 1); if (ms < 1000 || ms > 4000) {
@@ -154,7 +154,7 @@ v6flow()
 	    '[t["flows"] for t in j["tunnels"] if t["gateway"].startswith("[fd02::100]")]')" \
 	    = "['($S1,$G1)']" ]
 }
-e2e_wait 10 v6flow || FAIL "r1 tunnels: $(e2e_json "$R1S" "show tunnels" 'j')"
+e2e_wait 20 v6flow || FAIL "r1 tunnels: $(e2e_json "$R1S" "show tunnels" 'j')"
 v4left()
 {
 	[ "$(e2e_json "$R1S" "show tunnels" \
@@ -162,8 +162,8 @@ v4left()
 	    for t in j["tunnels"] if t["gateway"].startswith("10.2.0.100")]')" \
 	    = "[(False, True)]" ]
 }
-e2e_wait 10 v4left || FAIL "S1 still on the IPv4 tunnel: $(driad_flows "$R1S")"
+e2e_wait 20 v4left || FAIL "S1 still on the IPv4 tunnel: $(driad_flows "$R1S")"
 u=$(e2e_stat f1 unique)
-e2e_wait 10 e2e_stat_ge f1 unique $((u + 50)) || FAIL "S1's stream stopped"
+e2e_wait 20 e2e_stat_ge f1 unique $((u + 50)) || FAIL "S1's stream stopped"
 driad_gw_alive || FAIL "amtgwd died"
 OK "DNS back-off, precedence fallback, L hold-down (D=1, D=0), records changed"

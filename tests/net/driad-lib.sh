@@ -103,7 +103,7 @@ driad_dns()
 	    --local=/in-addr.arpa/ --local=/ip6.arpa/ --local=/example/ "$@"
 	DNSMASQ_PID=$BG_PID
 	echo "$BG_PID" >>"$E2E_TMP/e2e.pids"
-	e2e_wait 10 test -s "$E2E_TMP/dnsmasq.log" ||
+	e2e_wait 20 test -s "$E2E_TMP/dnsmasq.log" ||
 		FAIL "dnsmasq did not start"
 }
 
@@ -114,7 +114,7 @@ driad_relay()
 	shift 2
 	e2e_start "$_ns" "$_n" "$RELAYD" -d -v -i up0 -S "$E2E_TMP/$_n.sock" \
 	    "$@"
-	e2e_wait 10 e2e_ctl_ok "$E2E_TMP/$_n.sock" ||
+	e2e_wait 20 e2e_ctl_ok "$E2E_TMP/$_n.sock" ||
 		FAIL "amtrelayd $_n did not start"
 }
 

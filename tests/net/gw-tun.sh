@@ -51,16 +51,16 @@ check_tun()
 # IPv4 tunnel: 1500 - 20 - 8 - 2.
 e2e_gw "$NS_GW" gw1 -R "$R4"
 check_tun "$TUN" 1470
-e2e_probe "$NS_SRC" "$NS_GW" 232.1.10.1 "$S4" 20 ||
+e2e_probe "$NS_SRC" "$NS_GW" 232.1.10.1 "$S4" 30 ||
 	FAIL "IPv4 data from an unrouted source did not reach the tun"
-e2e_probe "$NS_SRC" "$NS_GW" ff3e::8000:10 "$S6" 20 ||
+e2e_probe "$NS_SRC" "$NS_GW" ff3e::8000:10 "$S6" 30 ||
 	FAIL "IPv6 data did not reach the tun"
 
 # IPv6 tunnel on a second tun: 1500 - 40 - 8 - 2.
 TUN=amt1
 e2e_gw "$NS_GW" gw2 -R "$R6"
 check_tun amt1 1450
-e2e_probe "$NS_SRC" "$NS_GW" 232.1.10.2 "$S4" 20 ||
+e2e_probe "$NS_SRC" "$NS_GW" 232.1.10.2 "$S4" 30 ||
 	FAIL "IPv4 data in the IPv6 tunnel did not reach amt1"
 
 # A veth is not a tun.

@@ -8,6 +8,21 @@ tests_net_gwtest_recv_SOURCES = tests/net/gwtest-recv.c \
 	tests/net/gwtest-common.c tests/net/gwtest-common.h
 tests_net_gwtest_recv_LDADD = lib/libamt.la
 
+# The multicast routing probe of gw-lan.sh and the shim that fakes a
+# kernel without multicast routing (AMT_TEST_NO_MROUTE=1).  Neither has
+# the sanitizers: the shim is preloaded into the probe, and a sanitizer
+# runtime wants to be the first library of a process.
+check_PROGRAMS += tests/net/mroute-probe tests/net/no-mroute.so
+tests_net_mroute_probe_SOURCES = tests/net/mroute-probe.c
+tests_net_mroute_probe_CFLAGS = -Wall -Wextra
+tests_net_mroute_probe_LDFLAGS =
+tests_net_no_mroute_so_SOURCES = tests/net/no-mroute.c
+tests_net_no_mroute_so_CFLAGS = -Wall -Wextra -fPIC
+tests_net_no_mroute_so_LDFLAGS = -shared
+# (linked by the compiler: libtool builds no shared objects here)
+tests_net_no_mroute_so_LINK = $(CCLD) $(tests_net_no_mroute_so_CFLAGS) \
+	$(CFLAGS) $(tests_net_no_mroute_so_LDFLAGS) $(LDFLAGS) -o $@
+
 GW_SCENARIOS = tests/net/gw-tun.sh tests/net/gw-families.sh \
 	tests/net/gw-joins.sh tests/net/gw-kill.sh tests/net/gw-restart.sh \
 	tests/net/gw-nat.sh tests/net/gw-lan.sh \

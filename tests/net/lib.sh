@@ -240,7 +240,7 @@ relay_start()
 	    -S "$RELAY_SOCK" "$@"
 	RELAY_PID=$BG_PID
 	cp /dev/null "$LIB_TMP/relay.log" 2>/dev/null
-	wait_for 10 ctl show stats || {
+	wait_for 30 ctl show stats || {
 		relay_log; FAIL "amtrelayd did not start ($*)"; }
 }
 
@@ -388,8 +388,8 @@ for fam, lvl, s, g in ((socket.AF_INET, socket.IPPROTO_IP,
 print("joined", flush=True)
 time.sleep(3600)
 '
-	wait_for 5 has_member "$1" "lo 192.0.2.254,232.255.255.254 include" &&
-	    wait_for 5 has_member "$1" "lo 2001:db8::fe,ff3e::ffff:fffe include" ||
+	wait_for 20 has_member "$1" "lo 192.0.2.254,232.255.255.254 include" &&
+	    wait_for 20 has_member "$1" "lo 2001:db8::fe,ff3e::ffff:fffe include" ||
 		FAIL "mc_anchor: no source-specific join on lo in $1"
 }
 
@@ -405,15 +405,17 @@ no_member()
 }
 
 # cap_start NAME NS IF FILTER...: tcpdump into $LIB_TMP/NAME.pcap
-# (-U --immediate-mode: nothing is lost at the end, unlike tshark).
+# (-U --immediate-mode: nothing is lost at the end, unlike tshark; a
+# 16 MiB ring keeps a tcpdump that runs late on a busy machine from
+# dropping packets).
 cap_start()
 {
 	cs_name=$1 cs_ns=$2 cs_if=$3
 	shift 3
 	bg "cap-$cs_name" "$cs_ns" tcpdump -n -i "$cs_if" --immediate-mode -U \
-	    -s 0 -w "$LIB_TMP/$cs_name.pcap" "$@"
+	    -B 16384 -s 0 -w "$LIB_TMP/$cs_name.pcap" "$@"
 	CAP_PID=$BG_PID
-	wait_for 10 grep -q "listening on" "$LIB_TMP/cap-$cs_name.err" ||
+	wait_for 30 grep -q "listening on" "$LIB_TMP/cap-$cs_name.err" ||
 		FAIL "tcpdump on $cs_ns/$cs_if did not start"
 }
 

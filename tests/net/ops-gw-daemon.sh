@@ -76,10 +76,10 @@ sid=$(sed 's/^.*) //' "/proc/$PID/stat" | awk '{ print $4 }')
 	FAIL "daemon has a controlling terminal"
 
 sh "$INIT" status | grep -q "running (pid $PID)" || FAIL "init status"
-e2e_wait 15 e2e_gw_up "$SOCK" || FAIL "session not up after detaching"
+e2e_wait 20 e2e_gw_up "$SOCK" || FAIL "session not up after detaching"
 
 # syslog: facility daemon (3), info (6): <30>, with the daemon's pid.
-e2e_wait 5 grep -q "^<30>.*amtgwd\[$PID\]: amtgwd .* on $TUN, relay" \
+e2e_wait 20 grep -q "^<30>.*amtgwd\[$PID\]: amtgwd .* on $TUN, relay" \
     "$OPS_SYSLOG" || FAIL "no start-up line in syslog: $(cat "$OPS_SYSLOG")"
 grep -q "event QUERY in state requesting -> up" "$OPS_SYSLOG" ||
 	FAIL "no transition logged in syslog"
@@ -87,13 +87,13 @@ grep -q "event QUERY in state requesting -> up" "$OPS_SYSLOG" ||
 # reload through the init script
 sed -i 's/^keepalive 5/keepalive 7/' "$CONF"
 sh "$INIT" reload || FAIL "init reload"
-e2e_wait 5 grep -q "amtgwd\[$PID\]: configuration reloaded" "$OPS_SYSLOG" ||
+e2e_wait 20 grep -q "amtgwd\[$PID\]: configuration reloaded" "$OPS_SYSLOG" ||
 	FAIL "reload not logged"
 [ "$(e2e_json "$SOCK" "show config" 'j["config"]["keepalive"]')" = 7 ] ||
 	FAIL "keepalive not 7 after reload"
 
 sh "$INIT" stop >/dev/null || FAIL "init stop"
-e2e_wait 5 e2e_gone "$PID" || FAIL "still running after stop"
+e2e_wait 20 e2e_gone "$PID" || FAIL "still running after stop"
 [ -e "$PIDF" ] && FAIL "pid file left after stop"
 sh "$INIT" status >/dev/null
 [ $? -eq 3 ] || FAIL "status of a stopped daemon is not 3"
@@ -140,9 +140,9 @@ grep -q "already running (pid $PID)" "$E2E_TMP/two.err" ||
 [ "$(ops_status_field "$PID" CapPrm)" = 0000000000001000 ] &&
     [ "$(ops_status_field "$PID" CapEff)" = 0000000000001000 ] ||
 	FAIL "caps: $(grep ^Cap "/proc/$PID/status")"
-e2e_wait 15 e2e_gw_up "$SOCK" || FAIL "session not up as nobody"
+e2e_wait 20 e2e_gw_up "$SOCK" || FAIL "session not up as nobody"
 kill -TERM "$PID"
-e2e_wait 5 e2e_gone "$PID" || FAIL "direct daemon did not stop"
+e2e_wait 20 e2e_gone "$PID" || FAIL "direct daemon did not stop"
 [ -s "$PIDF" ] && FAIL "pid file still names a pid after the stop"
 grep -q "amtgwd\[$PID\]: exiting" "$OPS_SYSLOG" || FAIL "no exit line"
 

@@ -19,7 +19,7 @@ while True:
 ' "$OPS_LOGSOCK" "$OPS_SYSLOG" &
 	echo $! >>"$E2E_TMP/pids"
 	echo $! >>"$E2E_TMP/e2e.pids"
-	e2e_wait 5 test -S "$OPS_LOGSOCK" || FAIL "syslog socket"
+	e2e_wait 20 test -S "$OPS_LOGSOCK" || FAIL "syslog socket"
 }
 
 # ops_devns NS CMD...: CMD in network namespace NS and in a private

@@ -37,10 +37,10 @@ metrics 127.0.0.1:9464
 EOF
 chmod 644 "$CONF"
 e2e_gw "$NS_GW" gw1 -f "$CONF"
-e2e_wait 15 e2e_gw_up "$SOCK" || FAIL "session not up"
+e2e_wait 20 e2e_gw_up "$SOCK" || FAIL "session not up"
 
 # --- privilege drop: uid nobody, no capability at all
-e2e_wait 5 grep -q "running as uid 65534" "$E2E_TMP/gw1.log" ||
+e2e_wait 20 grep -q "running as uid 65534" "$E2E_TMP/gw1.log" ||
 	FAIL "no privilege drop logged"
 [ "$(ops_status_field "$GW_PID" Uid | tr -s '\t ' ' ')" = \
     "65534 65534 65534 65534" ] || FAIL "uid: $(ops_status_field "$GW_PID" Uid)"
@@ -79,12 +79,12 @@ t0=$(e2e_now)
 e2e_send "$NS_SRC" send -g "$G4" -s "$S4" -i s0 -n "$COUNT" -r "$RATE" \
     -l 1000
 SPID=$SEND_PID
-e2e_wait 10 e2e_stat_ge rx unique 400 || FAIL "stream not flowing"
+e2e_wait 20 e2e_stat_ge rx unique 400 || FAIL "stream not flowing"
 
 # --- reload 1: SIGHUP, keepalive 20 -> 1
 sed -i 's/^keepalive 20/keepalive 1/' "$CONF"
 kill -HUP "$GW_PID"
-e2e_wait 5 grep -q "keepalive 20 s -> 1 s" "$E2E_TMP/gw1.log" ||
+e2e_wait 20 grep -q "keepalive 20 s -> 1 s" "$E2E_TMP/gw1.log" ||
 	FAIL "SIGHUP: keepalive change not applied"
 req1=$(e2e_json "$SOCK" "show sessions" 'j["sessions"][0]["request"]')
 e2e_wait 10 ops_json_ge "$SOCK" "show sessions" \
@@ -94,7 +94,7 @@ e2e_wait 10 ops_json_ge "$SOCK" "show sessions" \
 # --- reload 2: a broken file is rejected, nothing changes
 printf 'relay %s\nkeepalive 3\nkeepalive-typo 5\n' "$R4" >"$CONF"
 kill -HUP "$GW_PID"
-e2e_wait 5 grep -q "amtgwd.conf:3: unknown key 'keepalive-typo'; the running configuration stays" \
+e2e_wait 20 grep -q "amtgwd.conf:3: unknown key 'keepalive-typo'; the running configuration stays" \
     "$E2E_TMP/gw1.log" || FAIL "broken file not rejected with FILE:LINE"
 [ "$(e2e_json "$SOCK" "show config" 'j["config"]["keepalive"]')" = 1 ] ||
 	FAIL "broken file changed the keepalive"
@@ -122,7 +122,7 @@ printf 'relay %s\nkeepalive 30\nuser nobody\nmetrics 127.0.0.1:9464\n' \
 [ "$(e2e_json "$SOCK" reload 'j["reload"]')" = ok ] || FAIL "amtctl reload"
 [ "$(e2e_json "$SOCK" "show config" 'j["config"]["keepalive"]')" = 30 ] ||
 	FAIL "keepalive not 30 after amtctl reload"
-e2e_wait 5 ops_json_ge "$SOCK" "show sessions" \
+e2e_wait 20 ops_json_ge "$SOCK" "show sessions" \
     '1 if j["sessions"][0]["state"] == "up" else 0' 1 || FAIL "not up"
 req3=$(e2e_json "$SOCK" "show sessions" 'j["sessions"][0]["request"]')
 e2e_wait 3 ops_json_ge "$SOCK" "show sessions" \
@@ -130,7 +130,7 @@ e2e_wait 3 ops_json_ge "$SOCK" "show sessions" \
 	FAIL "Request cycles still every second after keepalive 30"
 
 wait "$SPID" || FAIL "sender failed"
-e2e_wait 10 e2e_stat_ge rx unique "$COUNT"
+e2e_wait 20 e2e_stat_ge rx unique "$COUNT"
 e2e_log "rx: $(cat "$E2E_TMP/rx.out") in $(e2e_since "$t0") s"
 [ "$(e2e_stat rx unique)" = "$COUNT" ] && [ "$(e2e_stat rx lost)" = 0 ] ||
 	FAIL "loss across reloads: $(cat "$E2E_TMP/rx.out")"
@@ -145,6 +145,6 @@ e2e_ntunnels_is 1 || FAIL "relay has $(e2e_ntunnels) tunnels"
 grep -q "new session" "$E2E_TMP/gw1.log" && FAIL "session restarted"
 
 kill -USR1 "$GW_PID"
-e2e_wait 5 grep -q "^  data-packets [1-9]" "$E2E_TMP/gw1.log" ||
+e2e_wait 20 grep -q "^  data-packets [1-9]" "$E2E_TMP/gw1.log" ||
 	FAIL "SIGUSR1 statistics not logged"
 OK "reloads under a stream, nobody without capabilities, /metrics"

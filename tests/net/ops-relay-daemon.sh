@@ -47,7 +47,7 @@ while True:
     with open(sys.argv[2], "ab") as f:
         f.write(d.rstrip(b"\0\n") + b"\n")
 ' "$LIB_TMP/dev/log" "$LIB_TMP/syslog.log"
-wait_for 5 test -S "$LIB_TMP/dev/log" || FAIL "test syslog socket"
+wait_for 20 test -S "$LIB_TMP/dev/log" || FAIL "test syslog socket"
 
 CONF=$LIB_TMP/amtrelayd.conf
 PIDF=$LIB_TMP/amtrelayd.pid
@@ -134,32 +134,32 @@ log "init start: pid $PID, detached, fds 0-2 on /dev/null, fd 7 not inherited"
 initd status >"$LIB_TMP/status.log" 2>&1 ||
 	FAIL "init status: $(cat "$LIB_TMP/status.log")"
 grep -q "running (pid $PID)" "$LIB_TMP/status.log" || FAIL "status output"
-wait_for 5 syslog_has "<30>.*amtrelayd\[$PID\]: amtrelayd running" ||
+wait_for 20 syslog_has "<30>.*amtrelayd\[$PID\]: amtrelayd running" ||
 	FAIL "no 'running' line at daemon.info in syslog"
 
 # R16 and reload: a gateway joins; reload through the init script
 # (SIGHUP) applies a new limit with the tunnel up; stop leaves the group.
 gw_bg join -r "$R4" -b "$GW4" --join "$S4,232.1.1.1" -t 60
 GWP=$BG_PID
-wait_for 5 ntunnels_is 1 || FAIL "no tunnel"
-wait_for 5 has_member "$NS_RELAY" "r0 $S4,232.1.1.1 include" ||
+wait_for 20 ntunnels_is 1 || FAIL "no tunnel"
+wait_for 20 has_member "$NS_RELAY" "r0 $S4,232.1.1.1 include" ||
 	FAIL "no upstream join"
 sed -i 's/^max-tunnels 500$/max-tunnels 400/' "$CONF"
 initd reload || FAIL "init reload"
-wait_for 5 syslog_has "amtrelayd\[$PID\]: reload: max-tunnels 400" ||
+wait_for 20 syslog_has "amtrelayd\[$PID\]: reload: max-tunnels 400" ||
 	FAIL "reload: no log of the new limit"
 ctl show config | jtest "d['config']['max-tunnels'] == '400'" ||
 	FAIL "reload: max-tunnels not applied"
 [ "$(ntunnels)" = 1 ] || FAIL "reload dropped the tunnel"
 kill -USR1 "$PID"
-wait_for 5 syslog_has "amtrelayd\[$PID\]: stats {.*\"membership-update\":[1-9]" ||
+wait_for 20 syslog_has "amtrelayd\[$PID\]: stats {.*\"membership-update\":[1-9]" ||
 	FAIL "SIGUSR1: no statistics in the log"
 initd stop >/dev/null 2>&1 || FAIL "init stop"
-wait_for 10 sh -c "! kill -0 $PID" || FAIL "daemon still running after stop"
+wait_for 20 sh -c "! kill -0 $PID" || FAIL "daemon still running after stop"
 [ ! -e "$PIDF" ] || FAIL "pid file left after stop"
 no_member "$NS_RELAY" "r0 $S4,232.1.1.1 include" ||
 	FAIL "R16: upstream membership left after stop"
-wait_for 5 syslog_has "amtrelayd\[$PID\]: amtrelayd stopped" ||
+wait_for 20 syslog_has "amtrelayd\[$PID\]: amtrelayd stopped" ||
 	FAIL "no 'stopped' line in syslog"
 initd status >/dev/null 2>&1
 [ $? -eq 3 ] || FAIL "init status of a stopped daemon is not 3"
@@ -178,7 +178,7 @@ check_detached "$PID"
 # Start-up messages go to stderr until the daemon detaches, then syslog.
 [ ! -s "$LIB_TMP/direct.out" ] && ! grep -q "running" "$LIB_TMP/direct.err" ||
 	FAIL "the detached daemon wrote to the starting terminal"
-wait_for 5 syslog_has "<158>.*amtrelayd\[$PID\]: amtrelayd running" ||
+wait_for 20 syslog_has "<158>.*amtrelayd\[$PID\]: amtrelayd running" ||
 	FAIL "no 'running' line at local3.info"
 
 # 3. Errors before detaching: non-zero, a clear message, nothing left.
@@ -188,7 +188,7 @@ rc=$?
 [ $rc -ne 0 ] && grep -q "already running (pid $PID)" "$LIB_TMP/second.err" ||
 	FAIL "second instance: rc $rc, $(cat "$LIB_TMP/second.err")"
 kill -TERM "$PID"
-wait_for 10 sh -c "! kill -0 $PID" || FAIL "SIGTERM did not end the daemon"
+wait_for 20 sh -c "! kill -0 $PID" || FAIL "SIGTERM did not end the daemon"
 [ ! -e "$PIDF" ] || FAIL "pid file left after SIGTERM"
 printf 'interface r0\nrelay-address %s\nqrv 9\n' "$R4" >"$LIB_TMP/bad.conf"
 in_mnt "$AMTRELAYD" -f "$LIB_TMP/bad.conf" -P "$PIDF" 2>"$LIB_TMP/bad.err"

@@ -64,13 +64,13 @@ ASMP=$BG_PID
 gw_bg excl -r "$R4" -b "$GW4" --exclude "$S4,239.1.1.2" \
     --then --teardown -t 60
 EXCLP=$BG_PID
-wait_for 5 ntunnels_is 4 || FAIL "4 tunnels expected, got $(ntunnels)"
+wait_for 20 ntunnels_is 4 || FAIL "4 tunnels expected, got $(ntunnels)"
 for m in "r0 $S4,232.1.1.1 include" "r0 $S6,ff3e::8000:1 include" \
     "r0 239.1.1.1" "r0 ff0e::1:1"; do
-	wait_for 5 has_member "$NS_RELAY" "$m" ||
+	wait_for 20 has_member "$NS_RELAY" "$m" ||
 		FAIL "R9: no upstream membership '$m'"
 done
-wait_for 5 has_member "$NS_RELAY" "r0 239.1.1.2" ||
+wait_for 20 has_member "$NS_RELAY" "r0 239.1.1.2" ||
 	FAIL "R9: no upstream membership for the EXCLUDE group"
 send "$NS_SRC" -i s0 -s $S4 -g 232.1.1.1 -n $N -r $RATE >/dev/null &&
 send "$NS_SRC" -i s0 -s $S6 -g ff3e::8000:1 -n $N -r $RATE >/dev/null &&
@@ -80,10 +80,10 @@ send "$NS_SRC" -i s0 -s $S4 -g 239.1.1.2 -n $N -r $RATE >/dev/null &&
 send "$NS_SRC" -i s0 -s $S4B -g 239.1.1.2 -n $N -r $RATE >/dev/null ||
 	FAIL "mcsend failed"
 # The last packets are in flight: wait for the relay to have sent them.
-wait_for 5 stat_ge data-tx-packets $((7 * N)) ||
+wait_for 20 stat_ge data-tx-packets $((7 * N)) ||
 	FAIL "R10: relay sent $(rstat data-tx-packets) of $((7 * N)) packets"
 kill -USR1 $GW4P $GW6P $ASMP $EXCLP
-wait_for 3 ntunnels_is 0 || FAIL "R11: $(ntunnels) tunnels after Teardowns"
+wait_for 20 ntunnels_is 0 || FAIL "R11: $(ntunnels) tunnels after Teardowns"
 for p in $GW4P $GW6P $ASMP $EXCLP; do gw_end $p; done
 expect_flow gw4 $S4 232.1.1.1 $N $N
 expect_flow gw4 $S6 ff3e::8000:1 $N $N
@@ -117,34 +117,34 @@ gw_bg v2 -r "$R4" -b "$GW4:41020" --v2 --join "*,239.1.3.2" \
     --join "*,ff0e::1:3:2" --then --v2 --leave "*,239.1.3.2" \
     --leave "*,ff0e::1:3:2" -t 60
 V2P=$BG_PID
-wait_for 5 ntunnels_is 4 || FAIL "R7: 4 tunnels expected, got $(ntunnels)"
+wait_for 20 ntunnels_is 4 || FAIL "R7: 4 tunnels expected, got $(ntunnels)"
 ctl show tunnels | jtest "sorted(t['gateway'] for t in d['tunnels']) == \
     ['$GW4:41000', '$GW4:41001', '$GW4:41010', '$GW4:41020']" ||
 	FAIL "R7: tunnels not keyed by address and port"
 for m in "r0 $S4,232.1.3.1 include" "r0 239.1.3.1" \
     "r0 $S6,ff3e::8000:3 include" "r0 239.1.3.2" "r0 ff0e::1:3:2"; do
-	wait_for 5 has_member "$NS_RELAY" "$m" ||
+	wait_for 20 has_member "$NS_RELAY" "$m" ||
 		FAIL "R9: no upstream membership '$m'"
 done
 tx0=$(rstat data-tx-packets)
 send "$NS_SRC" -i s0 -s $S4 -g 232.1.3.1 -n $N -r $RATE >/dev/null
-wait_for 5 stat_ge data-tx-packets $((tx0 + 3 * N)) ||
+wait_for 20 stat_ge data-tx-packets $((tx0 + 3 * N)) ||
 	FAIL "R7: $(( $(rstat data-tx-packets) - tx0 )) of $((3 * N)) sent"
 send "$NS_SRC" -i s0 -s $S4 -g 239.1.3.2 -n $N -r $RATE >/dev/null &&
 send "$NS_SRC" -i s0 -s $S6 -g ff0e::1:3:2 -n $N -r $RATE >/dev/null ||
 	FAIL "mcsend"
-wait_for 5 stat_ge data-tx-packets $((tx0 + 5 * N)) ||
+wait_for 20 stat_ge data-tx-packets $((tx0 + 5 * N)) ||
 	FAIL "R8: $(( $(rstat data-tx-packets) - tx0 )) of $((5 * N)) sent"
 kill -USR1 $JLP $V2P
 for m in "r0 239.1.3.1" "r0 $S6,ff3e::8000:3 include" "r0 239.1.3.2" \
     "r0 ff0e::1:3:2"; do
-	wait_for 5 no_member "$NS_RELAY" "$m" ||
+	wait_for 20 no_member "$NS_RELAY" "$m" ||
 		FAIL "R9: upstream membership '$m' stayed after the leave"
 done
 has_member "$NS_RELAY" "r0 $S4,232.1.3.1 include" ||
 	FAIL "R9: left upstream while two tunnels still want the flow"
 kill -USR1 $NATP
-wait_for 5 no_member "$NS_RELAY" "r0 $S4,232.1.3.1 include" ||
+wait_for 20 no_member "$NS_RELAY" "r0 $S4,232.1.3.1 include" ||
 	FAIL "R9: upstream membership stayed after the last tunnel left"
 gw_end $NATP
 gw_end $JLP
@@ -163,14 +163,14 @@ gw_bg ecn -r "$R4" -b "$GW4:41100" --join "$S4,232.1.5.1" -t 60
 ECNP=$BG_PID
 gw_bg ecne -r "$R4" -b "$GW4:41101" -E --join "$S4,232.1.5.1" -t 60
 ECNEP=$BG_PID
-wait_for 5 has_member "$NS_RELAY" "r0 $S4,232.1.5.1 include" ||
+wait_for 20 has_member "$NS_RELAY" "r0 $S4,232.1.5.1 include" ||
 	FAIL "R15: no join"
-wait_for 5 tunnel_up "$GW4:41100" && wait_for 5 tunnel_up "$GW4:41101" ||
+wait_for 20 tunnel_up "$GW4:41100" && wait_for 20 tunnel_up "$GW4:41101" ||
 	FAIL "R15: no tunnels"
 tx0=$(rstat data-tx-packets)
 send "$NS_SRC" -i s0 -s $S4 -g 232.1.5.1 -n 10 -r $RATE -T 0x03 >/dev/null ||
 	FAIL "mcsend"
-wait_for 5 stat_ge data-tx-packets $((tx0 + 20)) || FAIL "R15: no data"
+wait_for 20 stat_ge data-tx-packets $((tx0 + 20)) || FAIL "R15: no data"
 gw_end $ECNP
 gw_end $ECNEP
 cap_stop $ECNCAP
@@ -195,7 +195,7 @@ gw_bg mtu -r "$R4" -b "$GW4" --join "$S4,232.1.9.1" --join "$S4,232.1.9.2" \
 MTUP=$BG_PID
 for m in "r0 $S4,232.1.9.1 include" "r0 $S4,232.1.9.2 include" \
     "r0 $S6,ff3e::8000:9 include"; do
-	wait_for 5 has_member "$NS_RELAY" "$m" || FAIL "R12: no join $m"
+	wait_for 20 has_member "$NS_RELAY" "$m" || FAIL "R12: no join $m"
 done
 frag0=$(rstat data-fragmented) big0=$(rstat data-too-big)
 rx0=$(rstat data-rx-packets)
@@ -203,11 +203,11 @@ send "$NS_SRC" -i s0 -s $S4 -g 232.1.9.1 -n 5 -l 2000 -F nodf >/dev/null &&
 send "$NS_SRC" -i s0 -s $S4 -g 232.1.9.2 -n 5 -l 2000 -F df >/dev/null &&
 send "$NS_SRC" -i s0 -s $S6 -g ff3e::8000:9 -n 5 -l 2000 >/dev/null ||
 	FAIL "R12: mcsend"
-wait_for 5 stat_ge data-rx-packets $((rx0 + 15)) ||
+wait_for 20 stat_ge data-rx-packets $((rx0 + 15)) ||
 	FAIL "R12: relay captured $(( $(rstat data-rx-packets) - rx0 )) of 15"
-wait_for 5 stat_ge data-too-big $((big0 + 10)) ||
+wait_for 20 stat_ge data-too-big $((big0 + 10)) ||
 	FAIL "R12: data-too-big $(( $(rstat data-too-big) - big0 )), expected 10"
-wait_for 5 stat_ge data-fragmented $((frag0 + 5)) ||
+wait_for 20 stat_ge data-fragmented $((frag0 + 5)) ||
 	FAIL "R12: data-fragmented $(( $(rstat data-fragmented) - frag0 ))"
 gw_end $MTUP
 cap_stop $ICMPCAP
@@ -235,7 +235,7 @@ log "R12: fragments of 1470 at most, ICMP/ICMPv6 Too Big, outer DF"
 gw_bg last -r "$R4" -b "$GW4" --join "$S4,232.1.1.1" --join "*,239.1.1.1" \
     -t 60
 LASTP=$BG_PID
-wait_for 5 has_member "$NS_RELAY" "r0 239.1.1.1" || FAIL "R16: no join"
+wait_for 20 has_member "$NS_RELAY" "r0 239.1.1.1" || FAIL "R16: no join"
 cap_start leave "$NS_SRC" s0 igmp
 LEAVECAP=$CAP_PID
 relay_stop || FAIL "R16: amtrelayd did not exit 0 on SIGTERM"
@@ -257,15 +257,16 @@ gw_bg keep -r "$R4" -b "$GW4:42000" --join "$S4,232.1.4.1" --refresh 1.5 \
     -t 60
 KEEPP=$BG_PID
 gw quiet -r "$R4" -b "$GW4:42001" --join "$S4,232.1.4.2" -t 0.5
-wait_for 3 has_member "$NS_RELAY" "r0 $S4,232.1.4.2 include" ||
+# (the quiet tunnel lives 4 s: its join upstream shows it was made)
+wait_for 20 has_member "$NS_RELAY" "r0 $S4,232.1.4.2 include" ||
 	FAIL "R13: no upstream join"
-[ "$(ntunnels)" = 2 ] || FAIL "R13: 2 tunnels expected, got $(ntunnels)"
-wait_for 8 ntunnels_is 1 || FAIL "R13: silent tunnel did not expire"
+wait_for 20 tunnel_up "$GW4:42000" || FAIL "R13: no refreshed tunnel"
+wait_for 20 ntunnels_is 1 || FAIL "R13: silent tunnel did not expire"
 ctl show tunnels | jtest "d['tunnels'][0]['gateway'] == '$GW4:42000'" ||
 	FAIL "R13: the refreshed tunnel expired"
-[ "$(rstat gateways-timed-out)" -ge 1 ] ||
+wait_for 20 stat_ge gateways-timed-out 1 ||
 	FAIL "R13: gateways-timed-out not counted"
-wait_for 3 no_member "$NS_RELAY" "r0 $S4,232.1.4.2 include" ||
+wait_for 20 no_member "$NS_RELAY" "r0 $S4,232.1.4.2 include" ||
 	FAIL "R13: upstream join stayed after expiry"
 sleep 4	# two more tunnel timeouts: the refreshed tunnel must stay
 [ "$(ntunnels)" = 1 ] || FAIL "R13: the refreshed tunnel expired"

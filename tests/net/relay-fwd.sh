@@ -21,6 +21,10 @@
 # source; on SIGTERM the relay leaves every group.
 set -u
 
+# lib.sh for wait_for (a poll with a deadline); this scenario keeps its
+# own SKIP, FAIL and cleanup.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/net/lib.sh"
 SKIP() { echo "SKIP: $*"; exit 77; }
 FAIL() { echo "FAIL: $*"; exit 99; }
 [ "$(id -u)" = 0 ] || SKIP "needs root"
@@ -49,14 +53,6 @@ trap 'exit 99' INT TERM
 
 nsx() { ns=$1; shift; nsenter --net=/run/netns/"$ns" -- "$@"; }
 nsbg() { ns=$1; shift; exec nsenter --net=/run/netns/"$ns" -- "$@"; }
-wait_for() {
-	n=$(( $1 * 10 )); shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		sleep 0.1; n=$((n - 1))
-	done
-	return 1
-}
 field() { sed -n "s/.*\<$1 \([0-9]*\).*/\1/p" "$2" 2>/dev/null | tail -1; }
 at_least() { v=$(field "$1" "$2"); [ "${v:-0}" -ge "$3" ]; }
 stat_of() { nsx $NS_R "$AMTCTL" -S "$tmp/ctl" show stats |
@@ -102,15 +98,18 @@ nsbg $NS_R "$RELAYD" -d -v -f "$tmp/relay.conf" -i ${p}r0 -a 10.92.2.1 \
     >"$tmp/relay.log" 2>&1 &
 relaypid=$!
 pids="$pids $relaypid"
-wait_for 10 test -S "$tmp/ctl" || { cat "$tmp/relay.log"; FAIL "relay start"; }
+wait_for 30 test -S "$tmp/ctl" || { cat "$tmp/relay.log"; FAIL "relay start"; }
 
-nsbg $NS_K tcpdump -q -n -i ${p}k1 --immediate-mode -U -w "$tmp/gw.pcap" \
-    udp port 2268 2>/dev/null &
+# (a 16 MiB ring: on a busy machine tcpdump runs late, and the bursts of
+# 10,000 packets/s below overflow the default 2 MiB)
+nsbg $NS_K tcpdump -q -n -i ${p}k1 --immediate-mode -U -B 16384 \
+    -w "$tmp/gw.pcap" udp port 2268 2>/dev/null &
 pids="$pids $!"
 nsbg $NS_S tcpdump -q -n -i ${p}s0 --immediate-mode -U -w "$tmp/src.pcap" \
     icmp 2>/dev/null &
 pids="$pids $!"
-wait_for 10 test -s "$tmp/gw.pcap" || FAIL "tcpdump"
+wait_for 30 test -s "$tmp/gw.pcap" && wait_for 30 test -s "$tmp/src.pcap" ||
+    FAIL "tcpdump"
 
 gw() {	# gw NAME PORT N ARGS...: gateways on ports PORT.., status NAME
 	name=$1 port=$2 n=$3; shift 3
@@ -120,21 +119,35 @@ gw() {	# gw NAME PORT N ARGS...: gateways on ports PORT.., status NAME
 	pids="$pids $!"
 }
 src() { nsx $NS_S "$SEND" -m -d 232.1.1.1 -p 5000 "$@" >/dev/null; }
+# igmp_joined GROUP-HEX: the relay joined the group upstream (/proc/net/igmp
+# lists it in host order, 232.1.1.1 as 010101E8 here).
+igmp_joined() {
+	nsx $NS_R awk -v d=${p}r0 -v g="$1" '$2 == d {on = 1; next}
+	    /^[0-9]/ {on = 0} on && $1 == g {n++} END {exit n == 0}' \
+	    /proc/net/igmp
+}
+# pcap_count FILTER: Data messages at the gateways matching a display filter.
+pcap_count() {
+	tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -Y "$1" 2>/dev/null |
+	    wc -l
+}
+pcap_at_least() { [ "$(pcap_count "$2")" -ge "$1" ]; }
 
 # R10: two INCLUDE gateways of (10.92.1.1, 232.1.1.1), one EXCLUDE {.1};
 # R15: one more INCLUDE gateway that sets E (port 21200).
 gw inc 21000 2 -s 10.92.1.1
 gw exc 21100 1 -s 10.92.1.1 -x
 gw ecn 21200 1 -s 10.92.1.1 -E
-wait_for 20 stat_at_least tunnels 4 || FAIL "4 tunnels expected"
+wait_for 30 stat_at_least tunnels 4 || FAIL "4 tunnels expected"
+wait_for 30 igmp_joined 010101E8 || FAIL "R9: 232.1.1.1 not joined upstream"
 src -S 10.92.1.1 -T 0x02 -l 200 -r 200 -c 100 -t 10
 src -S 10.92.1.1 -T 0x03 -l 200 -r 200 -c 50 -t 10
 src -S 10.92.1.3 -T 0x02 -l 200 -r 200 -c 50 -t 10
-wait_for 10 at_least total "$tmp/inc" 300 ||
+wait_for 30 at_least total "$tmp/inc" 300 ||
     FAIL "R10: INCLUDE gateways got $(field total "$tmp/inc") of 300"
-wait_for 10 at_least total "$tmp/ecn" 150 ||
+wait_for 30 at_least total "$tmp/ecn" 150 ||
     FAIL "R10: E gateway got $(field total "$tmp/ecn") of 150"
-wait_for 10 at_least total "$tmp/exc" 50 ||
+wait_for 30 at_least total "$tmp/exc" 50 ||
     FAIL "R10: EXCLUDE gateway got $(field total "$tmp/exc") of 50"
 sleep 0.5	# (only to let a wrongly forwarded excluded packet arrive)
 [ "$(field total "$tmp/exc")" = 50 ] ||
@@ -144,10 +157,23 @@ sleep 0.5	# (only to let a wrongly forwarded excluded packet arrive)
 
 # Every Data message: inner UDP checksum right, outer DF 1, DSCP 0; R15:
 # outer ECN = inner ECN to the E gateway (21200), 0 to the others.
-tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -o udp.check_checksum:TRUE \
-    -Y 'amt.type == 6' -T fields -e udp.dstport -e ip.flags.df \
-    -e ip.dsfield.ecn -e ip.dsfield.dscp -e udp.checksum.status \
-    >"$tmp/data.txt" 2>/dev/null
+data_fields() {
+	tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt \
+	    -o udp.check_checksum:TRUE -Y 'amt.type == 6' -T fields \
+	    -e udp.dstport -e ip.flags.df -e ip.dsfield.ecn \
+	    -e ip.dsfield.dscp -e udp.checksum.status >"$tmp/data.txt" \
+	    2>/dev/null
+}
+count() { awk -F'\t' -v p="$1" -v o="$2" -v i="$3" '{ split($1, pt, ",");
+	split($3, ecn, ","); if ((p == "*" || pt[1] == p) && ecn[1] == o &&
+	ecn[2] == i) n++ } END { print n + 0 }' "$tmp/data.txt"; }
+# (the capture may lag behind the gateways: wait until it holds them all)
+data_captured() {
+	data_fields && [ "$(wc -l <"$tmp/data.txt")" -ge 500 ] &&
+	    [ "$(count 21200 2 2)" -ge 100 ] &&
+	    [ "$(count 21200 3 3)" -ge 50 ] && [ "$(count 21000 0 3)" -ge 50 ]
+}
+wait_for 30 data_captured
 ndata=$(wc -l <"$tmp/data.txt")
 [ "$ndata" -ge 500 ] || FAIL "tshark saw $ndata Data messages"
 # fields: outer,inner port; outer,inner DF; outer,inner ECN; outer,inner
@@ -161,9 +187,6 @@ bad=$(awk -F'\t' '{ split($1, pt, ","); split($2, df, ",");
 	"$tmp/data.txt" | head -3)
 [ -z "$bad" ] || FAIL "R10/R12/R15: bad Data (port df ecn dscp csum): $bad"
 # (so that the check above cannot pass with no E or CE traffic at all)
-count() { awk -F'\t' -v p="$1" -v o="$2" -v i="$3" '{ split($1, pt, ",");
-	split($3, ecn, ","); if ((p == "*" || pt[1] == p) && ecn[1] == o &&
-	ecn[2] == i) n++ } END { print n + 0 }' "$tmp/data.txt"; }
 [ "$(count 21200 2 2)" -ge 100 ] && [ "$(count 21200 3 3)" -ge 50 ] ||
     FAIL "R15: E gateway: $(count 21200 2 2) ECT(0), $(count 21200 3 3) CE copied"
 [ "$(count 21000 0 3)" -ge 50 ] ||
@@ -183,21 +206,26 @@ echo "ok: $ndata Data messages, inner checksums good, outer DF=1 DSCP=0," \
 # CE interleaved in one burst must not share a run (232.1.1.2, E gateway
 # alone on port 21300).
 gw gso 21300 1 -s 10.92.1.1 -g 232.1.1.2 -E
-wait_for 20 stat_at_least tunnels 5 || FAIL "5 tunnels expected"
+wait_for 30 stat_at_least tunnels 5 || FAIL "5 tunnels expected"
+wait_for 30 igmp_joined 020101E8 || FAIL "R15: 232.1.1.2 not joined upstream"
 burst() { nsx $NS_S "$SEND" -m -d 232.1.1.2 -p 5000 -S 10.92.1.1 -l 100 \
 	-r 5000 -c 500 -t 10 "$@" >/dev/null; }
 burst -T 0x02 & b1=$!
 burst -T 0x03 & b2=$!
 wait $b1 $b2
-wait_for 10 at_least total "$tmp/gso" 1000 ||
+wait_for 30 at_least total "$tmp/gso" 1000 ||
     FAIL "R15: GSO gateway got $(field total "$tmp/gso") of 1000"
-tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -T fields -e ip.dsfield.ecn \
-    -Y 'amt.type == 6 && udp.dstport == 21300' 2>/dev/null |
-    awk -F, '$1 != $2 { bad++ } $1 == 2 { e++ } $1 == 3 { ce++ }
-	END { print e + 0, ce + 0, bad + 0 }' >"$tmp/gso.txt"
-# (a capture may miss a few of 10,000 packets/s)
-read -r n_e n_ce n_bad <"$tmp/gso.txt"
-[ "$n_e" -ge 400 ] && [ "$n_ce" -ge 400 ] && [ "$n_bad" = 0 ] ||
+# (a capture may miss a few of 10,000 packets/s, and lag behind)
+gso_ok() {
+	tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -T fields \
+	    -e ip.dsfield.ecn -Y 'amt.type == 6 && udp.dstport == 21300' \
+	    2>/dev/null | awk -F, '$1 != $2 { bad++ } $1 == 2 { e++ }
+	    $1 == 3 { ce++ } END { print e + 0, ce + 0, bad + 0 }' \
+	    >"$tmp/gso.txt"
+	read -r n_e n_ce n_bad <"$tmp/gso.txt"
+	[ "$n_e" -ge 400 ] && [ "$n_ce" -ge 400 ] && [ "$n_bad" = 0 ]
+}
+wait_for 30 gso_ok ||
     FAIL "R15: GSO runs (ECT(0) CE wrong): $(cat "$tmp/gso.txt")"
 echo "ok: interleaved ECT(0) and CE in bursts to one tunnel, outer = inner"
 
@@ -216,16 +244,22 @@ mcfilter_srcs() {
 	    END {print n + 0}' /proc/net/mcfilter
 }
 mcfilter_at_least() { [ "$(mcfilter_srcs)" -ge "$1" ]; }
-# 12 sources from the second set, 10.92.1.1 from the first ones
-wait_for 20 mcfilter_at_least 13 ||
+# 12 sources from the second set, 10.92.1.1 from the first ones; the
+# joins go on one after another (slowly under a sanitizer): wait for each
+# asserted count itself.
+groups_at_least() { [ "$(igmp_groups)" -ge "$1" ]; }
+wait_for 30 mcfilter_at_least 13 ||
     FAIL "R9: $(mcfilter_srcs) sources of 232.1.1.1 joined, 13 expected"
-[ "$(igmp_groups)" -ge 25 ] || FAIL "R9: $(igmp_groups) groups joined, 25 expected"
+wait_for 30 groups_at_least 25 ||
+    FAIL "R9: $(igmp_groups) groups joined, 25 expected"
 echo "ok: $(igmp_groups) groups and $(mcfilter_srcs) sources of one group joined"
 
 # R12: over the tunnel MTU (600: 570 octets of datagram per message).
 src -S 10.92.1.1 -T 0x03 -f -l 1000 -r 100 -c 10 -t 5
-wait_for 10 stat_at_least data-fragmented 10 ||
+wait_for 30 stat_at_least data-fragmented 10 ||
     FAIL "R12: $(stat_of data-fragmented) datagrams fragmented, 10 expected"
+# (every first fragment in the capture before it is read)
+wait_for 30 pcap_at_least 20 'amt.type == 6 && ip.flags.mf == 1'
 big=$(tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -Y 'amt.type == 6 && frame.len > 614' \
     2>/dev/null | wc -l)
 [ "$big" = 0 ] || FAIL "R12: $big Data messages over the tunnel MTU"
@@ -249,9 +283,9 @@ efrag=$(awk -F'\t' '{ split($1, pt, ","); split($2, e, ",");
 	else if (e[1] != 0) bad++ } END { print ok + 0, bad + 0 }' "$tmp/frag.txt")
 [ "$efrag" = "20 0" ] || FAIL "R15: fragments to the E gateway with CE, wrong: $efrag"
 src -S 10.92.1.1 -F -l 1000 -r 100 -c 5 -t 5
-wait_for 10 stat_at_least data-too-big 5 ||
+wait_for 30 stat_at_least data-too-big 5 ||
     FAIL "R12: $(stat_of data-too-big) DF datagrams dropped, 5 expected"
-wait_for 10 sh -c "tshark -r '$tmp/src.pcap' -Y \
+wait_for 30 sh -c "tshark -r '$tmp/src.pcap' -Y \
     'icmp.type == 3 && icmp.code == 4 && icmp.mtu == 570' 2>/dev/null |
     grep -q ." || FAIL "R12: no ICMP fragmentation needed (MTU 570) at the source"
 echo "ok: fragmented $(stat_of data-fragmented), too big $(stat_of data-too-big) with ICMP"
@@ -262,8 +296,10 @@ echo "ecn no" >"$tmp/relay.conf"
 nsx $NS_R "$AMTCTL" -S "$tmp/ctl" reload >/dev/null || FAIL "reload"
 before=$(field total "$tmp/ecn")
 src -S 10.92.1.1 -T 0x03 -l 300 -r 200 -c 20 -t 10
-wait_for 10 at_least total "$tmp/ecn" $((before + 20)) ||
+wait_for 30 at_least total "$tmp/ecn" $((before + 20)) ||
     FAIL "R15: E gateway got $(field total "$tmp/ecn") of $((before + 20))"
+wait_for 30 pcap_at_least 20 'amt.type == 6 && udp.length == 308 &&
+    udp.dstport == 21200'
 nocopy=$(tshark -r "$tmp/gw.pcap" -d udp.port==2268,amt -T fields \
     -e udp.dstport -e ip.dsfield.ecn -Y 'amt.type == 6 && udp.length == 308' \
     2>/dev/null | awk -F'\t' '{ split($1, pt, ","); split($2, e, ",");
@@ -274,7 +310,7 @@ echo "ok: ECN copied on fragments; none after a reload to ecn no"
 
 # R16: SIGTERM leaves every group and exits.
 kill -TERM $relaypid
-wait_for 10 sh -c "! kill -0 $relaypid 2>/dev/null" || FAIL "R16: relay still running"
+wait_for 30 sh -c "! kill -0 $relaypid 2>/dev/null" || FAIL "R16: relay still running"
 [ "$(igmp_groups)" = 0 ] || FAIL "R16: $(igmp_groups) groups still joined"
 wait $relaypid; rc=$?
 grep -q "stopped" "$tmp/relay.log" || FAIL "R16: no clean stop in the log"

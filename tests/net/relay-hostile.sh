@@ -58,8 +58,8 @@ LEGIT=$BG_PID
 gw_bg spoof6 -r "$R6" -b "[$GW6]:45001" -t 60 --attack-delay 2 \
     --attack-rate 10000 --attack-spoof $SPOOF6 --spoof-net $SPOOF_NET6
 SPOOFER6=$BG_PID
-wait_for 5 ntunnels_is 1 || FAIL "the legitimate gateway has no tunnel"
-wait_for 5 has_member "$NS_RELAY" "r0 $S4,$G include" || FAIL "no upstream join"
+wait_for 20 ntunnels_is 1 || FAIL "the legitimate gateway has no tunnel"
+wait_for 20 has_member "$NS_RELAY" "r0 $S4,$G include" || FAIL "no upstream join"
 rss0=$(relay_rss)
 req0=$(rstat request)
 log "relay VmRSS before: $rss0 kB"
@@ -89,7 +89,7 @@ ctl show flows | jtest "[(f['source'], f['group']) for f in d['flows']] == \
 # The attack did reach the relay.
 jcheck "$LIB_TMP/spoof6.out" "d['attack']['sent'] == $SPOOF6" \
     "not every spoofed IPv6 Request was sent"
-[ "$(rstat request)" -ge $((req0 + (SPOOF + SPOOF6) * 9 / 10)) ] ||
+wait_for 30 stat_ge request $((req0 + (SPOOF + SPOOF6) * 9 / 10)) ||
 	FAIL "spoofed Requests did not reach the relay"
 [ "$(rstat invalid-mac)" -gt 0 ] || FAIL "R5: no invalid-mac counted"
 jcheck "$LIB_TMP/legit.out" "d['attack']['queries'] > 0" \

@@ -68,8 +68,9 @@ jcheck "$LIB_TMP/vlc.json" "d['query']['len_min'] == 48" "Q1: 48-byte Query"
 # R5 R6: an Update whose MAC is wrong creates nothing, and is counted.
 bad0=$(rstat invalid-mac)
 gw forged -r "$R4" -b "$GW4:40010" --join "$S4,$G" --bad-mac -t 1.5
+wait_for 20 stat_ge invalid-mac $((bad0 + 1)) ||
+	FAIL "R6: invalid-mac not counted"
 [ "$(ntunnels)" = 0 ] || FAIL "R6e: an Update with a forged MAC made a tunnel"
-[ "$(rstat invalid-mac)" -gt "$bad0" ] || FAIL "R6: invalid-mac not counted"
 log "R6: forged MAC ignored and counted"
 
 # R6 M4 R11: a good Update (IGMPv3 from 0.0.0.0) creates the tunnel; a
@@ -78,17 +79,17 @@ log "R6: forged MAC ignored and counted"
 gw_bg td -r "$R4" -b "$GW4:40011" --report-src 0.0.0.0 --join "$S4,$G" \
     --then --teardown-bad --then --teardown -t 30
 TD=$BG_PID
-wait_for 5 ntunnels_is 1 || FAIL "R6 M4: Update did not create the tunnel"
+wait_for 20 ntunnels_is 1 || FAIL "R6 M4: Update did not create the tunnel"
 ctl show tunnels | jtest "d['tunnels'][0]['gateway'] == '$GW4:40011' and \
     d['tunnels'][0]['groups'] == 1" || FAIL "R7: tunnel key or groups"
 ctl show flows | jtest "any(f['source'] == '$S4' and f['group'] == '$G' \
     for f in d['flows'])" || FAIL "R6: no flow ($S4,$G)"
 td0=$(rstat teardown)
 kill -USR1 $TD
-wait_for 3 stat_ge teardown $((td0 + 1)) || FAIL "R11: Teardown not received"
+wait_for 20 stat_ge teardown $((td0 + 1)) || FAIL "R11: Teardown not received"
 [ "$(ntunnels)" = 1 ] || FAIL "R11: a Teardown with a wrong MAC was obeyed"
 kill -USR1 $TD
-wait_for 2 ntunnels_is 0 || FAIL "R11: Teardown did not remove the tunnel"
+wait_for 20 ntunnels_is 0 || FAIL "R11: Teardown did not remove the tunnel"
 ctl show flows | jtest "len(d['flows']) == 0" ||
 	FAIL "R11: flows left after Teardown"
 kill -TERM $TD; wait_pid $TD 5
@@ -98,11 +99,11 @@ log "R11: wrong-MAC Teardown ignored, good Teardown at once"
 # fe80::: the relay goes by the Update's content.
 gw_bg q3 -r "$R4" -b "$GW4:40012" --join "$S6,$G6" --then --teardown -t 30
 Q3=$BG_PID
-wait_for 5 ntunnels_is 1 || FAIL "Q3: MLD Update after a P=0 Request ignored"
+wait_for 20 ntunnels_is 1 || FAIL "Q3: MLD Update after a P=0 Request ignored"
 ctl show flows | jtest "any(f['group'] == '$G6' for f in d['flows'])" ||
 	FAIL "Q3: no flow for $G6"
 kill -USR1 $Q3
-wait_for 2 ntunnels_is 0 || FAIL "R11: Teardown (IPv6 flow) did not work"
+wait_for 20 ntunnels_is 0 || FAIL "R11: Teardown (IPv6 flow) did not work"
 kill -TERM $Q3; wait_pid $Q3 5
 log "Q3: MLDv2 Update after P=0 accepted"
 
@@ -113,9 +114,9 @@ gw burst -r "$R4" -b "$GW4:40100" -n 20 --burst 4 --retries 0 \
     --join "$S4,$G" -t 3
 jcheck "$LIB_TMP/burst.json" "d['queries'] == 80 and d['updates'] == 80" \
     "Q4: a burst of Requests not all answered"
-[ "$(rstat membership-update)" -ge $((upd0 + 80)) ] ||
+wait_for 20 stat_ge membership-update $((upd0 + 80)) ||
 	FAIL "Q4: Updates of a burst lost"
-[ "$(ntunnels)" = 20 ] || FAIL "Q4: expected 20 tunnels, got $(ntunnels)"
+wait_for 20 ntunnels_is 20 || FAIL "Q4: expected 20 tunnels, got $(ntunnels)"
 log "Q4: 80 Requests and 80 Updates in bursts all taken"
 
 # Q2: octet 1 = 0x80 is P=0 by default (RFC bits) ...
@@ -145,17 +146,18 @@ jcheck "$LIB_TMP/g4.json" "d['query']['len_min'] == 66 and d['query_g'] == 1" \
 lim0=$(rstat request-rate-limited) q0=$(rstat membership-query)
 gw flood -r "$R4" -b "$GW4:40200" -n 50 --rate 5000 --burst 32 \
     --retries 0 -t 1
+# (the relay may still be reading the flood when the gateway is done)
+wait_for 30 stat_ge request-rate-limited $((lim0 + 1600 - 3 * RATE)) ||
+	FAIL "R14: request-rate-limited $(rstat request-rate-limited)"
 n=$(($(rstat membership-query) - q0))
 [ "$n" -ge 1 ] && [ "$n" -le $((3 * RATE)) ] ||
 	FAIL "R14: $n Queries for 1,600 Requests at request-rate $RATE"
-[ "$(rstat request-rate-limited)" -ge $((lim0 + 1600 - 3 * RATE)) ] ||
-	FAIL "R14: request-rate-limited $(rstat request-rate-limited)"
 ip -n "$NS_GW" addr add 198.51.100.3/24 dev g0 || FAIL "second address"
 gw other -r "$R4" -b 198.51.100.3 ||
 	FAIL "R14: another address got no Query while $GW4 was limited"
 echo "request-rate 0" >"$LIB_TMP/relay.conf"
 kill -HUP "$RELAY_PID"
-wait_for 5 grep -q "reload: request-rate 0" "$LIB_TMP/relay.err" ||
+wait_for 20 grep -q "reload: request-rate 0" "$LIB_TMP/relay.err" ||
 	FAIL "reload of request-rate not logged"
 gw burst2 -r "$R4" -b "$GW4:40300" -n 20 --burst 4 --retries 0 \
     --join "$S4,$G" -t 3
@@ -178,11 +180,11 @@ msrc_sources()
 	ctl show tunnels | jtest "[t['sources'] for t in d['tunnels'] \
 	    if t['gateway'] == '$GW4:40400'] == [$1]"
 }
-wait_for 5 msrc_sources 2 || FAIL "R14: no tunnel with two sources"
+wait_for 20 msrc_sources 2 || FAIL "R14: no tunnel with two sources"
 kill -USR1 $MS
-wait_for 5 stat_ge limit-ignored $((ign0 + 1)) ||
+wait_for 20 stat_ge limit-ignored $((ign0 + 1)) ||
 	FAIL "R14: sources beyond --max-sources not counted (limit-ignored)"
-msrc_sources 3 || FAIL "R14: tunnel not kept with 3 sources: \
+wait_for 20 msrc_sources 3 || FAIL "R14: tunnel not kept with 3 sources: \
 $(ctl show tunnels | jget "[t for t in d['tunnels'] \
     if t['gateway'] == '$GW4:40400']")"
 ctl show flows | jtest "len([f for f in d['flows'] if f['group'] == '$GM']) \
