@@ -22,67 +22,6 @@
 
 #define GW_DRIAD_DNS_BACKOFF	120	/* RFC 8777 3.3.5 (D5): 1 .. 120 s */
 
-int
-conf_log_level(const char *s)
-{
-	return conf_syslog_level(s);
-}
-
-const char *
-conf_log_level_name(int level)
-{
-	const char	*name;
-
-	if ((name = conf_syslog_level_name(level)) == NULL)
-		return "info";
-	return name;
-}
-
-static int
-set_log_level(void *conf, const char *s, char *err, size_t len)
-{
-	struct gw_conf	*c = conf;
-
-	if ((c->log_level = conf_log_level(s)) == -1) {
-		snprintf(err, len, "'%s' is not debug, info or warning", s);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-print_log_level(const void *conf, const char *name, FILE *f)
-{
-	const struct gw_conf	*c = conf;
-
-	fprintf(f, "%s %s\n", name, conf_log_level_name(c->log_level));
-}
-
-static int
-set_facility(void *conf, const char *s, char *err, size_t len)
-{
-	struct gw_conf	*c = conf;
-	int		 fac;
-
-	if ((fac = conf_syslog_facility(s)) == -1) {
-		snprintf(err, len, "'%s' is not daemon, user or local0..local7",
-		    s);
-		return -1;
-	}
-	c->log_facility = fac;
-	return 0;
-}
-
-static void
-print_facility(const void *conf, const char *name, FILE *f)
-{
-	const struct gw_conf	*c = conf;
-	const char		*fac;
-
-	if ((fac = conf_syslog_facility_name(c->log_facility)) != NULL)
-		fprintf(f, "%s %s\n", name, fac);
-}
-
 static int
 set_tun_addr4(void *conf, const char *s, char *err, size_t len)
 {
@@ -215,10 +154,11 @@ static const struct conf_opt conf_table[] = {
 	    .arg = "USER", .help = "run as USER once the tun is open" },
 	{ .name = "keep-net-admin", .kind = CONF_BOOL, GWC(keep_net_admin),
 	    .help = "keep CAP_NET_ADMIN after dropping privileges" },
-	CUSTOM("log-facility", set_facility, print_facility, "FACILITY",
-	    "syslog facility (daemon)"),
-	CUSTOM("log-level", set_log_level, print_log_level, "LEVEL",
-	    "debug, info or warning (info)"),
+	{ .name = "log-facility", .kind = CONF_LOG_FACILITY,
+	    GWC(log_facility), .arg = "FACILITY",
+	    .help = "syslog facility (daemon)" },
+	{ .name = "log-level", .kind = CONF_LOG_LEVEL, GWC(log_level),
+	    .arg = "LEVEL", .help = "debug, info or warning (info)" },
 	{ .name = "metrics", .kind = CONF_SOCKADDR, GWC(metrics),
 	    .arg = "ADDR:PORT", .help = "serve /metrics over HTTP there" },
 	DUR("discovery-timeout", disc_timeout, 1, GW_MAX_TIMEOUT,
@@ -338,40 +278,33 @@ conf_build(struct gw_conf *c, const struct conf_args *a, char *err,
 	c->args = *a;
 	if (conf_load(conf_table, a, c, err, len) == -1)
 		return -1;
-	c->check_only = a->check != 0;
 	return conf_finish(c, err, len);
 }
 
 /*
- * Returns -1 to run, or the exit code (EX_OK after -h/-V, EX_USAGE or
- * EX_CONFIG on errors).
+ * Start-up, the same contract as amtrelayd's: -1 to run, or the exit
+ * code (EX_OK after -h, -V and -n; EX_USAGE for the command line,
+ * EX_CONFIG for a value or the file).  Errors go to stderr
+ * (log_init(1, ...) is in effect).  The command line is kept in c->args
+ * for reloads.
  */
 int
 conf_parse(struct gw_conf *c, int argc, char **argv)
 {
 	struct conf_args	a;
 	char			err[512];
+	int			rc;
 
-	if (conf_getopt(conf_table, argc, argv, &a, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		conf_usage(conf_table, "amtgwd", stderr);
-		return EX_USAGE;
-	}
-	if (a.help) {
-		conf_usage(conf_table, "amtgwd", stdout);
-		return EX_OK;
-	}
-	if (a.version) {
-		printf("amtgwd %s\n", PACKAGE_VERSION);
-		return EX_OK;
-	}
-	if (a.optind != argc) {
-		log_warnx("unexpected argument \"%s\"", argv[a.optind]);
-		return EX_USAGE;
-	}
+	if ((rc = conf_cmdline(conf_table, "amtgwd", argc, argv, &a)) >= 0)
+		return rc;
 	if (conf_build(c, &a, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return EX_CONFIG;
+	}
+	if (a.check) {
+		conf_print(c, stdout);
+		printf("configuration OK\n");
+		return EX_OK;
 	}
 	return -1;
 }

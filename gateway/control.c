@@ -179,16 +179,18 @@ control_reload(struct gateway *gw)
 static json_t *
 control_log_level(struct gateway *gw, const char *name)
 {
-	int	level;
+	const char	*lname;
+	int		 level;
 
-	if ((level = conf_log_level(name)) == -1)
+	if ((level = conf_syslog_level(name)) == -1)
 		return json_pack("{s:s}", "error", "log-level: debug, info "
 		    "or warning");
 	gw->conf.log_level = level;
 	gw->conf.verbose = 0;
 	reload_log_apply(&gw->conf);
-	log_warnx("log level %s", conf_log_level_name(level));
-	return json_pack("{s:s}", "log-level", conf_log_level_name(level));
+	lname = conf_syslog_level_name(level);
+	log_warnx("log level %s", lname);
+	return json_pack("{s:s}", "log-level", lname);
 }
 
 static json_t *

@@ -54,7 +54,6 @@ struct pidfile;
 struct gw_conf {
 	bool			 debug;		/* -d: foreground, stderr */
 	int			 verbose;	/* -v count */
-	bool			 check_only;	/* -n */
 	bool			 discovery;	/* peer is a discovery addr */
 	struct sockaddr_storage	 peer;		/* discovery or relay addr */
 	struct sockaddr_storage	 disc_opt;	/* -r / discovery */
@@ -420,8 +419,6 @@ int		 conf_parse(struct gw_conf *, int, char **);
 void		 conf_print(const struct gw_conf *, FILE *);
 int		 conf_reread(const struct gw_conf *, struct gw_conf *, char *,
 		    size_t);
-int		 conf_log_level(const char *);
-const char	*conf_log_level_name(int);
 
 struct gateway {
 	struct event_base	*base;

@@ -317,11 +317,6 @@ main(int argc, char **argv)
 	if ((rv = conf_parse(&gw.conf, argc, argv)) >= 0)
 		return rv;
 	reload_log_apply(&gw.conf);
-	if (gw.conf.check_only) {
-		conf_print(&gw.conf, stdout);
-		printf("configuration OK\n");
-		return EX_OK;
-	}
 	log_libevent();
 	if ((rv = gateway_run(&gw)) != 0) {
 		log_warnx("not started");

@@ -20,19 +20,12 @@
 #include "amt/log.h"
 #include "gateway.h"
 
-/* -v on the command line or log-level debug: debug; -vv: libevent's. */
+/* log-level with -v (log_setlevel); -vv: libevent's debug messages too. */
 void
 reload_log_apply(const struct gw_conf *c)
 {
-	int	v = c->verbose;
+	int	v = log_setlevel(c->log_level, c->verbose);
 
-	if (v == 0 && c->log_level == LOG_DEBUG)
-		v = 1;
-	if (v == 0 && c->log_level <= LOG_WARNING)
-		v = -1;		/* warnings only, on stderr too */
-	log_setverbose(v);
-	/* syslog's mask drops below the level as well. */
-	setlogmask(LOG_UPTO(v > 0 ? LOG_DEBUG : c->log_level));
 	event_enable_debug_logging(v >= 2 ? EVENT_DBG_ALL : EVENT_DBG_NONE);
 }
 
