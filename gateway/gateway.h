@@ -436,7 +436,7 @@ struct gateway {
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;
 	struct pidfile		*pf;
-	struct event		*sig_ev[5];
+	struct event		*sig_ev[4];
 	bool			 stopping;
 	size_t			 started;	/* modules of main.c */
 	/* receive batch shared by the relay sockets (one loop) */

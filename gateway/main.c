@@ -29,34 +29,34 @@
 #include "gateway.h"
 
 /*
- * Start order; stop is the reverse.  An init returns 0, -1 (the module's
+ * Start order; stop is the reverse.  A start returns 0, -1 (the module's
  * exit code) or an exit code of its own; a module that fails is stopped
  * too, so that its stop undoes what it did start (every stop takes a
  * module never or half started).
  */
-static int	main_db_init(struct gateway *);
-static void	main_db_free(struct gateway *);
-static int	main_tun_buf_init(struct gateway *);
-static void	main_tun_buf_free(struct gateway *);
-static int	main_signals_init(struct gateway *);
-static void	main_signals_free(struct gateway *);
+static int	main_db_start(struct gateway *);
+static void	main_db_stop(struct gateway *);
+static int	main_tun_buf_start(struct gateway *);
+static void	main_tun_buf_stop(struct gateway *);
+static int	main_signals_start(struct gateway *);
+static void	main_signals_stop(struct gateway *);
 
 static const struct main_module {
 	const char	*name;
-	int		(*init)(struct gateway *);
-	void		(*fini)(struct gateway *);
+	int		(*start)(struct gateway *);
+	void		(*stop)(struct gateway *);
 	int		 exitcode;
 } main_modules[] = {
-	{ "local membership", main_db_init, main_db_free, EX_SOFTWARE },
+	{ "local membership", main_db_start, main_db_stop, EX_SOFTWARE },
 	{ "tun", tun_open, tun_close, EX_OSERR },
-	{ "tun buffer", main_tun_buf_init, main_tun_buf_free, EX_OSERR },
+	{ "tun buffer", main_tun_buf_start, main_tun_buf_stop, EX_OSERR },
 	{ "relay socket buffers", relaysock_start, relaysock_stop, EX_OSERR },
 	{ "sessions", sessions_start, sessions_free, EX_OSERR },
 	{ "DRIAD", driad_start, driad_free, EX_UNAVAILABLE },
 	{ "tun reader", local_start, local_stop, EX_OSERR },
 	{ "control socket", control_start, control_stop, EX_CANTCREAT },
 	{ "metrics listener", gwmetrics_start, gwmetrics_stop, EX_CANTCREAT },
-	{ "signals", main_signals_init, main_signals_free, EX_OSERR },
+	{ "signals", main_signals_start, main_signals_stop, EX_OSERR },
 };
 #define MAIN_NMODULES	(sizeof(main_modules) / sizeof(main_modules[0]))
 
@@ -98,50 +98,37 @@ gateway_stop(struct gateway *gw)
 
 /* Signals through libevent; handler rules do not apply in the loop. */
 static int
-main_signals_init(struct gateway *gw)
+main_signals_start(struct gateway *gw)
 {
 	const int	sigs[] = { SIGTERM, SIGINT, SIGUSR1, SIGHUP };
-	size_t		i;
 
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		gw->sig_ev[i] = evsignal_new(gw->base, sigs[i], main_signal_cb,
-		    gw);
-		if (gw->sig_ev[i] == NULL ||
-		    evsignal_add(gw->sig_ev[i], NULL) == -1)
-			return -1;
-	}
-	return 0;
+	return daemon_signals_start(gw->base, sigs, sizeof(sigs) /
+	    sizeof(sigs[0]), gw->sig_ev, main_signal_cb, gw);
 }
 
 static void
-main_signals_free(struct gateway *gw)
+main_signals_stop(struct gateway *gw)
 {
-	size_t	i;
-
-	for (i = 0; i < sizeof(gw->sig_ev) / sizeof(gw->sig_ev[0]); i++) {
-		if (gw->sig_ev[i] != NULL)
-			event_free(gw->sig_ev[i]);
-		gw->sig_ev[i] = NULL;
-	}
+	daemon_signals_stop(gw->sig_ev, sizeof(gw->sig_ev) /
+	    sizeof(gw->sig_ev[0]));
 }
 
 static int
-main_db_init(struct gateway *gw)
+main_db_start(struct gateway *gw)
 {
 	lmdb_init(&gw->db);
 	return 0;
 }
 
 static void
-main_db_free(struct gateway *gw)
+main_db_stop(struct gateway *gw)
 {
 	lmdb_clear(&gw->db);
 }
 
 /* One packet from the tun: MTU + 1 (longer reads are counted). */
 static int
-main_tun_buf_init(struct gateway *gw)
+main_tun_buf_start(struct gateway *gw)
 {
 	gw->tun_buflen = (size_t)gw->tun.mtu + 1;
 	if ((gw->tun_buf = malloc(gw->tun_buflen)) == NULL) {
@@ -152,7 +139,7 @@ main_tun_buf_init(struct gateway *gw)
 }
 
 static void
-main_tun_buf_free(struct gateway *gw)
+main_tun_buf_stop(struct gateway *gw)
 {
 	free(gw->tun_buf);
 	gw->tun_buf = NULL;
@@ -163,7 +150,7 @@ main_stop(struct gateway *gw, size_t started)
 {
 	while (started-- > 0) {
 		log_debug("stopping %s", main_modules[started].name);
-		main_modules[started].fini(gw);
+		main_modules[started].stop(gw);
 	}
 }
 
@@ -184,7 +171,7 @@ main_start(struct gateway *gw)
 	}
 	for (i = 0; i < MAIN_NMODULES; i++) {
 		log_debug("starting %s", main_modules[i].name);
-		if ((rv = main_modules[i].init(gw)) == 0)
+		if ((rv = main_modules[i].start(gw)) == 0)
 			continue;
 		log_warnx("cannot start %s", main_modules[i].name);
 		main_stop(gw, i + 1);

@@ -4,7 +4,7 @@
 # line fuzz target, the conf(5) pages, example configs and init files.
 dist_noinst_HEADERS += include/amt/conf.h include/amt/daemon.h \
 	include/amt/metrics.h lib/conf_priv.h
-lib_libamt_la_SOURCES += lib/conf.c lib/conf_value.c lib/conf_log.c lib/daemon.c \
+lib_libamt_la_SOURCES += lib/conf.c lib/conf_value.c lib/conf_log.c lib/daemon.c lib/signals.c \
 	lib/pidfile.c lib/privdrop.c lib/metrics.c
 
 if HAVE_CMOCKA

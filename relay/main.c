@@ -76,29 +76,16 @@ static int
 main_signals_start(struct relayd *rd)
 {
 	const int	sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
-	size_t		i;
 
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		rd->sig_ev[i] = evsignal_new(rd->base, sigs[i], main_signal_cb,
-		    rd);
-		if (rd->sig_ev[i] == NULL || evsignal_add(rd->sig_ev[i],
-		    NULL) == -1)
-			return -1;
-	}
-	return 0;
+	return daemon_signals_start(rd->base, sigs, sizeof(sigs) /
+	    sizeof(sigs[0]), rd->sig_ev, main_signal_cb, rd);
 }
 
 static void
 main_signals_stop(struct relayd *rd)
 {
-	size_t	i;
-
-	for (i = 0; i < sizeof(rd->sig_ev) / sizeof(rd->sig_ev[0]); i++) {
-		if (rd->sig_ev[i] != NULL)
-			event_free(rd->sig_ev[i]);
-		rd->sig_ev[i] = NULL;
-	}
+	daemon_signals_stop(rd->sig_ev, sizeof(rd->sig_ev) /
+	    sizeof(rd->sig_ev[0]));
 }
 
 static void

@@ -29,6 +29,8 @@
 
 #include <stddef.h>
 
+#include <event2/event.h>
+
 struct pidfile;
 
 /* Close every descriptor above 2 inherited from the parent. */
@@ -68,6 +70,15 @@ int	 daemon_drop_privs(const char *, const int *, size_t, char *, size_t);
  * pidfile_remove unlinks it, or empties it when the directory is no
  * longer writable after the privilege drop, and frees pf.
  */
+/*
+ * Signals through libevent (lib/signals.c): an event for each of
+ * sigs[0..n-1] in evs[], calling cb(sig, EV_SIGNAL, arg) in the loop;
+ * SIGPIPE ignored.  0, or -1 (stop frees what was made).
+ */
+int	 daemon_signals_start(struct event_base *, const int *, size_t,
+	    struct event **, event_callback_fn, void *);
+void	 daemon_signals_stop(struct event **, size_t);
+
 struct pidfile	*pidfile_open(const char *, char *, size_t);
 int		 pidfile_write(struct pidfile *, char *, size_t);
 void		 pidfile_remove(struct pidfile *);
