@@ -283,7 +283,8 @@ relaysock_inner6(const uint8_t *p, size_t len)
 		else
 			hl = ((size_t)p[off + 1] + 1) * 8;
 		nh = p[off];
-		off += hl;
+		if ((off += hl) > end)
+			return GD_MALFORMED;
 	}
 	return GD_MALFORMED;
 }

@@ -989,8 +989,9 @@ test_G12_data_only_what_host_joined(void **state)
 	p[40] = 58;
 	fx_send_inner(fx, p, n);
 	assert_int_equal(FX_DROPS(fx, GD_CONTROL_PROTOCOL), 3);
-	/* An extension header longer than the payload. */
+	/* An extension header longer than the payload, then UDP. */
 	n = fx_inner6(p, "2001:db8::1", "ff3e::1", 60, 8);
+	p[40] = 17;
 	p[41] = 4;
 	fx_send_inner(fx, p, n);
 	assert_int_equal(FX_DROPS(fx, GD_MALFORMED), 1);
