@@ -107,6 +107,19 @@ control_groups(struct gateway *gw)
 	return json_pack("{s:o}", "groups", a);
 }
 
+/* G12: Data not delivered, "data-" and the reason. */
+static void
+control_drops(json_t *o, const struct gw_stats *st)
+{
+	char	name[64];
+	int	i;
+
+	for (i = GD_PASS + 1; i < GD_MAX; i++) {
+		snprintf(name, sizeof(name), "data-%s", gw_drop_names[i]);
+		STAT(o, name, st->data_drops[i]);
+	}
+}
+
 static json_t *
 control_stats(struct gateway *gw)
 {
@@ -131,6 +144,7 @@ control_stats(struct gateway *gw)
 	STAT(o, "unexpected-type", st->unexpected_type);
 	STAT(o, "data-not-multicast", st->data_not_multicast);
 	STAT(o, "data-unexpected-source", st->data_unexpected_source);
+	control_drops(o, st);
 	STAT(o, "data-ecn-ce-drops", st->ecn_ce_drops);
 	STAT(o, "data-ecn-ce-marked", st->ecn_ce_marked);
 	STAT(o, "data-ecn-alarms", st->ecn_alarms);

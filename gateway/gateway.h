@@ -90,6 +90,22 @@ struct gw_conf {
 	struct conf_args	 args;
 };
 
+/*
+ * Data not delivered to the host (G12), by reason: named "data-NAME" in
+ * show stats and amt_gateway_data_NAME_total in /metrics
+ * (relaysock.c: gw_drop_names).
+ */
+enum gw_drop {
+	GD_PASS = 0,
+	GD_NOT_JOINED,		/* group not joined on the tun */
+	GD_SOURCE_EXCLUDED,	/* source not allowed by its filter */
+	GD_LINK_LOCAL,		/* 224.0.0.0/24, ff0x::/16 scope <= 2 */
+	GD_CONTROL_PROTOCOL,	/* IGMP, MLD, any ICMPv6 */
+	GD_MALFORMED,		/* inner header does not hold */
+	GD_MAX
+};
+extern const char *const gw_drop_names[GD_MAX];
+
 /* Gateway counters (names of the AMT YANG draft where there is one). */
 struct gw_stats {
 	uint64_t	tun_reports;		/* IGMP/MLD reports read */
@@ -106,6 +122,7 @@ struct gw_stats {
 	uint64_t	unexpected_type;
 	uint64_t	data_not_multicast;
 	uint64_t	data_unexpected_source;
+	uint64_t	data_drops[GD_MAX];	/* G12, by enum gw_drop */
 	uint64_t	ecn_ce_drops;		/* outer CE, inner Not-ECT */
 	uint64_t	ecn_ce_marked;		/* inner set to CE */
 	uint64_t	ecn_alarms;		/* RFC 6040 (!!!) pairs */
@@ -123,6 +140,7 @@ enum lm_mode {
 
 struct lgroup {
 	TAILQ_ENTRY(lgroup)	 entry;
+	LIST_ENTRY(lgroup)	 hentry;	/* lmdb index */
 	struct amt_ip		 group;
 	enum lm_mode		 mode;
 	struct amt_ip		*srcs;
@@ -131,9 +149,12 @@ struct lgroup {
 	unsigned		 rexmit;	/* state-change repeats left */
 };
 TAILQ_HEAD(lgroup_list, lgroup);
+LIST_HEAD(lgroup_bucket, lgroup);
 
+#define LMDB_BUCKETS	256	/* a power of two */
 struct lmdb {
 	struct lgroup_list	 groups;
+	struct lgroup_bucket	 index[LMDB_BUCKETS];
 	size_t			 ngroups;
 };
 
@@ -142,12 +163,17 @@ void		 lmdb_clear(struct lmdb *);
 struct lgroup	*lmdb_find(struct lmdb *, const struct amt_ip *);
 /* Apply one record as the host reported it; true if state changed. */
 bool		 lmdb_apply(struct lmdb *, const struct mcast_record *);
+/* The same for an IGMPv2/MLDv1 record: source-specific state is kept. */
+bool		 lmdb_apply_old(struct lmdb *, const struct mcast_record *);
 void		 lmdb_prune(struct lmdb *);
 bool		 lmdb_rexmit_done(struct lmdb *);
 bool		 lgroup_active(const struct lgroup *);
 bool		 lmdb_has_family(const struct lmdb *, int);
 size_t		 lmdb_count(const struct lmdb *, int);
 bool		 mcast_is_linklocal(const struct amt_ip *);
+/* 0 if Data from src to group may reach the host, else a GD_* reason. */
+int		 lmdb_permits(struct lmdb *, const struct amt_ip *,
+		    const struct amt_ip *);
 /* Record describing a group's current state (IS_IN / IS_EX or TO_*). */
 void		 lgroup_record(const struct lgroup *, bool, struct mcast_record *,
 		    uint8_t *, size_t);
@@ -432,6 +458,7 @@ struct gateway {
 	const struct relaysock_input *input;
 	struct driad		*driad;		/* --driad: driad.c */
 	struct gw_stats		 st;
+	uint64_t		 drop_logged[GD_MAX]; /* clock_mono_ms */
 	struct sess_counters	 sess_gone;	/* of sessions replaced */
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;

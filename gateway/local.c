@@ -43,8 +43,10 @@ local_apply(struct gateway *gw, const struct mcast_report *rep)
 	struct mcast_report	 it = *rep;
 	struct mcast_record	 r;
 	struct lgroup		*g;
-	bool			 rexmit = false;
+	bool			 rexmit = false, old;
 	unsigned		 repeats;
+
+	old = rep->version < (rep->family == AF_INET ? 3 : 2);
 
 	repeats = gw->sess.qrv > 1 ? gw->sess.qrv - 1u : 0;
 	while (mcast_report_next(&it, &r) == 1) {
@@ -52,7 +54,7 @@ local_apply(struct gateway *gw, const struct mcast_report *rep)
 			gw->st.linklocal_records++;
 			continue;
 		}
-		if (!lmdb_apply(&gw->db, &r) ||
+		if (!(old ? lmdb_apply_old : lmdb_apply)(&gw->db, &r) ||
 		    !local_is_state_change(r.type))
 			continue;
 		if ((g = lmdb_find(&gw->db, &r.group)) != NULL &&

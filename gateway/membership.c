@@ -3,7 +3,9 @@
  * the host stack on the tun, as its IGMPv3/MLDv2 reports describe it
  * (RFC 3376 3.2, RFC 3810 4.2: the interface state).  A group in INCLUDE
  * mode with no sources is no membership; it is kept only while its
- * state-change retransmissions are pending.
+ * state-change retransmissions are pending.  Groups are kept in a list
+ * (in the order joined, for reports) and in a hash index: the data path
+ * looks up the group of every packet it delivers (lmdb_permits).
  */
 #include "config.h"
 
@@ -16,14 +18,31 @@
 void
 lmdb_init(struct lmdb *db)
 {
+	size_t	i;
+
 	TAILQ_INIT(&db->groups);
+	for (i = 0; i < LMDB_BUCKETS; i++)
+		LIST_INIT(&db->index[i]);
 	db->ngroups = 0;
+}
+
+/* FNV-1a over the group address, folded to a bucket. */
+static struct lgroup_bucket *
+lmdb_bucket(struct lmdb *db, const struct amt_ip *group)
+{
+	size_t		len = ip_len(group->family), i;
+	uint32_t	h = 2166136261u;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ group->u.b[i]) * 16777619u;
+	return &db->index[(h ^ (h >> 16)) & (LMDB_BUCKETS - 1)];
 }
 
 static void
 lgroup_free(struct lmdb *db, struct lgroup *g)
 {
 	TAILQ_REMOVE(&db->groups, g, entry);
+	LIST_REMOVE(g, hentry);
 	db->ngroups--;
 	free(g->srcs);
 	free(g);
@@ -76,7 +95,7 @@ lmdb_find(struct lmdb *db, const struct amt_ip *group)
 {
 	struct lgroup	*g;
 
-	TAILQ_FOREACH(g, &db->groups, entry) {
+	LIST_FOREACH(g, lmdb_bucket(db, group), hentry) {
 		if (ip_eq(&g->group, group))
 			return g;
 	}
@@ -95,6 +114,7 @@ lmdb_get(struct lmdb *db, const struct amt_ip *group)
 	g->group = *group;
 	g->mode = LM_INCLUDE;
 	TAILQ_INSERT_TAIL(&db->groups, g, entry);
+	LIST_INSERT_HEAD(lmdb_bucket(db, group), g, hentry);
 	db->ngroups++;
 	return g;
 }
@@ -109,6 +129,27 @@ lgroup_src_index(const struct lgroup *g, const struct amt_ip *s)
 			return (ssize_t)i;
 	}
 	return -1;
+}
+
+/*
+ * RFC 7450 6.2, G12: may Data from src to group reach the host?  The
+ * group must be joined on the tun and src allowed by its filter (RFC
+ * 3376 3.2, RFC 3810 4.2: in an INCLUDE list, or not in an EXCLUDE
+ * list).  Returns 0, or the GD_* reason for a drop.
+ */
+int
+lmdb_permits(struct lmdb *db, const struct amt_ip *group,
+    const struct amt_ip *src)
+{
+	struct lgroup	*g;
+	bool		 listed;
+
+	if ((g = lmdb_find(db, group)) == NULL || !lgroup_active(g))
+		return GD_NOT_JOINED;
+	listed = lgroup_src_index(g, src) >= 0;
+	if (listed != (g->mode == LM_INCLUDE))
+		return GD_SOURCE_EXCLUDED;
+	return 0;
 }
 
 static bool
@@ -224,6 +265,28 @@ lmdb_apply(struct lmdb *db, const struct mcast_record *r)
 		return lgroup_merge(g, r, !inc);
 	}
 	return false;
+}
+
+/*
+ * A record of an IGMPv2 or MLDv1 report: the kernel fell back to the
+ * older version (RFC 3376 7.2.1, RFC 3810 8.2.1), which carries no
+ * source list, so its join reads as EXCLUDE {} (RFC 3376 7.3.2, RFC 3810
+ * 8.3.2).  It does not replace a source-specific join: the applications
+ * asked for (S,G), not (*,G), and any-source state would be sent to the
+ * relay behind their back.  A leave (TO_IN {}) applies: the kernel sends
+ * it when no socket is left in the group.  The next IGMPv3/MLDv2 report
+ * states the group again.
+ */
+bool
+lmdb_apply_old(struct lmdb *db, const struct mcast_record *r)
+{
+	struct lgroup	*g;
+
+	if (r->type != MCAST_CHANGE_TO_INCLUDE &&
+	    (g = lmdb_find(db, &r->group)) != NULL &&
+	    g->mode == LM_INCLUDE && g->nsrc > 0)
+		return false;
+	return lmdb_apply(db, r);
 }
 
 size_t

@@ -59,6 +59,16 @@ static const struct gwm_counter gwm_global[] = {
 	    unexpected_type),
 	GC("data_not_multicast", "Data whose inner destination is unicast",
 	    data_not_multicast),
+	GC("data_not_joined", "Data for a group not joined on the tun",
+	    data_drops[GD_NOT_JOINED]),
+	GC("data_source_excluded", "Data from a source the group's filter "
+	    "does not allow", data_drops[GD_SOURCE_EXCLUDED]),
+	GC("data_link_local", "Data to a link-local scope group",
+	    data_drops[GD_LINK_LOCAL]),
+	GC("data_control_protocol", "Data carrying IGMP, MLD or ICMPv6",
+	    data_drops[GD_CONTROL_PROTOCOL]),
+	GC("data_malformed", "Data whose inner IP header does not hold",
+	    data_drops[GD_MALFORMED]),
 	GC("data_ecn_ce_drops", "Data with outer CE and a Not-ECT inner "
 	    "packet, dropped (RFC 6040 4.2)", ecn_ce_drops),
 	GC("data_ecn_ce_marked", "Data whose inner ECN was set to CE",

@@ -17,6 +17,15 @@
  * holds for every segment of it: GRO does not merge datagrams whose TOS
  * or Traffic Class differ (inet_gro_receive and ipv6_gro_receive flush
  * on any difference in them), and a UDP GSO send has one header.
+ *
+ * What the relay sends reaches the host only as traffic the host asked
+ * for (RFC 7450 6.2, G12): an inner packet is written to the tun when its
+ * group is joined there and its source allowed by the group's filter (a
+ * hash look-up in the local membership database), and never when it is
+ * link-local scope or IGMP, MLD or any ICMPv6: queries come inside
+ * Membership Queries only (RFC 7450 5.1.4), and the host takes no
+ * configuration from the relay.  Drops are counted by reason and logged
+ * at most once per reason every RELAYSOCK_LOG_MS.
  */
 #include "config.h"
 
@@ -29,6 +38,7 @@
 #include <unistd.h>
 
 #include "amt/buf.h"
+#include "amt/clock.h"
 #include "amt/log.h"
 #include "amt/wire.h"
 #include "gateway.h"
@@ -42,6 +52,20 @@
 
 #define RELAYSOCK_BATCHES	8	/* recvmmsg calls per readable event */
 #define RELAYSOCK_RCVBUF	(4 * 1024 * 1024)
+#define RELAYSOCK_LOG_MS	5000	/* one drop line per reason */
+#define RELAYSOCK_EXT_MAX	8	/* IPv6 extension headers walked */
+
+#define IPPROTO_IGMP_		2
+#define IPPROTO_ICMPV6_		58
+
+const char *const gw_drop_names[GD_MAX] = {
+	[GD_PASS] = "pass",
+	[GD_NOT_JOINED] = "not-joined",
+	[GD_SOURCE_EXCLUDED] = "source-excluded",
+	[GD_LINK_LOCAL] = "link-local",
+	[GD_CONTROL_PROTOCOL] = "control-protocol",
+	[GD_MALFORMED] = "malformed",
+};
 
 static void	relaysock_read_cb(evutil_socket_t, short, void *);
 static void	relaysock_disc_read_cb(evutil_socket_t, short, void *);
@@ -209,10 +233,129 @@ relaysock_send(struct session *s, int fd, const struct amt_msg *m)
 	return -1;
 }
 
+static void
+relaysock_addr(struct amt_ip *a, int family, const uint8_t *p)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	memcpy(a->u.b, p, ip_len(family));
+}
+
+/* An IPv4 header that holds (RFC 791 3.1); IGMP is never Data. */
+static int
+relaysock_inner4(const uint8_t *p, size_t len)
+{
+	size_t	hl = (size_t)(p[0] & 0x0f) * 4;
+	size_t	tot = (size_t)p[2] << 8 | p[3];
+
+	if (len < 20 || hl < 20 || tot < hl || tot > len)
+		return GD_MALFORMED;
+	return p[9] == IPPROTO_IGMP_ ? GD_CONTROL_PROTOCOL : GD_PASS;
+}
+
 /*
- * RFC 7450 5.2.3.3: only Data from the relay (the connected socket) whose
- * inner destination is multicast goes to the tun.  The inner packet lies
- * in the writable datagram dg; with ecn, RFC 6040 4.2 is applied to it.
+ * An IPv6 header that holds, and its extension headers (RFC 8200 4) up
+ * to the upper layer: ICMPv6 (MLD, Neighbor Discovery, Router
+ * Advertisements, Redirects) is never Data.
+ */
+static int
+relaysock_inner6(const uint8_t *p, size_t len)
+{
+	size_t	end = 40 + ((size_t)p[4] << 8 | p[5]), off = 40, hl;
+	uint8_t	nh = p[6];
+	int	i;
+
+	if (len < 40 || end > len)
+		return GD_MALFORMED;
+	for (i = 0; i < RELAYSOCK_EXT_MAX; i++) {
+		if (nh == IPPROTO_ICMPV6_)
+			return GD_CONTROL_PROTOCOL;
+		if (nh != IPPROTO_HOPOPTS && nh != IPPROTO_ROUTING &&
+		    nh != IPPROTO_FRAGMENT && nh != IPPROTO_DSTOPTS &&
+		    nh != IPPROTO_AH)
+			return GD_PASS;
+		if (off + 8 > end)
+			return GD_MALFORMED;
+		if (nh == IPPROTO_FRAGMENT)
+			hl = 8;
+		else if (nh == IPPROTO_AH)
+			hl = ((size_t)p[off + 1] + 2) * 4;
+		else
+			hl = ((size_t)p[off + 1] + 1) * 8;
+		nh = p[off];
+		if ((off += hl) > end)
+			return GD_MALFORMED;
+	}
+	return GD_MALFORMED;
+}
+
+/*
+ * G7, G12: what may become of the inner packet p: GD_PASS, a GD_* drop,
+ * or -1 for a unicast destination (RFC 7450 5.2.3.3).  Its addresses go
+ * to src and dst.
+ */
+static int
+relaysock_classify(struct gateway *gw, const uint8_t *p, size_t len,
+    struct amt_ip *src, struct amt_ip *dst)
+{
+	int	why, fam;
+
+	memset(src, 0, sizeof(*src));
+	memset(dst, 0, sizeof(*dst));
+	if (len >= 20 && (p[0] >> 4) == 4) {
+		fam = AF_INET;
+		why = relaysock_inner4(p, len);
+	} else if (len >= 40 && (p[0] >> 4) == 6) {
+		fam = AF_INET6;
+		why = relaysock_inner6(p, len);
+	} else
+		return GD_MALFORMED;
+	if (why == GD_MALFORMED)
+		return why;
+	relaysock_addr(src, fam, p + (fam == AF_INET ? 12 : 8));
+	relaysock_addr(dst, fam, p + (fam == AF_INET ? 16 : 24));
+	if (!ip_is_multicast(dst))
+		return -1;
+	if (why != GD_PASS)
+		return why;
+	if (mcast_is_linklocal(dst))
+		return GD_LINK_LOCAL;
+	return lmdb_permits(&gw->db, dst, src);
+}
+
+/* A drop counted, and logged at most once per reason per interval. */
+static void
+relaysock_refuse(struct session *s, int why, const struct amt_ip *src,
+    const struct amt_ip *dst)
+{
+	struct gateway	*gw = s->gw;
+	uint64_t	 now = clock_mono_ms();
+	char		 r[ADDR_STRLEN], a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+
+	gw->st.data_drops[why]++;
+	if (gw->drop_logged[why] != 0 &&
+	    now - gw->drop_logged[why] < RELAYSOCK_LOG_MS)
+		return;
+	gw->drop_logged[why] = now;
+	if (src->family == AF_UNSPEC)
+		snprintf(a, sizeof(a), "?");
+	else
+		ip_str(src, a, sizeof(a));
+	if (dst->family == AF_UNSPEC)
+		snprintf(b, sizeof(b), "?");
+	else
+		ip_str(dst, b, sizeof(b));
+	log_warnx("relay %s: Data %s -> %s not delivered: %s (%llu so far)",
+	    addr_str((struct sockaddr *)&s->relay_sa, r, sizeof(r)), a, b,
+	    gw_drop_names[why],
+	    (unsigned long long)gw->st.data_drops[why]);
+}
+
+/*
+ * RFC 7450 5.2.3.3, 6.2: Data from the relay (the connected socket) goes
+ * to the tun when the host asked for it (relaysock_classify).  The inner
+ * packet lies in the writable datagram dg; with ecn, RFC 6040 4.2 is
+ * applied to it.
  */
 static void
 relaysock_deliver(struct session *s, const struct amt_msg *m, uint8_t *dg,
@@ -221,16 +364,16 @@ relaysock_deliver(struct session *s, const struct amt_msg *m, uint8_t *dg,
 	struct gateway	*gw = s->gw;
 	const uint8_t	*p = m->inner;
 	uint8_t		*w = dg + (m->inner - dg);
-	bool		 mc;
+	struct amt_ip	 src, dst;
+	int		 why;
 
-	if (m->inner_len >= 20 && (p[0] >> 4) == 4)
-		mc = (p[16] & 0xf0) == 0xe0;
-	else if (m->inner_len >= 40 && (p[0] >> 4) == 6)
-		mc = p[24] == 0xff;
-	else
-		mc = false;
-	if (!mc) {
+	why = relaysock_classify(gw, p, m->inner_len, &src, &dst);
+	if (why == -1) {
 		gw->st.data_not_multicast++;
+		return;
+	}
+	if (why != GD_PASS) {
+		relaysock_refuse(s, why, &src, &dst);
 		return;
 	}
 	if (gw->conf.ecn && ecn_decap(w, m->inner_len, outer, &gw->st) == -1)

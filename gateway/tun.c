@@ -140,6 +140,41 @@ tun_rp_raise(const char *ifname, int all)
 		sysctl_set(CONF4, ifname, "rp_filter", all);
 }
 
+/*
+ * What arrives on the tun comes from the relay: the host takes no
+ * configuration from it (RFC 4861 6.3.4 Router Advertisements, 8
+ * Redirects; RFC 4862 5.5 autoconfiguration), and its IGMP/MLD stay in
+ * the versions that carry source filters (RFC 3376 7, RFC 3810 8): no
+ * query, injected or stray, moves it to IGMPv2/MLDv1 and turns a
+ * source-specific join into an any-source one.  Failures are logged.
+ */
+static const struct {
+	bool		 v6;
+	const char	*key;
+	int		 val;
+} tun_hardening[] = {
+	{ false, "accept_redirects", 0 },
+	{ false, "force_igmp_version", 3 },
+	{ true, "accept_ra", 0 },
+	{ true, "autoconf", 0 },
+	{ true, "accept_redirects", 0 },
+	{ true, "force_mld_version", 2 },
+};
+
+static void
+tun_harden(struct gateway *gw, bool v6)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(tun_hardening) / sizeof(tun_hardening[0]);
+	    i++) {
+		if (!tun_hardening[i].v6 || v6)
+			sysctl_set(tun_hardening[i].v6 ? CONF6 : CONF4,
+			    gw->tun.name,
+			    tun_hardening[i].key, tun_hardening[i].val);
+	}
+}
+
 static int
 tun_sysctls(struct gateway *gw)
 {
@@ -154,12 +189,14 @@ tun_sysctls(struct gateway *gw)
 		log_warnx("IPv6 is not enabled on %s (MTU %u < 1280 or IPv6 "
 		    "disabled): MLD and IPv6 data will not work", gw->tun.name,
 		    gw->tun.mtu);
+		tun_harden(gw, false);
 		return 0;
 	}
 	/* No duplicate address detection: the address is usable at once. */
 	sysctl_set(CONF6, gw->tun.name, "accept_dad", 0);
 	/* No automatic link-local: MLD reports come from ours. */
 	sysctl_set(CONF6, gw->tun.name, "addr_gen_mode", 1);
+	tun_harden(gw, true);
 	gw->tun.have_v6 = true;
 	return 0;
 }

@@ -26,9 +26,10 @@ tests_net_no_mroute_so_LINK = $(CCLD) $(tests_net_no_mroute_so_CFLAGS) \
 GW_SCENARIOS = tests/net/gw-tun.sh tests/net/gw-families.sh \
 	tests/net/gw-joins.sh tests/net/gw-kill.sh tests/net/gw-restart.sh \
 	tests/net/gw-nat.sh tests/net/gw-lan.sh \
-	tests/net/gw-limit.sh tests/net/gw-ecn.sh
+	tests/net/gw-limit.sh tests/net/gw-ecn.sh tests/net/gw-hostile.sh
 TESTS += $(GW_SCENARIOS)
 EXTRA_DIST += $(GW_SCENARIOS) tests/net/e2e.sh \
+	tests/net/hostile-relay.py tests/net/hostile-listen.py \
 	tests/bench/gateway-decap tests/bench/join-latency
 
 # Benchmarks: not part of make check (they take minutes and print numbers

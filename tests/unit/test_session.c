@@ -231,6 +231,114 @@ test_G1_linklocal_groups(void **state)
 	assert_false(mcast_is_linklocal(&g));
 }
 
+/* G12: the data path's look-up: joined group, source allowed. */
+static void
+test_G12_lmdb_permits_filter(void **state)
+{
+	static const uint8_t	s1[] = { 10, 1, 0, 1 };
+	static const uint8_t	s6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	struct mcast_record	r;
+	struct amt_ip		a1, a2, g2, b6, g6;
+	struct lmdb		db;
+
+	lmdb_init(&db);
+	ip_parse("10.1.0.1", &a1);
+	ip_parse("10.1.0.2", &a2);
+	ip_parse("232.1.1.2", &g2);
+	r = rec(MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", s1, 1);
+	assert_true(lmdb_apply(&db, &r));
+	assert_int_equal(lmdb_permits(&db, &r.group, &a1), GD_PASS);
+	assert_int_equal(lmdb_permits(&db, &r.group, &a2),
+	    GD_SOURCE_EXCLUDED);
+	assert_int_equal(lmdb_permits(&db, &g2, &a1), GD_NOT_JOINED);
+	/* EXCLUDE {s1}: every source but s1. */
+	r = rec(MCAST_CHANGE_TO_EXCLUDE, "239.1.1.1", s1, 1);
+	assert_true(lmdb_apply(&db, &r));
+	assert_int_equal(lmdb_permits(&db, &r.group, &a1),
+	    GD_SOURCE_EXCLUDED);
+	assert_int_equal(lmdb_permits(&db, &r.group, &a2), GD_PASS);
+	/* IPv6, INCLUDE {2001:db8::1}. */
+	r = rec(MCAST_ALLOW_NEW_SOURCES, "ff3e::8000:1", s6, 1);
+	assert_true(lmdb_apply(&db, &r));
+	ip_parse("2001:db8::1", &a1);
+	ip_parse("2001:db8::2", &b6);
+	assert_int_equal(lmdb_permits(&db, &r.group, &a1), GD_PASS);
+	assert_int_equal(lmdb_permits(&db, &r.group, &b6),
+	    GD_SOURCE_EXCLUDED);
+	ip_parse("ff3e::8000:2", &g6);
+	assert_int_equal(lmdb_permits(&db, &g6, &a1), GD_NOT_JOINED);
+	/* Left: INCLUDE {} is no membership. */
+	r = rec(MCAST_BLOCK_OLD_SOURCES, "ff3e::8000:1", s6, 1);
+	assert_true(lmdb_apply(&db, &r));
+	assert_int_equal(lmdb_permits(&db, &r.group, &a1), GD_NOT_JOINED);
+	lmdb_clear(&db);
+}
+
+/* G12: many groups through the hash index, each found and removed. */
+static void
+test_G12_lmdb_index_many_groups(void **state)
+{
+	static const uint8_t	s1[] = { 10, 1, 0, 1 };
+	struct mcast_record	r;
+	struct amt_ip		a1;
+	struct lmdb		db;
+	char			g[32];
+	int			i;
+
+	lmdb_init(&db);
+	ip_parse("10.1.0.1", &a1);
+	for (i = 0; i < 1000; i++) {
+		snprintf(g, sizeof(g), "232.1.%d.%d", i / 256, i % 256);
+		r = rec(MCAST_ALLOW_NEW_SOURCES, g, s1, 1);
+		assert_true(lmdb_apply(&db, &r));
+	}
+	for (i = 0; i < 1000; i += 2) {
+		snprintf(g, sizeof(g), "232.1.%d.%d", i / 256, i % 256);
+		r = rec(MCAST_BLOCK_OLD_SOURCES, g, s1, 1);
+		assert_true(lmdb_apply(&db, &r));
+	}
+	lmdb_prune(&db);
+	assert_int_equal(db.ngroups, 500);
+	for (i = 0; i < 1000; i++) {
+		snprintf(g, sizeof(g), "232.1.%d.%d", i / 256, i % 256);
+		r = rec(MCAST_ALLOW_NEW_SOURCES, g, s1, 1);
+		assert_int_equal(lmdb_permits(&db, &r.group, &a1),
+		    i % 2 ? GD_PASS : GD_NOT_JOINED);
+	}
+	lmdb_clear(&db);
+	assert_int_equal(db.ngroups, 0);
+}
+
+/*
+ * G12: an IGMPv2/MLDv1 join (TO_EX {}) does not turn a source-specific
+ * join into an any-source one; its leave applies; for a group without
+ * source-specific state it is an any-source join.
+ */
+static void
+test_G12_lmdb_old_report_keeps_ssm(void **state)
+{
+	static const uint8_t	s1[] = { 10, 1, 0, 1 };
+	struct mcast_record	r;
+	struct lgroup		*g;
+	struct lmdb		db;
+
+	lmdb_init(&db);
+	r = rec(MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", s1, 1);
+	assert_true(lmdb_apply(&db, &r));
+	r = rec(MCAST_CHANGE_TO_EXCLUDE, "232.1.1.1", NULL, 0);
+	assert_false(lmdb_apply_old(&db, &r));
+	g = lmdb_find(&db, &r.group);
+	assert_int_equal(g->mode, LM_INCLUDE);
+	assert_int_equal(g->nsrc, 1);
+	r = rec(MCAST_CHANGE_TO_INCLUDE, "232.1.1.1", NULL, 0);
+	assert_true(lmdb_apply_old(&db, &r));
+	assert_false(lgroup_active(g));
+	r = rec(MCAST_CHANGE_TO_EXCLUDE, "239.2.2.2", NULL, 0);
+	assert_true(lmdb_apply_old(&db, &r));
+	assert_int_equal(lmdb_find(&db, &r.group)->mode, LM_EXCLUDE);
+	lmdb_clear(&db);
+}
+
 static void
 test_G6_lgroup_record_types(void **state)
 {
@@ -704,6 +812,18 @@ fx_send_data(struct fixture *fx, int tos, uint8_t inner_tos, const char *dst)
 #define FX_UNICAST	"\x0a\x02\x00\x05"
 #define FX_GROUP	"\xe8\x01\x01\x01"
 
+/* The host joined (10.1.0.1, 232.1.1.1), as the kernel reports it. */
+static void
+fx_join_group(struct fixture *fx)
+{
+	struct amt_ip	g, s;
+
+	fx_local_report(fx, MCAST_ALLOW_NEW_SOURCES, "232.1.1.1", "10.1.0.1");
+	ip_parse("232.1.1.1", &g);
+	ip_parse("10.1.0.1", &s);
+	assert_int_equal(lmdb_permits(&fx->gw.db, &g, &s), GD_PASS);
+}
+
 /* G7: Data only with a multicast inner destination goes on (to the tun). */
 static void
 test_G7_data_not_multicast_dropped(void **state)
@@ -712,6 +832,7 @@ test_G7_data_not_multicast_dropped(void **state)
 
 	session_fsm(&fx->gw.sess, SE_START);
 	fx_up(fx, 0, 0);
+	fx_join_group(fx);
 	fx_send_data(fx, 0, 0, FX_UNICAST);
 	assert_int_equal(fx->gw.st.data_not_multicast, 1);
 	/* Multicast: passed to the tun (no tun here: a counted error). */
@@ -752,6 +873,7 @@ test_R15_data_outer_ce(void **state)
 
 	session_fsm(&fx->gw.sess, SE_START);
 	fx_up(fx, 0, 0);
+	fx_join_group(fx);
 	/* No tun here: what passes is counted as a tun write error. */
 	w0 = fx->gw.st.tun_write_errors;
 	fx_send_data(fx, ECN_CE, ECN_NOT_ECT, FX_GROUP);
@@ -767,6 +889,140 @@ test_R15_data_outer_ce(void **state)
 	fx_send_data(fx, ECN_CE, ECN_NOT_ECT, FX_GROUP);
 	assert_int_equal(fx->gw.st.ecn_ce_drops, 1);
 	assert_int_equal(fx->gw.st.tun_write_errors, w0 + 3);
+}
+
+/* Data carrying the inner packet p as is (not through the encoder). */
+static void
+fx_send_inner(struct fixture *fx, const uint8_t *p, size_t len)
+{
+	uint8_t	buf[256];
+
+	assert_true(len + 2 <= sizeof(buf));
+	buf[0] = AMT_MULTICAST_DATA;
+	buf[1] = 0;
+	memcpy(buf + 2, p, len);
+	assert_int_equal(sendto(fx->relay, buf, len + 2, 0,
+	    (struct sockaddr *)&fx->gwsa, sizeof(fx->gwsa)), (ssize_t)(len + 2));
+	fx_run(fx, 50);
+}
+
+/* An IPv4 packet src -> dst of protocol proto, 28 octets, into p. */
+static size_t
+fx_inner4(uint8_t *p, const char *src, const char *dst, uint8_t proto)
+{
+	struct amt_ip	a;
+
+	memset(p, 0, 28);
+	p[0] = 0x45;
+	p[3] = 28;
+	p[8] = 1;
+	p[9] = proto;
+	ip_parse(src, &a);
+	memcpy(p + 12, a.u.b, 4);
+	ip_parse(dst, &a);
+	memcpy(p + 16, a.u.b, 4);
+	return 28;
+}
+
+/* An IPv6 packet src -> dst, next header nh, with plen octets after. */
+static size_t
+fx_inner6(uint8_t *p, const char *src, const char *dst, uint8_t nh,
+    size_t plen)
+{
+	struct amt_ip	a;
+
+	memset(p, 0, 40 + plen);
+	p[0] = 0x60;
+	p[5] = (uint8_t)plen;
+	p[6] = nh;
+	p[7] = 255;
+	ip_parse(src, &a);
+	memcpy(p + 8, a.u.b, 16);
+	ip_parse(dst, &a);
+	memcpy(p + 24, a.u.b, 16);
+	return 40 + plen;
+}
+
+#define FX_DROPS(fx, w)	((fx)->gw.st.data_drops[(w)])
+
+/*
+ * G12, RFC 7450 6.2: only the joined (S,G) goes to the tun; unjoined
+ * groups and sources, link-local groups, IGMP, ICMPv6 (behind extension
+ * headers too) and malformed headers are dropped, each counted.
+ */
+static void
+test_G12_data_only_what_host_joined(void **state)
+{
+	struct fixture	*fx = *state;
+	uint8_t		 p[128];
+	uint64_t	 w0;
+	size_t		 n;
+
+	session_fsm(&fx->gw.sess, SE_START);
+	fx_up(fx, 0, 0);
+	fx_join_group(fx);
+	w0 = fx->gw.st.tun_write_errors;
+	fx_send_inner(fx, p, fx_inner4(p, "10.1.0.1", "232.1.1.1", 17));
+	assert_int_equal(fx->gw.st.tun_write_errors, w0 + 1);
+	fx_send_inner(fx, p, fx_inner4(p, "10.1.0.9", "232.1.1.1", 17));
+	assert_int_equal(FX_DROPS(fx, GD_SOURCE_EXCLUDED), 1);
+	fx_send_inner(fx, p, fx_inner4(p, "10.1.0.1", "232.1.1.2", 17));
+	assert_int_equal(FX_DROPS(fx, GD_NOT_JOINED), 1);
+	fx_send_inner(fx, p, fx_inner4(p, "10.1.0.1", "224.0.0.1", 17));
+	assert_int_equal(FX_DROPS(fx, GD_LINK_LOCAL), 1);
+	fx_send_inner(fx, p, fx_inner4(p, "10.1.0.1", "232.1.1.1", 2));
+	assert_int_equal(FX_DROPS(fx, GD_CONTROL_PROTOCOL), 1);
+	/* IHL 60 > total length 28: the decoder refuses it (W8). */
+	n = fx_inner4(p, "10.1.0.1", "232.1.1.1", 17);
+	p[0] = 0x4f;
+	fx_send_inner(fx, p, n);
+	assert_int_equal(fx->gw.st.rx_bad_message, 1);
+	/* A Router Advertisement to ff02::1. */
+	n = fx_inner6(p, "fe80::1", "ff02::1", 58, 16);
+	p[40] = 134;
+	fx_send_inner(fx, p, n);
+	assert_int_equal(FX_DROPS(fx, GD_CONTROL_PROTOCOL), 2);
+	/* UDP to ff02::1; ICMPv6 behind Hop-by-Hop to a global group. */
+	fx_send_inner(fx, p, fx_inner6(p, "fe80::1", "ff02::1", 17, 8));
+	assert_int_equal(FX_DROPS(fx, GD_LINK_LOCAL), 2);
+	n = fx_inner6(p, "2001:db8::1", "ff3e::1", 0, 16);
+	p[40] = 58;
+	fx_send_inner(fx, p, n);
+	assert_int_equal(FX_DROPS(fx, GD_CONTROL_PROTOCOL), 3);
+	/* An extension header longer than the payload, then UDP. */
+	n = fx_inner6(p, "2001:db8::1", "ff3e::1", 60, 8);
+	p[40] = 17;
+	p[41] = 4;
+	fx_send_inner(fx, p, n);
+	assert_int_equal(FX_DROPS(fx, GD_MALFORMED), 1);
+	assert_int_equal(fx->gw.st.tun_write_errors, w0 + 1);
+}
+
+/*
+ * G12: a kernel IGMPv2 report for the joined group leaves it
+ * source-specific (no any-source state behind the application's back).
+ */
+static void
+test_G12_igmpv2_report_keeps_ssm(void **state)
+{
+	struct fixture	*fx = *state;
+	struct amt_ip	 from, g;
+	struct lgroup	*lg;
+	uint8_t		 pkt[64];
+	ssize_t		 len;
+
+	session_fsm(&fx->gw.sess, SE_START);
+	fx_up(fx, 0, 0);
+	fx_join_group(fx);
+	ip_parse("169.254.99.1", &from);
+	ip_parse("232.1.1.1", &g);
+	len = mcast_build_v1report(&from, &g, false, pkt, sizeof(pkt));
+	assert_true(len > 0);
+	local_input(&fx->gw, pkt, (size_t)len);
+	lg = lmdb_find(&fx->gw.db, &g);
+	assert_non_null(lg);
+	assert_int_equal(lg->mode, LM_INCLUDE);
+	assert_int_equal(lg->nsrc, 1);
 }
 
 /* G9: the relay goes away: ECONNREFUSED, a new Request cycle, no spin. */
@@ -964,6 +1220,9 @@ main(void)
 		cmocka_unit_test(test_G1_lmdb_asm_and_current_state),
 		cmocka_unit_test(test_G1_linklocal_groups),
 		cmocka_unit_test(test_G6_lgroup_record_types),
+		cmocka_unit_test(test_G12_lmdb_permits_filter),
+		cmocka_unit_test(test_G12_lmdb_index_many_groups),
+		cmocka_unit_test(test_G12_lmdb_old_report_keeps_ssm),
 		cmocka_unit_test_setup_teardown(
 		    test_G2_discovery_nonce_and_source, fx_setup_disc,
 		    fx_teardown),
@@ -985,6 +1244,11 @@ main(void)
 		    test_G4_R15_no_ecn_no_E, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_R15_data_outer_ce, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G12_data_only_what_host_joined, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_G12_igmpv2_report_keeps_ssm, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_G9_icmp_restarts_request_cycle, fx_setup,
 		    fx_teardown),
