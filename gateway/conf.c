@@ -115,6 +115,8 @@ print_mtu(const void *conf, const char *name, FILE *f)
 #define GWC(m)		CONF_FIELD(struct gw_conf, m)
 #define DUR(n, m, lo, hi, h) { .name = n, .kind = CONF_DURATION, GWC(m), \
 	.min = lo, .max = hi, .arg = "SECONDS", .help = h }
+#define MS(n, m, lo, hi, h) { .name = n, .kind = CONF_UINT, GWC(m), \
+	.min = lo, .max = hi, .arg = "MS", .help = h }
 #define CUSTOM(n, s, p, a, h) { .name = n, .kind = CONF_CUSTOM, \
 	.set = s, .print = p, .arg = a, .help = h }
 
@@ -174,6 +176,15 @@ static const struct conf_opt conf_table[] = {
 	    "avoid a relay that sent L for this long (600 s)"),
 	DUR("max-timeout", max_timeout, 1, 3600,
 	    "retransmission back-off cap (120 s)"),
+	MS("silence-ms", silence_ms, 0, 3600000, "joined flows silent this "
+	    "long: probe the relay (500; 0: never)"),
+	MS("probe-first-ms", probe_first_ms, 10, 60000, "first "
+	    "retransmission of an unanswered probe (250)"),
+	MS("probe-max-ms", probe_max_ms, 10, 3600000, "cap of the "
+	    "doubling probe retransmissions (1500)"),
+	{ .name = "probe-retries", .kind = CONF_UINT, GWC(probe_retries),
+	    .min = 1, .max = 100, .arg = "N", .help = "unanswered probe "
+	    "Requests before discovery starts again (3)" },
 	{ .name = "ecn", .kind = CONF_BOOL, GWC(ecn),
 	    .help = "RFC 9601: set E, propagate the outer ECN (yes)" },
 	{ .name = "driad", .kind = CONF_BOOL, GWC(driad),
@@ -211,6 +222,10 @@ conf_defaults(struct gw_conf *c)
 	/* RFC 9601 6.1.4: RFC 6040 at AMT endpoints is RECOMMENDED. */
 	c->ecn = true;
 	c->max_timeout = GW_MAX_TIMEOUT;
+	c->silence_ms = 500;
+	c->probe_first_ms = 250;
+	c->probe_max_ms = 1500;
+	c->probe_retries = 3;
 	c->driad_holddown = GW_HOLDDOWN;
 	c->driad_dns_max_backoff = GW_DRIAD_DNS_BACKOFF;
 }

@@ -32,6 +32,9 @@ control_counters(json_t *o, const struct sess_counters *c)
 	STAT(o, "teardown", c->teardown);
 	STAT(o, "data-packets", c->data_packets);
 	STAT(o, "data-bytes", c->data_bytes);
+	STAT(o, "probes", c->probes);
+	STAT(o, "silent-periods", c->silences);
+	STAT(o, "recoveries", c->recoveries);
 }
 
 static json_t *

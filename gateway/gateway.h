@@ -80,6 +80,11 @@ struct gw_conf {
 	unsigned		 max_timeout;	/* back-off cap, 120 s */
 	bool			 keep_rp_all;	/* never touch conf/all */
 	bool			 ecn;		/* RFC 9601: E, propagate */
+	/* liveness.c: silent flows and a lost relay (G5, G9) */
+	unsigned		 silence_ms;	/* 0: no probes */
+	unsigned		 probe_first_ms;
+	unsigned		 probe_max_ms;
+	unsigned		 probe_retries;	/* then rediscover */
 	/* RFC 8777 DRIAD (used with --driad). */
 	bool			 driad;
 	struct sockaddr_storage	 resolver;	/* family 0: resolv.conf */
@@ -257,6 +262,24 @@ struct sess_counters {
 	uint64_t	limited;		/* Queries with L */
 	uint64_t	icmp_errors;
 	uint64_t	transitions;
+	uint64_t	probes;			/* liveness.c */
+	uint64_t	silences;
+	uint64_t	recoveries;
+};
+
+/* liveness.c: silence of the joined flows, probes of the relay. */
+struct sess_live {
+	struct event	*ev;		/* the silence check */
+	uint64_t	 last_pkts;	/* data_packets at the last check */
+	uint64_t	 last_data;	/* clock_mono_ms of the last data */
+	uint64_t	 calm_since;	/* end of the last silent period */
+	uint64_t	 next_probe;	/* earliest probe while answered */
+	bool		 had_data;
+	bool		 silent;	/* in a silent period */
+	bool		 probed;	/* a probe went in this period */
+	bool		 probing;	/* a probe not answered yet */
+	unsigned	 step;		/* its retransmissions so far */
+	unsigned	 answered;	/* probes answered, still silent */
 };
 
 struct dsess;
@@ -309,6 +332,7 @@ struct session {
 	const struct mcast_query *ev_query;
 	const struct mcast_report *ev_report;
 	struct sess_counters	 cnt;
+	struct sess_live	 live;
 };
 
 int		 session_init(struct gateway *, struct session *);
@@ -401,6 +425,14 @@ void		 relaysock_close(struct session *);
 int		 relaysock_open_discovery(struct session *);
 void		 relaysock_close_discovery(struct session *);
 int		 relaysock_send(struct session *, int, const struct amt_msg *);
+
+/* liveness.c */
+int		 liveness_init(struct session *);
+void		 liveness_free(struct session *);
+bool		 liveness_backoff(struct session *, uint32_t *);
+unsigned	 liveness_req_retries(const struct session *);
+void		 liveness_icmp(struct session *);
+void		 liveness_moved(struct session *, int);
 
 /* session_input.c */
 extern const struct relaysock_input session_input;

@@ -40,6 +40,12 @@ static const struct gwm_counter gwm_session_counters[] = {
 	    data_bytes),
 	SC("limited_queries", "Membership Queries with the L flag", limited),
 	SC("icmp_errors", "ICMP errors from the relay", icmp_errors),
+	SC("probes", "Requests sent at once because joined flows fell "
+	    "silent", probes),
+	SC("silent_periods", "Periods of silence of the joined flows",
+	    silences),
+	SC("recoveries", "Silent periods probed that ended with data again",
+	    recoveries),
 };
 
 #define GC(n, h, m) { M_PFX n "_total", h, offsetof(struct gw_stats, m) }

@@ -42,6 +42,11 @@ timer_arm_ms(struct session *s, uint32_t ms)
 static uint32_t
 session_backoff(struct session *s, unsigned init, unsigned n)
 {
+	uint32_t	ms;
+
+	/* G9: a probe of a silent relay not answered (liveness.c). */
+	if (liveness_backoff(s, &ms))
+		return ms;
 	return fsm_backoff_ms(init, n, s->gw->conf.max_timeout);
 }
 
@@ -64,7 +69,7 @@ session_init(struct gateway *gw, struct session *s)
 	s->td_ev = evtimer_new(gw->base, teardown_cb, s);
 	if (s->timer == NULL || s->td_ev == NULL)
 		return -1;
-	return 0;
+	return liveness_init(s);
 }
 
 void
@@ -72,6 +77,7 @@ session_free(struct session *s)
 {
 	relaysock_close(s);
 	relaysock_close_discovery(s);
+	liveness_free(s);
 	if (s->timer != NULL)
 		event_free(s->timer);
 	if (s->td_ev != NULL)
@@ -515,6 +521,7 @@ session_fsm(struct session *s, int event)
 		s->since = time(NULL);
 		s->cnt.transitions++;
 	}
+	liveness_moved(s, next);
 	s->state = next;
 	/* An ICMP error met while sending inside an action comes now. */
 	if (s->busy == 0 && s->pending_icmp) {
@@ -533,7 +540,7 @@ session_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		session_fsm(s, SE_DISC_TIMEOUT);
 		break;
 	case SS_REQUESTING:
-		if (s->req_retry >= s->gw->conf.req_retries)
+		if (s->req_retry >= liveness_req_retries(s))
 			session_fsm(s, SE_REQ_GIVEUP);
 		else
 			session_fsm(s, SE_REQ_TIMEOUT);

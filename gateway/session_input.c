@@ -94,6 +94,7 @@ session_icmp(struct session *s, int err)
 	s->cnt.icmp_errors++;
 	log_debug("relay %s: %s", session_relay_str(s, a, sizeof(a)),
 	    strerror(err));
+	liveness_icmp(s);
 	if (s->busy > 0)
 		s->pending_icmp = true;
 	else

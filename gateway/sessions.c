@@ -90,6 +90,9 @@ sessions_counters_add(struct sess_counters *t, const struct sess_counters *c)
 	t->limited += c->limited;
 	t->icmp_errors += c->icmp_errors;
 	t->transitions += c->transitions;
+	t->probes += c->probes;
+	t->silences += c->silences;
+	t->recoveries += c->recoveries;
 }
 
 /* Session s goes: its counters stay in the gateway's totals. */
