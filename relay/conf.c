@@ -34,6 +34,7 @@
 #define CONF_TUNNEL_MTU		1500
 #define CONF_CTL_PATH		"/run/amtrelayd.sock"
 #define CONF_PID_FILE		"/run/amtrelayd.pid"
+#define CONF_STATE_FILE		"/var/lib/amt/amtrelayd.state"
 #define CONF_METRICS_PORT	9768
 #define CONF_METRICS_TUNNELS	100
 
@@ -60,6 +61,9 @@ static const struct conf_opt conf_opts[] = {
 	    .help = "group owning the control socket (mode 0660)" },
 	{ O("pid-file", 'P', CONF_STRING, pid_file), .arg = "PATH",
 	    .help = "pid file (" CONF_PID_FILE " unless -d)" },
+	{ O("state-file", 0, CONF_STRING, state_file), .arg = "PATH",
+	    .help = "tunnels and keys kept across restarts (" CONF_STATE_FILE
+	    "; none: off)" },
 	{ O("user", 'u', CONF_STRING, user), .arg = "USER",
 	    .help = "drop privileges to USER once sockets are open" },
 	{ O("log-facility", 0, CONF_LOG_FACILITY, log_facility),
@@ -128,6 +132,7 @@ conf_defaults(struct relay_conf *c)
 	c->max_sources = CONF_MAX_SOURCES;
 	c->tunnel_mtu = CONF_TUNNEL_MTU;
 	c->ecn = true;
+	snprintf(c->state_file, sizeof(c->state_file), "%s", CONF_STATE_FILE);
 }
 
 /* -a: at most one unicast relay address per family (RFC 7450 5.3.2). */

@@ -68,6 +68,7 @@ static const struct {
 	C("data-bad-packet", data_bad_packet),
 	C("data-rx-dropped", data_rx_dropped),
 	C("data-ecn-copied", data_ecn_copied),
+	C("tunnels-restored", tunnels_restored),
 #undef C
 };
 

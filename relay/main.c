@@ -43,6 +43,7 @@ static const struct main_module {
 	{ "tunnels", tunnel_start, tunnel_stop, EX_SOFTWARE },
 	{ "request rate limit", ratelimit_start, ratelimit_stop, EX_SOFTWARE },
 	{ "capture", capture_start, capture_stop, EX_OSERR },
+	{ "state file", statefile_start, statefile_stop, EX_SOFTWARE },
 	{ "metrics listener", prom_start, prom_stop, EX_OSERR },
 	{ "signals", main_signals_start, main_signals_stop, EX_SOFTWARE },
 };

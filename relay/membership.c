@@ -474,3 +474,22 @@ membership_walk(const struct tunnel *t, void (*cb)(const struct amt_ip *,
 		}
 	}
 }
+
+/* The state file (statefile.c) saves each group as it is. */
+void
+membership_each(const struct tunnel *t, void (*cb)(const struct amt_ip *,
+    bool, const uint8_t *, unsigned, void *), void *arg)
+{
+	const struct mgroup	*m;
+	struct amt_ip		 g;
+	unsigned		 i;
+
+	for (i = 0; i < t->ngroups; i++) {
+		m = &mgroups(t)[i];
+		memset(&g, 0, sizeof(g));
+		g.family = m->family;
+		memcpy(g.u.b, m->addr, sizeof(m->addr));
+		cb(&g, m->mode == MODE_EXCLUDE, m->nsrc ? m->src[0] : NULL,
+		    m->nsrc, arg);
+	}
+}

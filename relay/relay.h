@@ -38,6 +38,7 @@ struct ctl_server;
 struct metrics;
 struct pidfile;
 struct ratelimit;
+struct statefile;
 
 /*
  * Configuration: one option table (conf.c) for the command line and
@@ -79,6 +80,7 @@ struct relay_conf {
 	int		 log_level;		/* LOG_WARNING/INFO/DEBUG */
 	struct sockaddr_storage metrics;	/* /metrics; family 0: off */
 	unsigned	 metrics_tunnels;	/* per-tunnel samples up to */
+	char		 state_file[256];	/* "none": no state file */
 	struct conf_args args;			/* the command line, for reloads */
 };
 
@@ -118,6 +120,7 @@ struct relay_stats {
 	uint64_t	data_bad_packet;
 	uint64_t	data_rx_dropped;	/* capture ring full (kernel) */
 	uint64_t	data_ecn_copied;	/* R15: outer ECN set from inner */
+	uint64_t	tunnels_restored;	/* from the state file at start */
 };
 
 /* One UDP socket on port 2268, bound to one local address (listen.c). */
@@ -188,6 +191,7 @@ struct relayd {
 	/* operations: the pid file, the /metrics listener */
 	struct pidfile		*pidfile;
 	struct metrics		*metrics;
+	struct statefile	*sf;		/* statefile.c */
 };
 
 /*
@@ -262,6 +266,15 @@ bool		 membership_excludes(const struct tunnel *,
 void		 membership_walk(const struct tunnel *,
 		    void (*)(const struct amt_ip *, const struct amt_ip *,
 		    void *), void *);
+
+/* Each group of t: its mode, its sources (16 octets each, sorted). */
+void		 membership_each(const struct tunnel *,
+		    void (*)(const struct amt_ip *, bool, const uint8_t *,
+		    unsigned, void *), void *);
+
+/* statefile.c, statefile_read.c: tunnels and keys across restarts */
+int		 statefile_start(struct relayd *);
+void		 statefile_stop(struct relayd *);
 
 /* control.c */
 int		 control_start(struct relayd *);

@@ -112,7 +112,7 @@ driad_relay()
 {
 	_n=$1 _ns=$2
 	shift 2
-	e2e_start "$_ns" "$_n" "$RELAYD" -d -v -i up0 -S "$E2E_TMP/$_n.sock" \
+	e2e_start "$_ns" "$_n" "$RELAYD" -d -v -i up0 --state-file none -S "$E2E_TMP/$_n.sock" \
 	    "$@"
 	e2e_wait 20 e2e_ctl_ok "$E2E_TMP/$_n.sock" ||
 		FAIL "amtrelayd $_n did not start"

@@ -144,11 +144,13 @@ except Exception as e:
 e2e_ctl_ok() { "$AMTCTL" -S "$1" show stats --json >/dev/null 2>&1; }
 
 # e2e_relay NS UPIF [ARGS...]: start amtrelayd with socket $E2E_TMP/relay.sock
+# and no state file unless ARGS give one (--state-file PATH)
 e2e_relay()
 {
 	_ns=$1; _up=$2; shift 2
 	RELAY_SOCK=$E2E_TMP/relay.sock
-	e2e_start "$_ns" relay "$RELAYD" -d -v -i "$_up" -S "$RELAY_SOCK" "$@"
+	e2e_start "$_ns" relay "$RELAYD" -d -v -i "$_up" -S "$RELAY_SOCK" \
+	    --state-file none "$@"
 	RELAY_PID=$E2E_PID
 	e2e_wait 30 e2e_ctl_ok "$RELAY_SOCK" ||
 		FAIL "amtrelayd did not answer on $RELAY_SOCK"

@@ -18,6 +18,7 @@
  * at exit:
  *	received=N unique=N dup=N lost=N groups_seen=N groups_complete=N
  *	first_ms=N first_us=N (join to first packet) last_seq=N bad=N
+ *	maxgap=N (the longest run of sequence numbers missing)
  * and with -E: ecn_not_ect=N ecn_ect1=N ecn_ect0=N ecn_ce=N.
  */
 #include <sys/socket.h>
@@ -236,16 +237,36 @@ recv_lost(const struct receiver *r, const struct rgroup *rg)
 	return (top > rg->unique ? top - rg->unique : 0);
 }
 
+/* The longest run of numbers missing between the lowest and highest. */
+static uint64_t
+recv_maxgap(const struct rgroup *rg)
+{
+	uint64_t	seq, run = 0, best = 0, top;
+
+	if (rg->unique == 0)
+		return 0;
+	top = rg->maxseq < RECV_BITS ? rg->maxseq : RECV_BITS - 1;
+	for (seq = rg->minseq; seq <= top; seq++) {
+		if (rg->seen[seq / 8] & (1U << (seq % 8)))
+			run = 0;
+		else if (++run > best)
+			best = run;
+	}
+	return best;
+}
+
 /* Totals over the groups. */
 static void
 recv_summary(const struct receiver *r, char *line, size_t len)
 {
-	uint64_t	unique = 0, lost = 0, first_us = 0;
+	uint64_t	unique = 0, lost = 0, first_us = 0, gap = 0;
 	unsigned	i, seen = 0, complete = 0;
 
 	for (i = 0; i < r->ngroups; i++) {
 		const struct rgroup *rg = &r->g[i];
 
+		if (recv_maxgap(rg) > gap)
+			gap = recv_maxgap(rg);
 		unique += rg->unique;
 		lost += recv_lost(r, rg);
 		if (rg->unique > 0)
@@ -257,12 +278,13 @@ recv_summary(const struct receiver *r, char *line, size_t len)
 		first_us = (r->first_ns - r->join_ns) / 1000ULL;
 	snprintf(line, len, "received=%llu unique=%llu dup=%llu lost=%llu "
 	    "groups_seen=%u groups_complete=%u first_ms=%llu first_us=%llu "
-	    "last_seq=%llu bad=%llu\n", (unsigned long long)r->received,
+	    "last_seq=%llu bad=%llu maxgap=%llu\n",
+	    (unsigned long long)r->received,
 	    (unsigned long long)unique, (unsigned long long)r->dup,
 	    (unsigned long long)lost, seen, complete,
 	    (unsigned long long)(first_us / 1000),
 	    (unsigned long long)first_us, (unsigned long long)r->last_seq,
-	    (unsigned long long)r->bad);
+	    (unsigned long long)r->bad, (unsigned long long)gap);
 	if (r->ecn && strlen(line) > 0 && strlen(line) < len) {
 		line[strlen(line) - 1] = '\0';
 		snprintf(line + strlen(line), len - strlen(line),

@@ -232,12 +232,13 @@ wait_pid()
 }
 
 # relay_start ARGS...: amtrelayd in NS_RELAY on r0 with R4 and R6, ready
-# when its control socket answers.
+# when its control socket answers (no state file unless ARGS give one:
+# scenarios run in parallel must not share /var/lib/amt).
 relay_start()
 {
 	rm -f "$RELAY_SOCK"
 	bg relay "$NS_RELAY" "$AMTRELAYD" -d -v -i r0 -a "$R4" -a "$R6" \
-	    -S "$RELAY_SOCK" "$@"
+	    -S "$RELAY_SOCK" --state-file none "$@"
 	RELAY_PID=$BG_PID
 	cp /dev/null "$LIB_TMP/relay.log" 2>/dev/null
 	wait_for 30 ctl show stats || {

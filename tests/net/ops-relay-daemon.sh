@@ -61,6 +61,7 @@ relay-address $R4
 relay-address $R6
 control-socket $RELAY_SOCK
 max-tunnels 500
+state-file none
 EOF
 cat >"$LIB_TMP/default/amtrelayd" <<EOF
 DAEMON=$AMTRELAYD

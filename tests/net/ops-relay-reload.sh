@@ -40,6 +40,7 @@ control-socket $RELAY_SOCK
 metrics 127.0.0.1
 max-tunnels 100
 max-tunnels-per-ip 10
+state-file none
 $1
 EOF
 }

@@ -92,7 +92,7 @@ s.setsockopt(socket.IPPROTO_IP, 39, socket.inet_aton("232.9.9.9") +
     socket.inet_aton("127.0.0.1") + socket.inet_aton("127.0.0.2"))
 time.sleep(300)' &
 pids="$pids $!"
-echo "ecn yes" >"$tmp/relay.conf"
+printf 'ecn yes\nstate-file none\n' >"$tmp/relay.conf"
 nsbg $NS_R "$RELAYD" -d -v -f "$tmp/relay.conf" -i ${p}r0 -a 10.92.2.1 \
     -S "$tmp/ctl" --tunnel-mtu 600 --max-tunnels-per-ip 1000 \
     >"$tmp/relay.log" 2>&1 &
@@ -292,7 +292,7 @@ echo "ok: fragmented $(stat_of data-fragmented), too big $(stat_of data-too-big)
 
 # R15: a reload to `ecn no` (compatibility mode) zeroes the outer ECN
 # to the E gateway too (inner UDP length 308 marks this stream).
-echo "ecn no" >"$tmp/relay.conf"
+printf 'ecn no\nstate-file none\n' >"$tmp/relay.conf"
 nsx $NS_R "$AMTCTL" -S "$tmp/ctl" reload >/dev/null || FAIL "reload"
 before=$(field total "$tmp/ecn")
 src -S 10.92.1.1 -T 0x03 -l 300 -r 200 -c 20 -t 10
