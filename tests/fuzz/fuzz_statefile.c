@@ -46,7 +46,7 @@ static void
 fuzz_one(const uint8_t *p, size_t len)
 {
 	const struct sf_ops	ops = { fuzz_tunnel, fuzz_group };
-	struct fuzz_count	c = { 0, 0 };
+	struct fuzz_count	c = { 0, 0, 0 };
 	struct sf_header	h;
 	char			err[128];
 
