@@ -71,6 +71,12 @@ liveness_free(struct session *s)
 	s->live.ev = NULL;
 }
 
+static const char *
+live_relay_str(const struct session *s, char *buf, size_t len)
+{
+	return addr_str((const struct sockaddr *)&s->relay_sa, buf, len);
+}
+
 /* The query timer (G5): the QQI, or the keepalive when shorter. */
 static uint64_t
 live_qt_ms(const struct session *s)
@@ -106,10 +112,12 @@ live_probe(struct session *s, uint64_t now)
 	l->next_probe = wait >= live_qt_ms(s) ? UINT64_MAX : now + wait;
 	l->answered++;
 	log_info("relay %s: joined flows silent for %llu ms: probe %llu",
-	    session_relay_str(s, a, sizeof(a)),
+	    live_relay_str(s, a, sizeof(a)),
 	    (unsigned long long)(now - l->last_data),
 	    (unsigned long long)s->cnt.probes);
-	session_fsm(s, SE_QUERY_TIMER);
+	/* The query timer, now: its QUERY_TIMER event starts the cycle. */
+	evtimer_del(s->timer);
+	event_active(s->timer, EV_TIMEOUT, 1);
 }
 
 /* Data again: the end of a silent period. */
@@ -122,7 +130,7 @@ live_data(struct session *s, uint64_t now)
 	if (l->silent && l->probed) {
 		s->cnt.recoveries++;
 		log_info("relay %s: data again after %llu ms of silence",
-		    session_relay_str(s, a, sizeof(a)),
+		    live_relay_str(s, a, sizeof(a)),
 		    (unsigned long long)(now - l->last_data));
 	}
 	if (l->silent)

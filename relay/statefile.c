@@ -37,22 +37,6 @@ sf_enabled(const struct relay_conf *c)
 	return c->state_file[0] != '\0' && strcmp(c->state_file, "none") != 0;
 }
 
-/* The relay's identity for the file: its addresses and port (sorted). */
-void
-sf_addrset(const struct relay_conf *c, uint8_t out[SF_SUM_LEN])
-{
-	uint8_t		buf[2 * 17 + 2];
-	struct wbuf	wb;
-
-	wbuf_init(&wb, buf, sizeof(buf));
-	wbuf_add_u8(&wb, c->relay_addr4.family == AF_INET ? 4 : 0);
-	wbuf_add_bytes(&wb, c->relay_addr4.u.b, 16);
-	wbuf_add_u8(&wb, c->relay_addr6.family == AF_INET6 ? 6 : 0);
-	wbuf_add_bytes(&wb, c->relay_addr6.u.b, 16);
-	wbuf_add_n16(&wb, c->port);
-	sf_checksum(buf, wb.len, out);
-}
-
 static void
 sf_put_ip(struct wbuf *wb, const struct amt_ip *ip)
 {

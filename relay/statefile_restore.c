@@ -18,10 +18,27 @@
 
 #include <sodium.h>
 
+#include "amt/buf.h"
 #include "amt/clock.h"
 #include "amt/log.h"
 #include "relay.h"
 #include "statefile_priv.h"
+
+/* The relay's identity for the file: its addresses and port (sorted). */
+void
+sf_addrset(const struct relay_conf *c, uint8_t out[SF_SUM_LEN])
+{
+	uint8_t		buf[2 * 17 + 2];
+	struct wbuf	wb;
+
+	wbuf_init(&wb, buf, sizeof(buf));
+	wbuf_add_u8(&wb, c->relay_addr4.family == AF_INET ? 4 : 0);
+	wbuf_add_bytes(&wb, c->relay_addr4.u.b, 16);
+	wbuf_add_u8(&wb, c->relay_addr6.family == AF_INET6 ? 6 : 0);
+	wbuf_add_bytes(&wb, c->relay_addr6.u.b, 16);
+	wbuf_add_n16(&wb, c->port);
+	sf_checksum(buf, wb.len, out);
+}
 
 /* The whole file in memory, or NULL with err (ENOENT: *missing). */
 static uint8_t *
