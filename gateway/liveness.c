@@ -205,11 +205,15 @@ liveness_req_retries(const struct session *s)
 	return s->gw->conf.req_retries;
 }
 
-/* G9: ECONNREFUSED / unreachable: the relay is gone, probe quickly. */
+/*
+ * G9: ECONNREFUSED / unreachable from a relay that sent data: it is
+ * gone, probe quickly.
+ */
 void
 liveness_icmp(struct session *s)
 {
-	if (!s->live.probing) {
+	/* A relay never reached yet keeps the RFC back-off (G3). */
+	if (s->live.had_data && !s->live.probing) {
 		s->live.probing = true;
 		s->live.step = 0;
 	}
