@@ -180,6 +180,8 @@ static const struct conf_opt conf_table[] = {
 	    "long: probe the relay (500; 0: never)"),
 	MS("probe-first-ms", probe_first_ms, 10, 60000, "first "
 	    "retransmission of an unanswered probe (250)"),
+	MS("probe-quick-ms", probe_quick_ms, 0, 60000, "unanswered probe "
+	    "retransmissions stay at probe-first-ms this long (2500)"),
 	MS("probe-max-ms", probe_max_ms, 10, 3600000, "cap of the "
 	    "doubling probe retransmissions (1500)"),
 	{ .name = "probe-retries", .kind = CONF_UINT, GWC(probe_retries),
@@ -225,6 +227,7 @@ conf_defaults(struct gw_conf *c)
 	c->silence_ms = 500;
 	c->probe_first_ms = 250;
 	c->probe_max_ms = 1500;
+	c->probe_quick_ms = 2500;
 	c->probe_retries = 3;
 	c->driad_holddown = GW_HOLDDOWN;
 	c->driad_dns_max_backoff = GW_DRIAD_DNS_BACKOFF;

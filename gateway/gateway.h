@@ -84,6 +84,7 @@ struct gw_conf {
 	unsigned		 silence_ms;	/* 0: no probes */
 	unsigned		 probe_first_ms;
 	unsigned		 probe_max_ms;
+	unsigned		 probe_quick_ms;
 	unsigned		 probe_retries;	/* then rediscover */
 	/* RFC 8777 DRIAD (used with --driad). */
 	bool			 driad;
@@ -274,6 +275,7 @@ struct sess_live {
 	uint64_t	 last_data;	/* clock_mono_ms of the last data */
 	uint64_t	 calm_since;	/* end of the last silent period */
 	uint64_t	 next_probe;	/* earliest probe while answered */
+	uint64_t	 probe_t0;	/* clock_mono_ms of the unanswered probe */
 	bool		 had_data;
 	bool		 silent;	/* in a silent period */
 	bool		 probed;	/* a probe went in this period */
