@@ -4,7 +4,7 @@ gateway_amtgwd_SOURCES = gateway/main.c gateway/gateway.h gateway/conf.c \
 	gateway/tun.c gateway/local.c gateway/membership.c gateway/fsm.c \
 	gateway/session.c gateway/session_input.c gateway/sessions.c \
 	gateway/update.c gateway/relaysock.c gateway/ecn.c gateway/control.c \
-	gateway/reload.c gateway/metrics.c
+	gateway/reload.c gateway/metrics.c gateway/interop.c
 gateway_amtgwd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \
 	$(JANSSON_LIBS)
 # dist_man_MANS cannot be appended to across fragments: the page is
@@ -20,7 +20,7 @@ tests_unit_test_session_SOURCES = tests/unit/test_session.c \
 	gateway/conf.c gateway/tun.c gateway/local.c gateway/membership.c \
 	gateway/fsm.c gateway/session.c gateway/session_input.c \
 	gateway/sessions.c gateway/update.c gateway/relaysock.c gateway/ecn.c \
-	gateway/control.c gateway/reload.c gateway/gateway.h
+	gateway/control.c gateway/reload.c gateway/interop.c gateway/gateway.h
 tests_unit_test_session_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/gateway
 tests_unit_test_session_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS) \
 	$(LIBSODIUM_LIBS) $(JANSSON_LIBS)

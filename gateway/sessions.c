@@ -90,6 +90,9 @@ sessions_counters_add(struct sess_counters *t, const struct sess_counters *c)
 	t->limited += c->limited;
 	t->icmp_errors += c->icmp_errors;
 	t->transitions += c->transitions;
+	t->stale_queries += c->stale_queries;
+	t->other_family += c->other_family;
+	t->layout_switches += c->layout_switches;
 }
 
 /* Session s goes: its counters stay in the gateway's totals. */
