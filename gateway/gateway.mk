@@ -24,6 +24,14 @@ tests_unit_test_session_SOURCES = tests/unit/test_session.c \
 tests_unit_test_session_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/gateway
 tests_unit_test_session_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS) \
 	$(LIBSODIUM_LIBS) $(JANSSON_LIBS)
+# The session against the relays in the field (amtgwd(8),
+# INTEROPERABILITY), with the captured Queries of tests/data/captures.
+check_PROGRAMS += tests/unit/test_interop
+TESTS += tests/unit/test_interop
+tests_unit_test_interop_SOURCES = tests/unit/test_interop.c \
+	tests/unit/pcap.c tests/unit/pcap.h $(tests_unit_test_session_SOURCES:tests/unit/test_session.c=)
+tests_unit_test_interop_CFLAGS = $(tests_unit_test_session_CFLAGS)
+tests_unit_test_interop_LDADD = $(tests_unit_test_session_LDADD)
 # RFC 6040 4.2 egress (Figure 4), both families, the checksum update.
 check_PROGRAMS += tests/unit/test_ecn
 TESTS += tests/unit/test_ecn
