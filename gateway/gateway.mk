@@ -30,7 +30,8 @@ check_PROGRAMS += tests/unit/test_interop
 TESTS += tests/unit/test_interop
 tests_unit_test_interop_SOURCES = tests/unit/test_interop.c \
 	tests/unit/pcap.c tests/unit/pcap.h $(tests_unit_test_session_SOURCES:tests/unit/test_session.c=)
-tests_unit_test_interop_CFLAGS = $(tests_unit_test_session_CFLAGS)
+tests_unit_test_interop_CFLAGS = $(tests_unit_test_session_CFLAGS) \
+	-DCAPTURE_DIR='"$(abs_top_srcdir)/tests/data/captures"'
 tests_unit_test_interop_LDADD = $(tests_unit_test_session_LDADD)
 # RFC 6040 4.2 egress (Figure 4), both families, the checksum update.
 check_PROGRAMS += tests/unit/test_ecn

@@ -64,7 +64,8 @@ interop_req_unanswered(struct session *s)
 	s->req_layout = s->req_layout == SL_RFC ? SL_LINUX : SL_RFC;
 	s->cnt.layout_switches++;
 	log_info("relay %s: no Membership Query after %u Requests: trying "
-	    "the %s Request layout", session_relay_str(s, a, sizeof(a)),
+	    "the %s Request layout", addr_str((const struct sockaddr *)
+	    &s->relay_sa, a, sizeof(a)),
 	    s->req_retry, interop_layout_name(s->req_layout));
 }
 

@@ -319,7 +319,8 @@ disc_after_hold(struct session *s, uint64_t left_ms)
 	session_leave_relay(s);
 	s->disc_nonce = nonce_new();
 	s->disc_retry = 0;
-	timer_arm_ms(s, (uint32_t)left_ms);
+	/* Past the end, whatever the rounding of the two clocks. */
+	timer_arm_ms(s, (uint32_t)left_ms + 50);
 	return SS_DISCOVERING;
 }
 
