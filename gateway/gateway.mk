@@ -17,6 +17,7 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_session
 TESTS += tests/unit/test_session
 tests_unit_test_session_SOURCES = tests/unit/test_session.c \
+	tests/unit/gwfix.c tests/unit/gwfix.h \
 	gateway/conf.c gateway/tun.c gateway/local.c gateway/membership.c \
 	gateway/fsm.c gateway/session.c gateway/session_input.c \
 	gateway/sessions.c gateway/update.c gateway/relaysock.c gateway/ecn.c \

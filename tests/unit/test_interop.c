@@ -15,7 +15,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -35,6 +34,7 @@
 #include "amt/mcast.h"
 #include "amt/wire.h"
 #include "gateway.h"
+#include "gwfix.h"
 #include "pcap.h"
 
 #define IX_MAC		"\x0a\x0b\x0c\x0d\x0e\x0f"
@@ -74,29 +74,17 @@ ix_new(const char *mode)
 {
 	struct ix	*x = calloc(1, sizeof(*x));
 	uint16_t	 port;
-	char		 p[16], m[4];
-	char		*argv[] = { "amtgwd", m, "127.0.0.1", "--port", p, NULL };
 
 	assert_non_null(x);
 	x->fd = ix_socket(AF_INET, 0, &port);
-	snprintf(p, sizeof(p), "%u", port);
-	snprintf(m, sizeof(m), "%s", mode);
-	assert_int_equal(conf_parse(&x->gw.conf, 5, argv), -1);
-	x->gw.base = event_base_new();
-	x->gw.tun.fd = -1;
-	lmdb_init(&x->gw.db);
-	assert_int_equal(relaysock_start(&x->gw), 0);
-	assert_int_equal(sessions_start(&x->gw), 0);
+	gwfix_gateway(&x->gw, mode, port);
 	return x;
 }
 
 static void
 ix_free(struct ix *x)
 {
-	sessions_free(&x->gw);
-	relaysock_stop(&x->gw);
-	lmdb_clear(&x->gw.db);
-	event_base_free(x->gw.base);
+	gwfix_gateway_free(&x->gw);
 	close(x->fd);
 	free(x);
 }
@@ -105,22 +93,8 @@ ix_free(struct ix *x)
 static ssize_t
 ix_recv(struct ix *x, uint8_t *buf, size_t cap, int ms, struct amt_msg *m)
 {
-	struct pollfd	pfd = { x->fd, POLLIN, 0 };
-	socklen_t	slen = sizeof(x->peer);
-	ssize_t		n;
-	int		i;
-
-	for (i = 0; i < ms / 10; i++) {
-		event_base_loop(x->gw.base, EVLOOP_NONBLOCK);
-		if (poll(&pfd, 1, 10) != 1)
-			continue;
-		n = recvfrom(x->fd, buf, cap, 0, (struct sockaddr *)&x->peer,
-		    &slen);
-		assert_true(n > 0);
-		assert_int_equal(amt_decode(buf, (size_t)n, m), AMT_OK);
-		return n;
-	}
-	return -1;
+	return gwfix_recv(&x->gw, x->fd, buf, cap, ms,
+	    (struct sockaddr *)&x->peer, sizeof(x->peer), m);
 }
 
 /* The next message of type t (others are skipped); fails after ms. */
@@ -134,22 +108,11 @@ ix_expect(struct ix *x, uint8_t t, int ms, struct amt_msg *m, uint8_t *buf)
 }
 
 static void
-ix_run(struct ix *x, int ms)
-{
-	int	i;
-
-	for (i = 0; i < ms / 10; i++) {
-		event_base_loop(x->gw.base, EVLOOP_NONBLOCK);
-		usleep(10000);
-	}
-}
-
-static void
 ix_send_raw(struct ix *x, const uint8_t *p, size_t len)
 {
 	assert_int_equal(sendto(x->fd, p, len, 0, (struct sockaddr *)&x->peer,
 	    addr_len((struct sockaddr *)&x->peer)), (ssize_t)len);
-	ix_run(x, 100);
+	gwfix_run(&x->gw, 100);
 }
 
 /*
@@ -190,22 +153,7 @@ ix_query(struct ix *x, uint32_t nonce, uint8_t flags, int af)
 static void
 ix_join(struct ix *x, const char *group, const char *source)
 {
-	struct mcast_record	r;
-	struct amt_ip		from, src;
-	uint8_t			pkt[256];
-	ssize_t			len;
-
-	memset(&r, 0, sizeof(r));
-	r.type = MCAST_ALLOW_NEW_SOURCES;
-	ip_parse(group, &r.group);
-	ip_parse(source, &src);
-	r.srcs = src.u.b;
-	r.nsrc = 1;
-	ip_parse(r.group.family == AF_INET ? GW_TUN_ADDR4 : GW_TUN_ADDR6,
-	    &from);
-	len = mcast_build_report(&from, &r, 1, pkt, sizeof(pkt));
-	assert_true(len > 0);
-	local_input(&x->gw, pkt, (size_t)len);
+	gwfix_report(&x->gw, MCAST_ALLOW_NEW_SOURCES, group, source);
 }
 
 /* Start the session; the first Request (octet 1 in *flags). */
