@@ -35,6 +35,10 @@ control_counters(json_t *o, const struct sess_counters *c)
 	STAT(o, "probes", c->probes);
 	STAT(o, "silent-periods", c->silences);
 	STAT(o, "recoveries", c->recoveries);
+	/* Relays in the field (amtgwd(8), INTEROPERABILITY). */
+	STAT(o, "stale-queries", c->stale_queries);
+	STAT(o, "queries-other-family", c->other_family);
+	STAT(o, "request-layout-switches", c->layout_switches);
 }
 
 static json_t *
@@ -56,6 +60,8 @@ control_session(struct session *s)
 	json_object_set_new(o, "gateway-fields", json_boolean(s->q_g));
 	json_object_set_new(o, "qqi", json_integer(s->qqi));
 	json_object_set_new(o, "qrv", json_integer(s->qrv));
+	json_object_set_new(o, "request-layout",
+	    json_string(interop_layout_name(s->req_layout)));
 	control_counters(o, &s->cnt);
 	STAT(o, "limited-queries", s->cnt.limited);
 	STAT(o, "icmp-errors", s->cnt.icmp_errors);

@@ -266,6 +266,10 @@ struct sess_counters {
 	uint64_t	probes;			/* liveness.c */
 	uint64_t	silences;
 	uint64_t	recoveries;
+	/* interop.c, session_input.c: relays in the field */
+	uint64_t	stale_queries;		/* nonce not the last Request's */
+	uint64_t	other_family;		/* Query of a family not asked */
+	uint64_t	layout_switches;	/* Request layout changed */
 };
 
 /* liveness.c: silence of the joined flows, probes of the relay. */
@@ -282,6 +286,13 @@ struct sess_live {
 	bool		 probing;	/* a probe not answered yet */
 	unsigned	 step;		/* its retransmissions so far */
 	unsigned	 answered;	/* probes answered, still silent */
+};
+
+/* interop.c: the layout of octet 1 of a Request (Q2). */
+enum sess_layout {
+	SL_RFC = 0,		/* RFC 7450 P 0x01, RFC 9601 E 0x02 */
+	SL_LINUX,		/* drivers/net/amt.c: P 0x80, nothing else */
+	SL_MAX
 };
 
 struct dsess;
@@ -307,6 +318,7 @@ struct session {
 	uint32_t		 req_nonce;
 	unsigned		 req_retry;
 	unsigned		 req_fams;	/* bit 0: IGMPv3, bit 1: MLDv2 */
+	uint8_t			 req_layout;	/* enum sess_layout */
 	unsigned		 got_fams;
 	/* Saved from the last accepted Query (RFC 7450 5.2.3.5.4). */
 	bool			 have_query;
@@ -355,6 +367,12 @@ const char	*session_relay_str(struct session *, char *, size_t);
 #define SESS_FAM_V4	0x01
 #define SESS_FAM_V6	0x02
 int		 session_query_family(const struct mcast_query *);
+
+/* interop.c */
+const char	*interop_layout_name(int);
+uint8_t		 interop_req_flags(const struct session *, bool, uint8_t);
+void		 interop_req_unanswered(struct session *);
+void		 interop_relay_changed(struct session *);
 
 /*
  * A feature that owns sessions of its own (--driad: driad.c) plugs into

@@ -46,6 +46,12 @@ static const struct gwm_counter gwm_session_counters[] = {
 	    silences),
 	SC("recoveries", "Silent periods probed that ended with data again",
 	    recoveries),
+	SC("stale_queries", "Membership Queries for an older nonce",
+	    stale_queries),
+	SC("queries_other_family", "Membership Queries of a family not "
+	    "asked for", other_family),
+	SC("request_layout_switches", "Request layout changes (P at 0x80)",
+	    layout_switches),
 };
 
 #define GC(n, h, m) { M_PFX n "_total", h, offsetof(struct gw_stats, m) }

@@ -88,18 +88,26 @@ session_free(struct session *s)
 /*
  * RFC 8777 3.3.5 (G10): relays that sent L are avoided for a while
  * (now: clock_mono_ms, which a step of the wall clock does not move).
+ * The ms left of sa's hold-down, 0 when it is not held down.
  */
+static uint64_t
+session_hold_left(struct session *s, const struct sockaddr *sa, uint64_t now)
+{
+	uint64_t	left = 0;
+	int		i;
+
+	for (i = 0; i < GW_HOLD_MAX; i++) {
+		if (s->hold[i].until > now && s->hold[i].until - now > left &&
+		    addr_eq((struct sockaddr *)&s->hold[i].relay, sa))
+			left = s->hold[i].until - now;
+	}
+	return left;
+}
+
 bool
 session_held_down(struct session *s, const struct sockaddr *sa, uint64_t now)
 {
-	int	i;
-
-	for (i = 0; i < GW_HOLD_MAX; i++) {
-		if (s->hold[i].until > now &&
-		    addr_eq((struct sockaddr *)&s->hold[i].relay, sa))
-			return true;
-	}
-	return false;
+	return session_hold_left(s, sa, now) > 0;
 }
 
 static void
@@ -205,9 +213,9 @@ request_send(struct session *s)
 	for (f = SESS_FAM_V4; f <= SESS_FAM_V6; f <<= 1) {
 		if ((s->req_fams & f) == 0)
 			continue;
-		/* P = 0: IGMPv3 General Query; P = 1: MLDv2. */
-		m.flags = (f == SESS_FAM_V6) ? AMT_REQ_FLAG_P : 0;
-		m.flags |= session_e_flag(s, s->req_retry);
+		/* P = 0: IGMPv3 General Query; P = 1: MLDv2 (interop.c). */
+		m.flags = interop_req_flags(s, f == SESS_FAM_V6,
+		    session_e_flag(s, s->req_retry));
 		if (relaysock_send(s, s->fd, &m) == 0)
 			s->cnt.request++;
 	}
@@ -243,6 +251,7 @@ static int
 act_req_resend(struct session *s)
 {
 	s->req_retry++;
+	interop_req_unanswered(s);
 	request_send(s);
 	timer_arm_ms(s, session_backoff(s, s->gw->conf.req_timeout,
 	    s->req_retry));
@@ -304,6 +313,23 @@ act_req_giveup(struct session *s)
 	return SS_REQUESTING;
 }
 
+/* G10: the relay found sent L: discovery again when its hold ends. */
+static int
+disc_after_hold(struct session *s, uint64_t left_ms)
+{
+	char	a[ADDR_STRLEN];
+
+	log_warnx("relay %s is held down (L flag) for %llu ms more: "
+	    "discovery again then", session_relay_str(s, a, sizeof(a)),
+	    (unsigned long long)left_ms);
+	session_leave_relay(s);
+	s->disc_nonce = nonce_new();
+	s->disc_retry = 0;
+	/* Past the end, whatever the rounding of the two clocks. */
+	timer_arm_ms(s, (uint32_t)left_ms + 50);
+	return SS_DISCOVERING;
+}
+
 static int
 act_advert(struct session *s)
 {
@@ -311,6 +337,7 @@ act_advert(struct session *s)
 	const struct amt_msg	*m = s->ev_msg;
 	struct sockaddr_storage	 sa;
 	char			 a[ADDR_STRLEN];
+	uint64_t		 left;
 
 	ip_to_sa(&m->relay, s->gw->conf.port, &sa);
 	/* RFC 7450 5.2.3.4.4: ignore other Advertisements from now on. */
@@ -324,18 +351,16 @@ act_advert(struct session *s)
 	if (!s->have_relay) {
 		s->relay_sa = sa;
 		s->have_relay = true;
+		interop_relay_changed(s);
 		relaysock_open(s, (struct sockaddr *)&sa);
 	}
 	log_info("relay %s", session_relay_str(s, a, sizeof(a)));
 	if (h != NULL && h->advert_held != NULL && h->advert_held(s))
 		return SS_REQUESTING;
-	if (session_held_down(s, (struct sockaddr *)&sa, clock_mono_ms())) {
-		/* G10: the only relay found is held down: back off. */
-		log_warnx("relay %s is held down (L flag); retrying later", a);
-		cycle_start(s, session_backoff(s, s->gw->conf.req_timeout,
-		    s->l_streak));
-	} else
-		cycle_start(s, 0);
+	left = session_hold_left(s, (struct sockaddr *)&sa, clock_mono_ms());
+	if (left > 0)
+		return disc_after_hold(s, left);
+	cycle_start(s, 0);
 	return SS_REQUESTING;
 }
 
@@ -354,6 +379,7 @@ act_query(struct session *s)
 	const struct mcast_query *q = s->ev_query;
 	struct gw_conf		*c = &s->gw->conf;
 	unsigned		 qt;
+	bool			 first = s->got_fams == 0;
 
 	s->have_query = true;
 	s->q_nonce = m->nonce;
@@ -361,6 +387,7 @@ act_query(struct session *s)
 	s->q_g = (m->flags & AMT_QUERY_FLAG_G) != 0;
 	s->q_gw_port = m->gw_port;
 	memcpy(s->q_gw_addr, m->gw_addr, sizeof(s->q_gw_addr));
+	/* RFC 3376 4.1.6, 4.1.7; RFC 3810 5.1.8, 5.1.9: 0 means default. */
 	s->qrv = q->qrv ? q->qrv : 2;
 	s->qqi = q->qqi ? q->qqi : 125;
 	s->got_fams |= session_query_family(q);
@@ -378,12 +405,11 @@ act_query(struct session *s)
 		s->queried_tun = true;
 		tun_inject_queries(s->gw);
 	}
-	/* G6: the current state of that family (and of unrequested ones). */
-	update_send_state(s, q->family);
-	if (q->family == AF_INET && (s->req_fams & SESS_FAM_V6) == 0)
-		update_send_state(s, AF_INET6);
-	if (q->family == AF_INET6 && (s->req_fams & SESS_FAM_V4) == 0)
+	/* G6: both families with the cycle's first Query (any family). */
+	if (first) {
 		update_send_state(s, AF_INET);
+		update_send_state(s, AF_INET6);
+	}
 	if (s->gw->hooks != NULL && s->gw->hooks->up != NULL)
 		s->gw->hooks->up(s);
 	return SS_UP;

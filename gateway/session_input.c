@@ -34,27 +34,37 @@ session_recv_advert(struct session *s, const struct amt_msg *m, bool disc)
 	s->ev_msg = NULL;
 }
 
+/*
+ * RFC 7450 5.2.3.5.4 (G4), checked in this order: waiting for a Query,
+ * the nonce of the last Request (a stale answer changes nothing and is
+ * counted), an IGMPv3 or MLDv2 General Query, one per family and cycle.
+ * The family need not be the one P asked for: relays in the field
+ * ignore P, and the MAC and nonce, all an Update needs, do not depend on
+ * it (amtgwd(8), INTEROPERABILITY).
+ */
 static bool
 query_acceptable(struct session *s, const struct amt_msg *m,
     struct mcast_query *q)
 {
-	int	rc, bit;
+	int	rc;
 
 	if (s->state != SS_REQUESTING && s->state != SS_UP)
 		return false;
-	if (m->nonce != s->req_nonce)
+	if (m->nonce != s->req_nonce) {
+		s->cnt.stale_queries++;
+		log_debug("Membership Query for nonce %08x, not %08x: ignored",
+		    m->nonce, s->req_nonce);
 		return false;
+	}
 	if ((rc = mcast_query_parse(m->inner, m->inner_len, q)) != MCAST_OK) {
 		log_debug("Membership Query: %s", mcast_strerror(rc));
 		return false;
 	}
-	/* An IGMPv3 or MLDv2 General Query of a protocol we asked for. */
 	if ((q->family == AF_INET && q->version != 3) ||
 	    (q->family == AF_INET6 && q->version != 2) ||
 	    !ip_is_any(&q->group))
 		return false;
-	bit = session_query_family(q);
-	return (s->req_fams & bit) != 0 && (s->got_fams & bit) == 0;
+	return (s->got_fams & session_query_family(q)) == 0;
 }
 
 /* RFC 7450 5.2.3.5.4 (G4). */
@@ -68,6 +78,9 @@ session_recv_query(struct session *s, const struct amt_msg *m)
 		return;
 	}
 	s->cnt.membership_query++;
+	/* A relay that ignores P (amtgwd(8), INTEROPERABILITY). */
+	if ((s->req_fams & session_query_family(&q)) == 0)
+		s->cnt.other_family++;
 	s->ev_msg = m;
 	s->ev_query = &q;
 	if (m->flags & AMT_QUERY_FLAG_L)

@@ -93,6 +93,9 @@ sessions_counters_add(struct sess_counters *t, const struct sess_counters *c)
 	t->probes += c->probes;
 	t->silences += c->silences;
 	t->recoveries += c->recoveries;
+	t->stale_queries += c->stale_queries;
+	t->other_family += c->other_family;
+	t->layout_switches += c->layout_switches;
 }
 
 /* Session s goes: its counters stay in the gateway's totals. */

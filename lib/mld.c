@@ -8,7 +8,10 @@
  *   after it are ignored, W8), Hop Limit 1 (RFC 3810 5, 7.4);
  * - a Hop-by-Hop Options header carrying a Router Alert with value 0
  *   (RFC 2711: MLD), and after it ICMPv6 (58), nothing else
- *   (RFC 3810 5, 7.4; RFC 2710 3);
+ *   (RFC 3810 5, 7.4; RFC 2710 3).  A query may come without the Router
+ *   Alert, or without the Hop-by-Hop header: relays in the field send
+ *   them so, and RFC 7450 5.2.3.5.4 asks only for a General Query of
+ *   lengths that fit;
  * - the ICMPv6 checksum with the IPv6 pseudo-header (RFC 4443 2.3);
  * - any source address, :: included (RFC 7450 5.3.3.4, M4), any
  *   destination (ff02::16, the group, ff02::2 are all seen).
@@ -46,7 +49,7 @@ static const uint8_t	mld_v2_routers[16] = { 0xff, 0x02, [15] = 0x16 };
 
 /* RFC 8200 4.2 options; a Router Alert for MLD (value 0) must be there. */
 static int
-mld_options_check(struct rbuf *o)
+mld_options_check(struct rbuf *o, bool need_ra)
 {
 	uint8_t		type, len;
 	uint16_t	value;
@@ -68,12 +71,22 @@ mld_options_check(struct rbuf *o)
 		if ((type >> 6) != 0 || rbuf_skip(o, len) == -1)
 			return MCAST_ERR_IPHDR;
 	}
-	return ra ? MCAST_OK : MCAST_ERR_IPHDR;
+	return ra || !need_ra ? MCAST_OK : MCAST_ERR_IPHDR;
+}
+
+/* The ICMPv6 message: the rest of the payload. */
+static int
+mld_icmp_msg(struct rbuf *pl, struct rbuf *msg)
+{
+	if (rbuf_left(pl) < MLD_MIN_LEN)
+		return MCAST_ERR_SHORT;
+	return rbuf_sub(pl, msg, rbuf_left(pl)) == 0 ? MCAST_OK :
+	    MCAST_ERR_SHORT;
 }
 
 /* Hop-by-Hop header (RFC 8200 4.3) and the ICMPv6 message after it. */
 static int
-mld_hbh_check(struct rbuf *pl, struct rbuf *msg)
+mld_hbh_check(struct rbuf *pl, struct rbuf *msg, bool need_ra)
 {
 	struct rbuf	opts;
 	uint8_t		nh, hlen;
@@ -83,16 +96,15 @@ mld_hbh_check(struct rbuf *pl, struct rbuf *msg)
 		return MCAST_ERR_SHORT;
 	if (rbuf_sub(pl, &opts, (size_t)hlen * 8 + 6) == -1)
 		return MCAST_ERR_SHORT;
-	if (nh != MLD_NH_ICMPV6 || mld_options_check(&opts) != MCAST_OK)
+	if (nh != MLD_NH_ICMPV6 || mld_options_check(&opts, need_ra) !=
+	    MCAST_OK)
 		return MCAST_ERR_IPHDR;
-	if (rbuf_left(pl) < MLD_MIN_LEN)
-		return MCAST_ERR_SHORT;
-	return rbuf_sub(pl, msg, rbuf_left(pl)) == 0 ? MCAST_OK :
-	    MCAST_ERR_SHORT;
+	return mld_icmp_msg(pl, msg);
 }
 
+/* query: no Router Alert asked for, nor a Hop-by-Hop header. */
 static int
-mld_ip_check(const uint8_t *p, size_t len, struct mcast_pkt *pkt)
+mld_ip_check(const uint8_t *p, size_t len, bool query, struct mcast_pkt *pkt)
 {
 	struct rbuf	r, pl;
 	uint8_t		vtc, nh, hlim, a[16], d[16];
@@ -114,9 +126,15 @@ mld_ip_check(const uint8_t *p, size_t len, struct mcast_pkt *pkt)
 	/* RFC 7450 5.3.3.4: the datagram must fit in the message. */
 	if (rbuf_sub(&r, &pl, plen) == -1)
 		return MCAST_ERR_SHORT;
-	if (nh != MLD_NH_HOPOPTS || hlim != MCAST_TTL)
+	if (hlim != MCAST_TTL)
 		return MCAST_ERR_IPHDR;
-	if ((rc = mld_hbh_check(&pl, &pkt->msg)) != MCAST_OK)
+	if (query && nh == MLD_NH_ICMPV6)
+		rc = mld_icmp_msg(&pl, &pkt->msg);
+	else if (nh == MLD_NH_HOPOPTS)
+		rc = mld_hbh_check(&pl, &pkt->msg, !query);
+	else
+		rc = MCAST_ERR_IPHDR;
+	if (rc != MCAST_OK)
 		return rc;
 	mrec_ip_set(&pkt->src, AF_INET6, a);
 	mrec_ip_set(&pkt->dst, AF_INET6, d);
@@ -147,7 +165,7 @@ mld_report_parse(const uint8_t *p, size_t len, struct mcast_report *r)
 	uint8_t			type;
 	int			rc;
 
-	if ((rc = mld_ip_check(p, len, &pkt)) != MCAST_OK)
+	if ((rc = mld_ip_check(p, len, false, &pkt)) != MCAST_OK)
 		return rc;
 	r->family = AF_INET6;
 	r->src = pkt.src;
@@ -186,7 +204,7 @@ mld_query_parse(const uint8_t *p, size_t len, struct mcast_query *q)
 	uint16_t		mrc;
 	int			rc;
 
-	if ((rc = mld_ip_check(p, len, &pkt)) != MCAST_OK)
+	if ((rc = mld_ip_check(p, len, true, &pkt)) != MCAST_OK)
 		return rc;
 	rbuf_get_u8(&pkt.msg, &type);
 	rbuf_skip(&pkt.msg, 3);

@@ -382,11 +382,15 @@ wire_encode_advert(const struct amt_msg *m, struct wbuf *b)
 	return AMT_OK;
 }
 
+/*
+ * 5.1.3.4: P; RFC 9601: E; Q2: the Linux driver's P, sent only by a
+ * gateway that found a relay of that layout (gateway/interop.c).
+ */
 static int
 wire_encode_request(const struct amt_msg *m, struct wbuf *b)
 {
-	wire_put_nonce(b, AMT_REQUEST,
-	    m->flags & (AMT_REQ_FLAG_P | AMT_REQ_FLAG_E), m->nonce);
+	wire_put_nonce(b, AMT_REQUEST, m->flags & (AMT_REQ_FLAG_P |
+	    AMT_REQ_FLAG_E | AMT_REQ_FLAG_P_LINUX), m->nonce);
 	return AMT_OK;
 }
 

@@ -707,6 +707,35 @@ test_M1_parse_old_relay_queries(void **state)
 	assert_int_equal(q.qqi, 20);
 }
 
+/*
+ * M1 G4: an IGMPv3 General Query with every field a relay in the field
+ * leaves at zero: no Router Alert (32 octets), from 0.0.0.0, Max Resp
+ * Code 0, S set, QRV 0, QQIC 0.  It parses; the gateway puts the
+ * defaults in (gateway/session.c: act_query()).
+ */
+static void
+test_M1_G4_query_zero_fields(void **state)
+{
+	static const char	zq[] = "45000020000000000102d9db00000000e0000001"
+				    "1100e6ff0000000008000000";
+	struct mcast_query	q;
+	uint8_t			b[64];
+	size_t			n;
+
+	(void)state;
+	n = tl_unhex(zq, b, sizeof(b));
+	assert_int_equal(n, 32);
+	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_OK);
+	assert_int_equal(q.version, 3);
+	assert_true(tl_ip_is(&q.src, "0.0.0.0"));
+	assert_int_equal(q.max_resp_ms, 0);
+	assert_true(q.s_flag);
+	assert_int_equal(q.qrv, 0);
+	assert_int_equal(q.qqi, 0);
+	b[22] ^= 1;
+	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_CSUM);
+}
+
 /* RFC 3376 7.1: 8 octets is v2 (MRC 0: v1), 12+ is v3, else ignored. */
 static void
 test_M1_query_versions_by_length(void **state)
@@ -810,6 +839,7 @@ main(void)
 		cmocka_unit_test(test_M1_parse_old_relay_queries),
 		cmocka_unit_test(test_M1_query_versions_by_length),
 		cmocka_unit_test(test_M1_query_checks),
+		cmocka_unit_test(test_M1_G4_query_zero_fields),
 		cmocka_unit_test(test_M1_strerror),
 	};
 

@@ -558,6 +558,52 @@ test_M1_parse_old_relay_query(void **state)
 	assert_true(tl_ip_is(&q.src, "::"));
 }
 
+/*
+ * M1 G4: an MLDv2 General Query as relays in the field send it: no
+ * Hop-by-Hop header (so no Router Alert), from ::, Maximum Response Code
+ * 0, S set, QRV 0, QQIC 0 (68 octets).  A query is taken so, with a
+ * Hop-by-Hop header without Router Alert too; a report is not (R6b).
+ */
+static const char field_query_no_hbh[] =
+    "60000000001c3a0100000000000000000000000000000000ff02000000000000"
+    "0000000000000001" "820076a50000000000000000000000000000000000000000"
+    "08000000";
+
+static void
+test_M1_G4_query_without_router_alert(void **state)
+{
+	static const uint8_t	pad_only[] = { 1, 4, 0, 0, 0, 0 };
+	struct mcast_query	q;
+	struct mcast_report	r;
+	uint8_t			b[128], v[128];
+	size_t			n;
+
+	(void)state;
+	n = tl_unhex(field_query_no_hbh, b, sizeof(b));
+	assert_int_equal(n, 68);
+	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_OK);
+	assert_int_equal(q.version, 2);
+	assert_true(ip_is_any(&q.group));
+	assert_true(tl_ip_is(&q.src, "::"));
+	assert_int_equal(q.max_resp_ms, 0);
+	assert_true(q.s_flag);
+	assert_int_equal(q.qrv, 0);
+	assert_int_equal(q.qqi, 0);
+	/* The checksum still counts. */
+	b[45] ^= 1;
+	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_CSUM);
+	/* A Hop-by-Hop header with PadN alone. */
+	n = tl_unhex(golden_query_ll, v, sizeof(v));
+	memcpy(v + 42, pad_only, sizeof(pad_only));
+	tl_fix(v, n);
+	assert_int_equal(mcast_query_parse(v, n, &q), MCAST_OK);
+	assert_int_equal(with_hbh(oldgw_allow, pad_only, 6), MCAST_ERR_IPHDR);
+	/* A report without Hop-by-Hop header: R6b. */
+	n = tl_unhex(field_query_no_hbh, b, sizeof(b));
+	b[40] = 143;
+	assert_int_not_equal(mcast_report_parse(b, n, &r), MCAST_OK);
+}
+
 /* RFC 3810 8.1: 24 octets MLDv1, 28 or more MLDv2, else ignored. */
 static void
 test_M1_query_versions_by_length(void **state)
@@ -640,6 +686,7 @@ main(void)
 		cmocka_unit_test(test_M1_parse_old_relay_query),
 		cmocka_unit_test(test_M1_query_versions_by_length),
 		cmocka_unit_test(test_M1_query_checks),
+		cmocka_unit_test(test_M1_G4_query_without_router_alert),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

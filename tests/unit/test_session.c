@@ -13,7 +13,6 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
-#include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -34,6 +33,7 @@
 #include "amt/mcast.h"
 #include "amt/wire.h"
 #include "gateway.h"
+#include "gwfix.h"
 
 /* ---- the table ---- */
 
@@ -410,23 +410,11 @@ fx_setup_mode(void **state, const char *mode)
 {
 	struct fixture		*fx;
 	struct sockaddr_in	 sin;
-	char			 port[16];
-	char			 m[4];
-	char			*argv[] = { "amtgwd", m, "127.0.0.1", "--port",
-				    port, NULL };
 
-	snprintf(m, sizeof(m), "%s", mode);
 	fx = calloc(1, sizeof(*fx));
 	assert_non_null(fx);
 	fx->relay = fx_relay_socket(&sin);
-	snprintf(port, sizeof(port), "%u", ntohs(sin.sin_port));
-	assert_int_equal(conf_parse(&fx->gw.conf, 5, argv), -1);
-	fx->gw.base = event_base_new();
-	fx->gw.tun.fd = -1;
-	snprintf(fx->gw.tun.name, sizeof(fx->gw.tun.name), "none");
-	lmdb_init(&fx->gw.db);
-	assert_int_equal(relaysock_start(&fx->gw), 0);
-	assert_int_equal(sessions_start(&fx->gw), 0);
+	gwfix_gateway(&fx->gw, mode, ntohs(sin.sin_port));
 	*state = fx;
 	return (0);
 }
@@ -436,10 +424,7 @@ fx_teardown(void **state)
 {
 	struct fixture	*fx = *state;
 
-	sessions_free(&fx->gw);
-	relaysock_stop(&fx->gw);
-	lmdb_clear(&fx->gw.db);
-	event_base_free(fx->gw.base);
+	gwfix_gateway_free(&fx->gw);
 	close(fx->relay);
 	free(fx);
 	return (0);
@@ -463,34 +448,15 @@ static ssize_t
 fx_recv(struct fixture *fx, uint8_t *buf, size_t len, int ms,
     struct amt_msg *m)
 {
-	struct pollfd	pfd = { fx->relay, POLLIN, 0 };
-	socklen_t	slen = sizeof(fx->gwsa);
-	ssize_t		n;
-	int		i;
-
-	for (i = 0; i < ms / 10; i++) {
-		event_base_loop(fx->gw.base, EVLOOP_NONBLOCK);
-		if (poll(&pfd, 1, 10) == 1) {
-			n = recvfrom(fx->relay, buf, len, 0,
-			    (struct sockaddr *)&fx->gwsa, &slen);
-			assert_true(n > 0);
-			assert_int_equal(amt_decode(buf, (size_t)n, m), AMT_OK);
-			return (n);
-		}
-	}
-	return (-1);
+	return (gwfix_recv(&fx->gw, fx->relay, buf, len, ms,
+	    (struct sockaddr *)&fx->gwsa, sizeof(fx->gwsa), m));
 }
 
 /* Let the gateway process what the relay sent. */
 static void
 fx_run(struct fixture *fx, int ms)
 {
-	int	i;
-
-	for (i = 0; i < ms / 10; i++) {
-		event_base_loop(fx->gw.base, EVLOOP_NONBLOCK);
-		usleep(10000);
-	}
+	gwfix_run(&fx->gw, ms);
 }
 
 static void
@@ -551,21 +517,7 @@ static void
 fx_local_report(struct fixture *fx, uint8_t type, const char *group,
     const char *src)
 {
-	struct mcast_record	r;
-	struct amt_ip		from, s;
-	uint8_t			pkt[256];
-	ssize_t			len;
-
-	memset(&r, 0, sizeof(r));
-	r.type = type;
-	ip_parse(group, &r.group);
-	ip_parse(src, &s);
-	r.srcs = s.u.b;
-	r.nsrc = 1;
-	ip_parse("169.254.99.1", &from);
-	len = mcast_build_report(&from, &r, 1, pkt, sizeof(pkt));
-	assert_true(len > 0);
-	local_input(&fx->gw, pkt, (size_t)len);
+	gwfix_report(&fx->gw, type, group, src);
 }
 
 /*

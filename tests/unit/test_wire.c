@@ -316,6 +316,22 @@ test_Q2_request_linux_p_kept(void **state)
 	assert_false(m.flags & AMT_REQ_FLAG_P);
 }
 
+/* Q2: a gateway asks a Linux relay for MLDv2 with 0x80 alone. */
+static void
+test_Q2_request_linux_p_encoded(void **state)
+{
+	const uint8_t	lnx[8] = { 0x03, 0x80, 0x00, 0x00, 1, 2, 3, 4 };
+	struct amt_msg	m;
+	uint8_t		out[8];
+
+	memset(&m, 0, sizeof(m));
+	m.type = AMT_REQUEST;
+	m.flags = AMT_REQ_FLAG_P_LINUX;
+	m.nonce = 0x01020304;
+	assert_int_equal(amt_encode(&m, out, sizeof(out)), 8);
+	assert_memory_equal(out, lnx, sizeof(lnx));
+}
+
 static void
 query_roundtrip(const uint8_t *inner, size_t ilen, uint8_t flags,
     const uint8_t gw[16], size_t want_len)
@@ -759,6 +775,9 @@ test_W3_reserved_bits_ignored(void **state)
 		d.flags = m.flags;
 		assert_msg_equal(&d, &m);
 		assert_int_equal(amt_decode(raw, vs[i].len, &d), AMT_OK);
+		/* Q2: a Request's 0x80 goes out when asked (Linux layout). */
+		if (d.type == AMT_REQUEST)
+			d.flags &= (uint8_t)~AMT_REQ_FLAG_P_LINUX;
 		assert_int_equal(amt_encode(&d, out, sizeof(out)),
 		    vs[i].len);
 		assert_memory_equal(out, vs[i].b, vs[i].len);
@@ -925,7 +944,8 @@ test_W3_encode_reserved_zero(void **state)
 
 	msg_init(&m, AMT_REQUEST, 0xff);
 	assert_int_equal(amt_encode(&m, out, sizeof(out)), 8);
-	assert_int_equal(out[1], AMT_REQ_FLAG_P | AMT_REQ_FLAG_E);
+	assert_int_equal(out[1], AMT_REQ_FLAG_P | AMT_REQ_FLAG_E |
+	    AMT_REQ_FLAG_P_LINUX);
 	assert_int_equal(out[2], 0);
 	assert_int_equal(out[3], 0);
 	msg_init(&m, AMT_RELAY_DISCOVERY, 0xff);
@@ -967,6 +987,7 @@ main(void)
 		cmocka_unit_test(test_W4_request_roundtrip_p_e),
 		cmocka_unit_test(test_Q1_request_9_bytes),
 		cmocka_unit_test(test_Q2_request_linux_p_kept),
+		cmocka_unit_test(test_Q2_request_linux_p_encoded),
 		cmocka_unit_test(test_W5_query_v4_roundtrip_48_66),
 		cmocka_unit_test(test_W5_query_v6_roundtrip_88_106),
 		cmocka_unit_test(test_W5_query_sizes_with_built_queries),
