@@ -38,6 +38,7 @@ struct ctl_server;
 struct metrics;
 struct pidfile;
 struct ratelimit;
+struct status;
 
 /*
  * Configuration: one option table (conf.c) for the command line and
@@ -151,6 +152,9 @@ struct tunnel {
 	uint64_t		 rx_update;
 	uint64_t		 data_packets;
 	uint64_t		 data_bytes;
+	/* status.c: data packets, bytes at the last sample, and per s */
+	uint64_t		 st_mark[2];
+	uint64_t		 st_rate[2];
 	/* hash chaining (tunnel.c) */
 	struct tunnel		*hnext;
 	TAILQ_ENTRY(tunnel)	 entry;
@@ -188,6 +192,7 @@ struct relayd {
 	/* operations: the pid file, the /metrics listener */
 	struct pidfile		*pidfile;
 	struct metrics		*metrics;
+	struct status		*status;	/* status.c: GET / */
 };
 
 /*
@@ -224,6 +229,10 @@ int		 reload_conf(struct relayd *, char *, size_t);
 /* metrics.c: the optional /metrics listener (Prometheus text format) */
 int		 prom_start(struct relayd *);
 void		 prom_stop(struct relayd *);
+
+/* status.c: the status page on the metrics listener (GET /) */
+int		 status_start(struct relayd *);
+void		 status_stop(struct relayd *);
 
 /* listen.c */
 int		 listen_start(struct relayd *);
