@@ -124,5 +124,21 @@ for m in "$NS_RELAY 9768 relay" "$NS_GW 9464 gateway"; do
 		FAIL "promtool check metrics ($3): $(cat "$E2E_TMP/$3.lint")"
 	e2e_log "promtool check metrics ($3): clean"
 done
+
+# The dashboard's panels and the rules query only names exported here,
+# and that check can fail: a panel with a misspelt name is caught.
+DASH=$top_srcdir/doc/grafana/amt-dashboard.json
+RULES=$top_srcdir/doc/prometheus/amt-rules.yml
+NAMES=$top_srcdir/tests/monitoring/names.py
+"$PY" "$NAMES" "$DASH" "$RULES" "$E2E_TMP/relay.prom" \
+    "$E2E_TMP/gateway.prom" >"$E2E_TMP/names.out" ||
+	FAIL "dashboard or rules: $(cat "$E2E_TMP/names.out")"
+e2e_log "$(tail -n 1 "$E2E_TMP/names.out")"
+sed 's/amt_relay_flows{/amt_relay_flow{/' "$DASH" >"$E2E_TMP/mutant.json"
+"$PY" "$NAMES" "$E2E_TMP/mutant.json" "$RULES" "$E2E_TMP/relay.prom" \
+    "$E2E_TMP/gateway.prom" >"$E2E_TMP/names.out" &&
+	FAIL "a panel querying amt_relay_flow passes the name check"
+grep -q "queries amt_relay_flow," "$E2E_TMP/names.out" ||
+	FAIL "mutant: $(cat "$E2E_TMP/names.out")"
 e2e_stop "$SEND_PID" "$RECV_PID"
-OK "status pages rendered by Chromium, /metrics names clean"
+OK "status pages rendered by Chromium, /metrics names clean, dashboard names exported"

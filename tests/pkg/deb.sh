@@ -35,8 +35,22 @@ for p in amtrelayd amtgwd amt-tools; do
 	dpkg -s "$p" >/dev/null 2>&1 && SKIP "package $p is installed already"
 done
 
+# The build outside $LIB_TMP: lib_cleanup greps that for sanitizer
+# reports, and the sources name them.
+BLD=$(mktemp -d "${TMPDIR:-/tmp}/deb-build.XXXXXX") || FAIL "mktemp"
+deb_cleanup()
+{
+	rc=$?
+	[ -n "${PURGE:-}" ] && $APT purge amtrelayd amtgwd amt-tools \
+	    >/dev/null 2>&1
+	rm -rf "$BLD"
+	(exit $rc)
+	lib_cleanup
+}
+trap deb_cleanup EXIT
+
 # --- a copy of the tree: what git tracks (with local changes), or all
-SRC=$LIB_TMP/amt
+SRC=$BLD/amt
 mkdir -p "$SRC"
 if git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
 	(cd "$top_srcdir" && git ls-files -z --cached --others \
@@ -59,11 +73,11 @@ t0=$(date +%s)
 log "packages built in $(( $(date +%s) - t0 )) s"
 DEBS=
 for p in amtrelayd amtgwd amt-tools; do
-	f=$(ls "$LIB_TMP/${p}_"*.deb 2>/dev/null | head -n 1)
+	f=$(ls "$BLD/${p}_"*.deb 2>/dev/null | head -n 1)
 	[ -n "$f" ] || FAIL "no package $p"
 	DEBS="$DEBS $f"
 done
-lintian --fail-on error "$LIB_TMP"/amt_*.changes >"$OUT/lintian.txt" 2>&1 ||
+lintian --fail-on error "$BLD"/amt_*.changes >"$OUT/lintian.txt" 2>&1 ||
 	FAIL "lintian: $(cat "$OUT/lintian.txt")"
 log "lintian: $(wc -l <"$OUT/lintian.txt") lines (tests/pkg/lintian.txt)"
 
@@ -76,8 +90,7 @@ leftovers()
 	    grep -v '^/var/cache/' | sort
 }
 leftovers >"$LIB_TMP/before"
-trap 'rc=$?; $APT purge amtrelayd amtgwd amt-tools >/dev/null 2>&1
-(exit $rc); lib_cleanup' EXIT
+PURGE=yes
 # shellcheck disable=SC2086
 $APT install --no-install-recommends $DEBS >"$LIB_TMP/install.log" 2>&1 ||
 	FAIL "install: $(tail -5 "$LIB_TMP/install.log")"
@@ -91,20 +104,25 @@ done
 for m in amtrelayd.8 amtrelayd.conf.5 amtgwd.8 amtgwd.conf.5 amtctl.8; do
 	grep -q "/$m" "$LIB_TMP/files" || FAIL "no man page $m"
 done
-/usr/sbin/amtrelayd -n >"$LIB_TMP/n.log" 2>&1 ||
-	FAIL "amtrelayd -n: $(cat "$LIB_TMP/n.log")"
-/usr/sbin/amtgwd -n >"$LIB_TMP/n.log" 2>&1 ||
-	FAIL "amtgwd -n: $(cat "$LIB_TMP/n.log")"
 UNITS=/lib/systemd/system
+# unit_get UNIT KEY: the value of KEY= in the unit ("" if none).
+unit_get() { sed -n "s/^$2=//p" "$UNITS/$1.service" | tail -n 1; }
+# -n with the configuration the unit passes (-f /etc/amt/NAME.conf).
+for u in amtrelayd amtgwd; do
+	cmd=$(unit_get "$u" ExecStart)
+	case $cmd in
+	"/usr/sbin/$u -f /etc/amt/$u.conf "*) ;;
+	*) FAIL "$u.service: ExecStart=$cmd" ;;
+	esac
+	$cmd -n >"$LIB_TMP/n.log" 2>&1 ||
+		FAIL "$u -n: $(cat "$LIB_TMP/n.log")"
+done
 for u in amtrelayd amtgwd; do
 	out=$(systemd-analyze verify --man=no "$UNITS/$u.service" 2>&1) ||
 		FAIL "systemd-analyze verify $u.service: $out"
 	echo "$out" | grep "$u.service" && FAIL "$u.service: warnings: $out"
 done
 log "installed: -n accepts /etc/amt, units verify, user amt exists"
-
-# unit_get UNIT KEY: the value of KEY= in the unit ("" if none).
-unit_get() { sed -n "s/^$2=//p" "$UNITS/$1.service" | tail -n 1; }
 
 # run_unit NS UNIT CAP: start UNIT's ExecStart as systemd would, check
 # the daemon's user and capabilities, stop it.
@@ -169,7 +187,7 @@ run_unit "$NS" amtgwd CAP_NET_ADMIN 12
 # --- purge: nothing of the packages left
 $APT purge amtrelayd amtgwd amt-tools >"$LIB_TMP/purge.log" 2>&1 ||
 	FAIL "purge: $(tail -5 "$LIB_TMP/purge.log")"
-trap lib_cleanup EXIT
+PURGE=
 while read -r f; do
 	[ -d "$f" ] && continue		# shared directories (/usr/sbin ...)
 	[ -e "$f" ] && FAIL "$f left after purge"
