@@ -15,7 +15,9 @@
 # AmbientCapabilities=, CapabilityBoundingSet= and NoNewPrivileges= by
 # setpriv(1), RuntimeDirectory= and StateDirectory= made and owned by the
 # user, in a network namespace whose interface and addresses are those
-# of the installed configuration.  Then the packages are purged, and no
+# of the installed configuration, and a mount namespace whose
+# /dev/net/tun is mode 0666 as Debian's udev makes it (containers may
+# have it 0600, which no unprivileged gateway could open).  Then the packages are purged, and no
 # file of theirs, no /etc/amt and no /var/lib/amt may be left.  Skips
 # (77) without root, apt-get or dpkg-buildpackage, or when the packages
 # cannot be installed (no network for apt-get).
@@ -26,7 +28,7 @@
 . "$top_srcdir/tests/net/lib.sh"
 
 lib_init deb
-check_dep apt-get dpkg-buildpackage setpriv systemd-analyze
+check_dep apt-get dpkg-buildpackage setpriv systemd-analyze unshare mknod
 OUT=$(cd "$top_builddir" && pwd)/tests/pkg
 mkdir -p "$OUT"
 APT="apt-get -o DPkg::Lock::Timeout=600 -y -q"
@@ -145,7 +147,10 @@ run_unit()
 	done
 	pidf=$(unit_get "$u" PIDFile)
 	# shellcheck disable=SC2046
-	ip netns exec "$1" setpriv --reuid="$user" --regid="$group" \
+	ip netns exec "$1" unshare -m --propagation private sh -c '
+	    mount -t tmpfs -o mode=755 none /dev/net &&
+	    mknod -m 666 /dev/net/tun c 10 200 && exec "$@"' tun \
+	    setpriv --reuid="$user" --regid="$group" \
 	    --init-groups --inh-caps=-all,+"$c" --ambient-caps=-all,+"$c" \
 	    --bounding-set=-all,+"$c" --no-new-privs -- \
 	    $(unit_get "$u" ExecStart) >"$LIB_TMP/$u.log" 2>&1 ||
