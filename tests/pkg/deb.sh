@@ -139,8 +139,10 @@ run_unit()
 		FAIL "$u: capabilities $amb / $bnd, expected $cap"
 	[ "$(unit_get "$u" NoNewPrivileges)" = yes ] || FAIL "$u: NoNewPrivileges"
 	c=$(echo "$cap" | sed 's/^CAP_//' | tr A-Z a-z)
+	made=
 	for d in $(unit_get "$u" RuntimeDirectory); do
-		install -d -o amt -g amt -m 755 "/run/$d"
+		[ -e "/run/$d" ] && FAIL "/run/$d exists: someone else's"
+		install -d -o amt -g amt -m 755 "/run/$d" && made="$made /run/$d"
 	done
 	for d in $(unit_get "$u" StateDirectory); do
 		install -d -o amt -g amt -m 755 "/var/lib/$d"
@@ -176,9 +178,8 @@ run_unit()
 	    tr -s '\t\n' '  ')"
 	kill -TERM "$pid"
 	wait_for 20 sh -c "! kill -0 $pid" || FAIL "$u did not stop"
-	for d in $(unit_get "$u" RuntimeDirectory); do
-		rm -rf "/run/$d"	# systemd removes it at stop
-	done
+	# shellcheck disable=SC2086
+	rm -rf $made		# systemd removes it at stop
 }
 
 NS=$(ns_new pkg)
@@ -198,6 +199,6 @@ while read -r f; do
 	[ -e "$f" ] && FAIL "$f left after purge"
 done <"$LIB_TMP/files"
 leftovers >"$LIB_TMP/after"
-diff "$LIB_TMP/before" "$LIB_TMP/after" >"$LIB_TMP/diff" ||
-	FAIL "left after purge: $(cat "$LIB_TMP/diff")"
+comm -13 "$LIB_TMP/before" "$LIB_TMP/after" >"$LIB_TMP/diff"
+[ -s "$LIB_TMP/diff" ] && FAIL "left after purge: $(cat "$LIB_TMP/diff")"
 OK "built, lintian clean of errors, installed, ran as amt, purged"
