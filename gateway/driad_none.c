@@ -20,3 +20,9 @@ void
 driad_free(struct gateway *gw)
 {
 }
+
+unsigned
+driad_held_count(struct gateway *gw)
+{
+	return 0;
+}

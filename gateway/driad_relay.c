@@ -57,6 +57,21 @@ driad_held(struct driad *d, const struct amt_ip *addr)
 	return NULL;
 }
 
+unsigned
+driad_held_count(struct gateway *gw)
+{
+	struct dhold	*h;
+	uint64_t	 now = clock_mono_ms();
+	unsigned	 n = 0;
+
+	if (gw->driad == NULL)
+		return 0;
+	TAILQ_FOREACH(h, &gw->driad->holds, entry)
+		if (h->until > now)
+			n++;
+	return n;
+}
+
 /* D5, RFC 8777 3.3.4.1, 3.3.5: keep away from addr until a time. */
 static void
 driad_hold(struct driad *d, const struct amt_ip *addr, uint64_t until,

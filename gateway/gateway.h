@@ -32,6 +32,7 @@ struct gateway;
 struct ctl_server;
 struct metrics;
 struct pidfile;
+struct gwstatus;
 
 #define GW_CTL_PATH		"/run/amtgwd.sock"
 #define GW_TUN_NAME		"amt0"
@@ -514,6 +515,7 @@ struct gateway {
 	struct sess_counters	 sess_gone;	/* of sessions replaced */
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;
+	struct gwstatus		*status;	/* status.c: GET / */
 	struct pidfile		*pf;
 	struct event		*sig_ev[4];
 	bool			 stopping;
@@ -536,6 +538,8 @@ struct gateway {
  */
 int		 driad_start(struct gateway *);
 void		 driad_free(struct gateway *);
+/* Relays held down now (D5); 0 without DRIAD. */
+unsigned	 driad_held_count(struct gateway *);
 
 /* main.c */
 void		 gateway_stop(struct gateway *);
@@ -547,5 +551,9 @@ void		 reload_log_apply(const struct gw_conf *);
 /* metrics.c: the optional /metrics listener (Prometheus text). */
 int		 gwmetrics_start(struct gateway *);
 void		 gwmetrics_stop(struct gateway *);
+
+/* status.c: the status page on the metrics listener (GET /). */
+int		 gwstatus_start(struct gateway *);
+void		 gwstatus_stop(struct gateway *);
 
 #endif

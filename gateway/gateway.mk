@@ -5,7 +5,7 @@ gateway_amtgwd_SOURCES = gateway/main.c gateway/gateway.h gateway/conf.c \
 	gateway/session.c gateway/session_input.c gateway/sessions.c \
 	gateway/update.c gateway/relaysock.c gateway/ecn.c gateway/control.c \
 	gateway/reload.c gateway/metrics.c gateway/liveness.c \
-	gateway/interop.c
+	gateway/interop.c gateway/status.c
 gateway_amtgwd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \
 	$(JANSSON_LIBS)
 # dist_man_MANS cannot be appended to across fragments: the page is

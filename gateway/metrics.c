@@ -161,6 +161,9 @@ gwm_cb(struct metrics_builder *b, void *arg)
 		    NULL);
 	metrics_add(b, M_PFX "groups", METRICS_GAUGE,
 	    "Groups joined on the tun", lmdb_count(&gw->db, AF_UNSPEC), NULL);
+	metrics_add(b, M_PFX "driad_relays_held_down", METRICS_GAUGE,
+	    "DRIAD relays held down now (RFC 8777 3.3.5)",
+	    driad_held_count(gw), NULL);
 }
 
 int
@@ -177,6 +180,8 @@ gwmetrics_start(struct gateway *gw)
 		log_warnx("metrics: %s", err);
 		return -1;
 	}
+	if (gwstatus_start(gw) == -1)
+		return -1;
 	if (metrics_addr(gw->metrics, &sa) == 0)
 		log_info("metrics on http://%s/metrics",
 		    addr_str((struct sockaddr *)&sa, a, sizeof(a)));
@@ -186,6 +191,7 @@ gwmetrics_start(struct gateway *gw)
 void
 gwmetrics_stop(struct gateway *gw)
 {
+	gwstatus_stop(gw);
 	if (gw->metrics != NULL) {
 		metrics_free(gw->metrics);
 		gw->metrics = NULL;

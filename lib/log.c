@@ -27,7 +27,9 @@ static struct {
 	int	debug;		/* 1: stderr; 0: syslog */
 	int	verbose;	/* < 0: warnings only; 0: info too;
 				   > 0: log_debug too */
-} log_state = { 1, 0 };
+	char	last[256];	/* the last warning, for status pages */
+	time_t	last_at;
+} log_state = { 1, 0, "", 0 };
 
 static void	vlog(int, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
@@ -51,6 +53,13 @@ void
 log_setverbose(int v)
 {
 	log_state.verbose = v;
+}
+
+const char *
+log_last_warning(time_t *at)
+{
+	*at = log_state.last_at;
+	return log_state.last;
 }
 
 int
@@ -81,7 +90,14 @@ static void
 vlog(int pri, const char *fmt, va_list ap)
 {
 	int	saved_errno = errno;
+	va_list	copy;
 
+	if (pri <= LOG_WARNING) {
+		va_copy(copy, ap);
+		vsnprintf(log_state.last, sizeof(log_state.last), fmt, copy);
+		va_end(copy);
+		log_state.last_at = time(NULL);
+	}
 	if (log_state.debug) {
 		vfprintf(stderr, fmt, ap);
 		fputc('\n', stderr);

@@ -31,12 +31,15 @@
 #define METRICS_MAX_HEADERS	8192
 #define METRICS_MAX_BODY	1024
 #define METRICS_CTYPE		"text/plain; version=0.0.4; charset=utf-8"
+#define METRICS_HTML		"text/html; charset=utf-8"
 
 struct metrics {
 	struct evhttp	*http;
 	int		 fd;
 	metrics_cb	 cb;
 	void		*arg;
+	metrics_page_cb	 page;		/* GET /, NULL: none */
+	void		*page_arg;
 };
 
 struct metrics_builder {
@@ -226,14 +229,36 @@ metrics_reply(struct evhttp_request *req, struct metrics *m)
 	metrics_builder_free(b);
 }
 
+/* The status page: rendered per request, never cached. */
+static void
+metrics_page(struct evhttp_request *req, struct metrics *m)
+{
+	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
+	struct evbuffer		*out;
+
+	if ((out = evbuffer_new()) == NULL) {
+		evhttp_send_error(req, HTTP_INTERNAL, NULL);
+		return;
+	}
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
+		m->page(out, m->page_arg);
+	evhttp_add_header(h, "Content-Type", METRICS_HTML);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply(req, HTTP_OK, "OK", out);
+	evbuffer_free(out);
+}
+
 static void
 metrics_request(struct evhttp_request *req, void *arg)
 {
 	const struct evhttp_uri	*uri = evhttp_request_get_evhttp_uri(req);
 	const char		*path = uri ? evhttp_uri_get_path(uri) : NULL;
 	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
+	struct metrics		*m = arg;
+	bool			 page;
 
-	if (path == NULL || strcmp(path, "/metrics") != 0) {
+	page = path != NULL && strcmp(path, "/") == 0 && m->page != NULL;
+	if (!page && (path == NULL || strcmp(path, "/metrics") != 0)) {
 		evhttp_send_error(req, HTTP_NOTFOUND, NULL);
 		return;
 	}
@@ -246,7 +271,10 @@ metrics_request(struct evhttp_request *req, void *arg)
 		evhttp_send_reply(req, 405, "Method Not Allowed", NULL);
 		return;
 	}
-	metrics_reply(req, arg);
+	if (page)
+		metrics_page(req, m);
+	else
+		metrics_reply(req, m);
 }
 
 static int
@@ -299,6 +327,13 @@ metrics_new(struct event_base *base, const struct sockaddr *sa,
 		return NULL;
 	}
 	return m;
+}
+
+void
+metrics_set_page(struct metrics *m, metrics_page_cb cb, void *arg)
+{
+	m->page = cb;
+	m->page_arg = arg;
 }
 
 void

@@ -3,14 +3,17 @@
 # readiness), the Prometheus /metrics listener; their tests, the config
 # line fuzz target, the conf(5) pages, example configs and init files.
 dist_noinst_HEADERS += include/amt/conf.h include/amt/daemon.h \
-	include/amt/metrics.h lib/conf_priv.h
+	include/amt/metrics.h include/amt/html.h lib/conf_priv.h
 lib_libamt_la_SOURCES += lib/conf.c lib/conf_value.c lib/conf_log.c lib/daemon.c lib/signals.c \
-	lib/pidfile.c lib/privdrop.c lib/metrics.c
+	lib/pidfile.c lib/privdrop.c lib/metrics.c lib/html.c
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_conf tests/unit/test_daemon \
-	tests/unit/test_metrics
-TESTS += tests/unit/test_conf tests/unit/test_daemon tests/unit/test_metrics
+	tests/unit/test_metrics tests/unit/test_html
+TESTS += tests/unit/test_conf tests/unit/test_daemon tests/unit/test_metrics \
+	tests/unit/test_html
+tests_unit_test_html_CFLAGS = $(AMT_UNIT_CFLAGS)
+tests_unit_test_html_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS)
 tests_unit_test_metrics_CFLAGS = $(AMT_UNIT_CFLAGS)
 tests_unit_test_metrics_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS)
 tests_unit_test_daemon_CFLAGS = $(AMT_UNIT_CFLAGS)

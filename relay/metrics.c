@@ -138,6 +138,8 @@ prom_start(struct relayd *rd)
 		log_warnx("metrics: %s", err);
 		return -1;
 	}
+	if (status_start(rd) == -1)
+		return -1;
 	if (metrics_addr(rd->metrics, &ss) == 0)
 		log_info("metrics on http://%s/metrics", addr_str(
 		    (struct sockaddr *)&ss, buf, sizeof(buf)));
@@ -147,6 +149,7 @@ prom_start(struct relayd *rd)
 void
 prom_stop(struct relayd *rd)
 {
+	status_stop(rd);
 	if (rd->metrics != NULL)
 		metrics_free(rd->metrics);
 	rd->metrics = NULL;

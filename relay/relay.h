@@ -39,6 +39,7 @@ struct metrics;
 struct pidfile;
 struct ratelimit;
 struct statefile;
+struct status;
 
 /*
  * Configuration: one option table (conf.c) for the command line and
@@ -154,6 +155,9 @@ struct tunnel {
 	uint64_t		 rx_update;
 	uint64_t		 data_packets;
 	uint64_t		 data_bytes;
+	/* status.c: data packets, bytes at the last sample, and per s */
+	uint64_t		 st_mark[2];
+	uint64_t		 st_rate[2];
 	/* hash chaining (tunnel.c) */
 	struct tunnel		*hnext;
 	TAILQ_ENTRY(tunnel)	 entry;
@@ -192,6 +196,7 @@ struct relayd {
 	struct pidfile		*pidfile;
 	struct metrics		*metrics;
 	struct statefile	*sf;		/* statefile.c */
+	struct status		*status;	/* status.c: GET / */
 };
 
 /*
@@ -228,6 +233,10 @@ int		 reload_conf(struct relayd *, char *, size_t);
 /* metrics.c: the optional /metrics listener (Prometheus text format) */
 int		 prom_start(struct relayd *);
 void		 prom_stop(struct relayd *);
+
+/* status.c: the status page on the metrics listener (GET /) */
+int		 status_start(struct relayd *);
+void		 status_stop(struct relayd *);
 
 /* listen.c */
 int		 listen_start(struct relayd *);

@@ -6,6 +6,7 @@
 #define AMT_LOG_H
 
 #include <stdarg.h>
+#include <time.h>
 
 void	log_init(int, int, const char *);	/* debug, facility, ident */
 /* Level: -1 warnings only, 0 info (default), 1 and more debug. */
@@ -21,6 +22,8 @@ void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
+/* The last warning or error logged ("" if none) and when (epoch). */
+const char	*log_last_warning(time_t *);
 /* Route libevent's messages into this log. */
 void	log_libevent(void);
 

@@ -1,7 +1,8 @@
 /*
  * Prometheus metrics over HTTP (libevent's evhttp): GET /metrics on a
  * local address answers with the text exposition format (version
- * 0.0.4); 404 elsewhere, 405 for other methods.  On each scrape the
+ * 0.0.4); GET / with the daemon's status page if it set one
+ * (metrics_set_page); 404 elsewhere, 405 for other methods.  On each scrape the
  * daemon's callback adds its samples to a builder:
  *
  *	metrics_add(b, "amt_relay_request_total", METRICS_COUNTER,
@@ -33,11 +34,16 @@ struct metrics;
 struct metrics_builder;
 
 typedef void (*metrics_cb)(struct metrics_builder *, void *);
+/* GET / (amt/html.h): the daemon writes its status page into the buffer. */
+struct evbuffer;
+typedef void (*metrics_page_cb)(struct evbuffer *, void *);
 
 /* Listen on sa (port 0: the kernel chooses); NULL with err. */
 struct metrics	*metrics_new(struct event_base *, const struct sockaddr *,
 		    metrics_cb, void *, char *, size_t);
 void		 metrics_free(struct metrics *);
+/* Serve a status page on GET / (without one: 404). */
+void		 metrics_set_page(struct metrics *, metrics_page_cb, void *);
 /* The address actually bound. */
 int		 metrics_addr(const struct metrics *, struct sockaddr_storage *);
 
