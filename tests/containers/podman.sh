@@ -89,8 +89,21 @@ ctr_init()
 	podman info >"$LIB_TMP/podman-info.log" 2>&1 ||
 		SKIP "podman cannot run here: $(grep -m1 -i error \
 		    "$LIB_TMP/podman-info.log")"
+	ctr_stale
 	ctr_log "podman $(podman version -f '{{.Client.Version}}'), runtime" \
 	    "$(podman info -f '{{.Host.OCIRuntime.Name}}'), store $CTR_CACHE"
+}
+
+# With the lock held, containers and test images of the store are left
+# over from a run that was killed: remove them.
+ctr_stale()
+{
+	for c in $(podman ps -a -q --filter name=^amt-test-); do
+		podman rm -f "$c" >/dev/null 2>&1
+	done
+	for i in $(podman images -q --filter reference='localhost/amt-test/*'); do
+		podman rmi -f "$i" >/dev/null 2>&1
+	done
 }
 
 # The name FROM uses (the default of the Dockerfile's ARG BASE).
