@@ -29,7 +29,7 @@ COPY . .
 RUN ./autogen.sh >/dev/null \
     && mkdir /obj && cd /obj \
     && /src/configure --prefix=/usr --sysconfdir=/etc \
-	--localstatedir=/var >/dev/null \
+	--localstatedir=/var --disable-dependency-tracking >/dev/null \
     && make -j"$(nproc)" relay/amtrelayd gateway/amtgwd tools/amtctl \
     && install -D -s -m 755 relay/amtrelayd /out/usr/sbin/amtrelayd \
     && install -D -s -m 755 gateway/amtgwd /out/usr/sbin/amtgwd \
