@@ -180,6 +180,7 @@ tun_sysctls(struct gateway *gw)
 {
 	struct stat	 sb;
 	char		 path[256];
+	int		 dad;
 
 	if (sysctl_set(CONF4, gw->tun.name, "rp_filter", 0) == -1)
 		return -1;
@@ -192,8 +193,15 @@ tun_sysctls(struct gateway *gw)
 		tun_harden(gw, false);
 		return 0;
 	}
-	/* No duplicate address detection: the address is usable at once. */
-	sysctl_set(CONF6, gw->tun.name, "accept_dad", 0);
+	/*
+	 * No duplicate address detection: the address is usable at once.
+	 * The kernel gives a NOARP device such as a tun -1 (no DAD) already;
+	 * writing 0 over it would only fail where /proc/sys is read-only
+	 * (a container).
+	 */
+	snprintf(path, sizeof(path), CONF6 "/%s/accept_dad", gw->tun.name);
+	if (sysctl_read(path, &dad) == -1 || dad > 0)
+		sysctl_set(CONF6, gw->tun.name, "accept_dad", 0);
 	/* No automatic link-local: MLD reports come from ours. */
 	sysctl_set(CONF6, gw->tun.name, "addr_gen_mode", 1);
 	tun_harden(gw, true);

@@ -62,4 +62,4 @@ conf5dir = $(mandir)/man5
 dist_conf5_DATA = doc/amtrelayd.conf.5 doc/amtgwd.conf.5
 amtexamplesdir = $(docdir)/examples
 dist_amtexamples_DATA = doc/examples/amtrelayd.conf doc/examples/amtgwd.conf
-EXTRA_DIST += doc/docker.md gateway/docker/Dockerfile relay/docker/Dockerfile
+EXTRA_DIST += doc/docker.md

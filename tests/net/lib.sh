@@ -41,6 +41,8 @@ FAIL()
 lib_dump_logs()
 {
 	[ -n "$LIB_TMP" ] && [ -d "$LIB_TMP" ] || return 0
+	# A scenario may first gather logs kept elsewhere (containers).
+	[ -z "${LIB_DUMP_HOOK:-}" ] || $LIB_DUMP_HOOK
 	for f in "$LIB_TMP"/*.log "$LIB_TMP"/*.err; do
 		[ -s "$f" ] || continue
 		echo "---- $f"
