@@ -5,6 +5,11 @@
  * back-reference to every flow it is in and its index there, so that
  * adding, removing and forgetting a tunnel cost O(flows of that tunnel),
  * whatever the number of tunnels on a flow.
+ *
+ * A flow whose upstream join fails (max-upstream-groups reached, no
+ * descriptor, kernel memory) stays wanted and goes on a retry list that
+ * a timer works through in slices, so that a join never silently stays
+ * failed and the loop is never held for long.
  */
 #include "config.h"
 
@@ -14,12 +19,15 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "amt/log.h"
 #include "relay.h"
 #include "data.h"
 
 #define FWD_HASH_MIN	64
+#define FWD_RETRY_MS	1000	/* failed joins are tried again after */
+#define FWD_RETRY_SLICE	256	/* joins tried per turn */
 
 static uint32_t
 fwd_hash_bytes(uint32_t h, const void *p, size_t len)
@@ -137,11 +145,78 @@ fwd_flow_get(struct relayd *rd, const struct amt_ip *s,
 }
 
 static void
+fwd_unpend(struct fwd_table *ft, struct fwd_flow *f)
+{
+	if (!f->pending)
+		return;
+	TAILQ_REMOVE(&ft->pending, f, pentry);
+	f->pending = false;
+	ft->npending--;
+}
+
+/*
+ * R9: join f upstream.  A failure is counted once (first try), logged
+ * rate-limited by upstream.c, and f goes to the back of the retry list.
+ * Returns upstream_join()'s answer.
+ */
+static int
+fwd_join(struct relayd *rd, struct fwd_flow *f, bool retry)
+{
+	struct fwd_table	*ft = rd->fwd;
+	struct timeval		 tv = { FWD_RETRY_MS / 1000,
+				    (FWD_RETRY_MS % 1000) * 1000 };
+	int			 r;
+
+	r = upstream_join(rd, f->s.family == AF_UNSPEC ? NULL : &f->s, &f->g);
+	if (r == 0) {
+		f->joined = true;
+		if (f->pending)
+			rd->stats.upstream_join_retries++;
+		fwd_unpend(ft, f);
+		return 0;
+	}
+	if (!retry && r == UPSTREAM_FULL) {
+		rd->stats.upstream_over_limit++;
+		rlog(rd, RLOG_LIMIT, LOG_ERR, "max-upstream-groups (%u) "
+		    "reached: joins wait", rd->max_upstream);
+	} else if (!retry)
+		rd->stats.upstream_join_errors++;
+	fwd_unpend(ft, f);
+	TAILQ_INSERT_TAIL(&ft->pending, f, pentry);
+	f->pending = true;
+	ft->npending++;
+	if (!evtimer_pending(&ft->retry_ev, NULL))
+		evtimer_add(&ft->retry_ev, &tv);
+	return r;
+}
+
+/* One slice of the retry list; again in FWD_RETRY_MS while any is left. */
+static void
+fwd_retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct relayd		*rd = arg;
+	struct fwd_table	*ft = rd->fwd;
+	struct fwd_flow		*f;
+	struct timeval		 soon = { 0, 10 * 1000 };
+	unsigned		 n;
+
+	for (n = 0; n < FWD_RETRY_SLICE && n < ft->npending; n++) {
+		f = TAILQ_FIRST(&ft->pending);
+		if (fwd_join(rd, f, true) == UPSTREAM_FULL)
+			return;
+	}
+	/* More than a slice left: the next one after a turn of the loop. */
+	if (ft->npending > 0 && !evtimer_pending(&ft->retry_ev, NULL))
+		evtimer_add(&ft->retry_ev, &soon);
+}
+
+static void
 fwd_flow_drop(struct relayd *rd, struct fwd_flow *f)
 {
 	struct fwd_table	 *ft = rd->fwd;
 	struct fwd_flow		**pp;
 
+	fwd_unpend(ft, f);
 	if (f->joined)
 		upstream_leave(rd, f->s.family == AF_UNSPEC ? NULL : &f->s,
 		    &f->g);
@@ -238,9 +313,8 @@ fwd_link(struct relayd *rd, struct fwd_flow *f, struct fwd_tref *r)
 	r->refs[r->n++].idx = f->n;
 	f->tun[f->n++] = r->t;
 	/* R9: the first interest in a flow joins it upstream. */
-	if (!f->joined && rd->up != NULL)
-		f->joined = upstream_join(rd, f->s.family == AF_UNSPEC ?
-		    NULL : &f->s, &f->g) == 0;
+	if (!f->joined && !f->pending && rd->up != NULL)
+		(void)fwd_join(rd, f, false);
 	return 0;
 }
 
@@ -393,6 +467,8 @@ fwd_start(struct relayd *rd)
 		log_warn("fwd_start");
 		return -1;
 	}
+	TAILQ_INIT(&rd->fwd->pending);
+	evtimer_assign(&rd->fwd->retry_ev, rd->base, fwd_retry_cb, rd);
 	return 0;
 }
 
@@ -405,6 +481,7 @@ fwd_stop(struct relayd *rd)
 
 	if (ft == NULL)
 		return;
+	evtimer_del(&ft->retry_ev);
 	batch_flush(rd);
 	for (i = 0; ft->thash != NULL && i < ft->thash_size; i++) {
 		while ((r = ft->thash[i]) != NULL)

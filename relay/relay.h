@@ -24,6 +24,7 @@
 
 #include "amt/addr.h"
 #include "amt/conf.h"
+#include "amt/log.h"
 #include "amt/mac.h"
 #include "amt/mcast.h"
 #include "amt/wire.h"
@@ -62,6 +63,14 @@ struct relay_conf {
 	unsigned	 max_groups;		/* per tunnel */
 	unsigned	 max_sources;		/* per tunnel */
 	unsigned	 request_rate;		/* Requests/s per source IP, 0 off */
+	/* abuse limits: admission by prefix, upstream, policy (policy.c) */
+	unsigned	 tunnel_prefix4;	/* max_tunnels_per_ip counts per */
+	unsigned	 tunnel_prefix6;	/* /32 and /64 by default */
+	unsigned	 new_gateway_share;	/* % of max_tunnels kept (10) */
+	unsigned	 max_upstream_groups;	/* 0: sized at start (limits.c) */
+	struct conf_prefixes allow_group;
+	struct conf_prefixes deny_group;
+	struct conf_prefixes allow_source;
 	bool		 advertise_g;		/* G flag / Teardown (R3, default off) */
 	bool		 linux_p_bit;		/* Q2 */
 	bool		 ecn;			/* R15: honour E (default) */
@@ -105,6 +114,18 @@ struct relay_stats {
 	uint64_t	limit_ignored;		/* R14 per-tunnel limit */
 	uint64_t	request_rate_limited;	/* R14 --request-rate */
 	uint64_t	tx_control_errors;	/* Advertisement/Query not sent */
+	/* abuse limits: refusals by reason */
+	uint64_t	refused_group_scope;	/* not global scope (policy.c) */
+	uint64_t	refused_group_policy;	/* deny-group */
+	uint64_t	refused_source_invalid;	/* not a unicast source */
+	uint64_t	refused_source_policy;	/* not in allow-source */
+	uint64_t	exclude_over_limit;	/* EXCLUDE too long: group dropped */
+	uint64_t	tunnels_refused_prefix;	/* per-prefix limit */
+	uint64_t	tunnels_refused_reserve; /* share kept for new prefixes */
+	uint64_t	upstream_over_limit;	/* flows past max-upstream-groups */
+	uint64_t	upstream_join_errors;	/* joins that failed (retried) */
+	uint64_t	upstream_join_retries;	/* of which later joined */
+	uint64_t	log_suppressed;		/* rate-limited log lines */
 	/* data plane */
 	uint64_t	data_rx_packets;
 	uint64_t	data_rx_bytes;
@@ -158,6 +179,16 @@ struct tunnel {
 TAILQ_HEAD(tunnel_list, tunnel);
 TAILQ_HEAD(listener_list, listener);
 
+/* Kinds of log lines a remote party can cause, each rate-limited. */
+enum rlog_kind {
+	RLOG_TUNNEL,		/* tunnel up, down, timed out, torn down */
+	RLOG_POLICY,		/* groups and sources refused */
+	RLOG_LIMIT,		/* per-tunnel and upstream limits reached */
+	RLOG_UPSTREAM,		/* upstream joins and leaves that failed */
+	RLOG_MESSAGE,		/* messages that could not be answered */
+	RLOG_NKINDS
+};
+
 struct relayd {
 	struct event_base	*base;
 	struct relay_conf	 conf;
@@ -185,6 +216,13 @@ struct relayd {
 	struct event		*sig_ev[4];
 	struct event		 rotate_ev;
 	struct relay_stats	 stats;
+	/* limits.c: rate-limited logging, then policy.c: own addresses */
+	struct log_limit	 rlog[RLOG_NKINDS];
+	struct event		 rlog_ev;
+	struct amt_ip		*local;
+	unsigned		 nlocal;
+	unsigned		 max_upstream;	/* joins (max-upstream-groups) */
+	unsigned		 max_upstream_socks; /* descriptors for joins */
 	/* operations: the pid file, the /metrics listener */
 	struct pidfile		*pidfile;
 	struct metrics		*metrics;
@@ -243,7 +281,8 @@ struct tunnel	*tunnel_new(struct relayd *, const struct sockaddr *,
 		    struct listener *);
 void		 tunnel_free(struct tunnel *);
 void		 tunnel_refresh(struct tunnel *);
-unsigned	 tunnel_count_ip(struct relayd *, const struct sockaddr *);
+/* R14: tunnels in the gateway's prefix (tunnel-prefix4/6) */
+unsigned	 tunnel_count_prefix(struct relayd *, const struct sockaddr *);
 uint64_t	 tunnel_ip_hash(const struct relayd *, const uint8_t [16]);
 void		 tunnel_stop(struct relayd *);
 
@@ -251,6 +290,20 @@ void		 tunnel_stop(struct relayd *);
 int		 ratelimit_start(struct relayd *);
 void		 ratelimit_stop(struct relayd *);
 bool		 ratelimit_allow(struct relayd *, const uint8_t [16], uint32_t);
+
+/* policy.c: which groups and sources may be joined for a gateway */
+int		 policy_start(struct relayd *);
+void		 policy_stop(struct relayd *);
+bool		 policy_global_scope(const struct amt_ip *);
+bool		 policy_group_ok(struct relayd *, const struct amt_ip *);
+bool		 policy_source_ok(struct relayd *, const struct amt_ip *);
+bool		 policy_asm_ok(struct relayd *);
+
+/* limits.c: descriptors, the upstream budget, rate-limited logs */
+int		 limits_start(struct relayd *);
+void		 limits_stop(struct relayd *);
+#define rlog(rd, kind, pri, ...) \
+	log_limited(&(rd)->rlog[(kind)], (pri), 0, __VA_ARGS__)
 
 /* membership.c: RFC 3376 6.4 / RFC 3810 7.4 per tunnel (R8) */
 int		 membership_apply(struct tunnel *, const struct mcast_record *);
@@ -296,10 +349,12 @@ void		 fwd_walk(struct relayd *, void (*)(const struct amt_ip *,
 		    const struct amt_ip *, unsigned, void *), void *);
 
 /* upstream.c: host joins on the upstream interface (R9) */
+#define UPSTREAM_FULL	(-2)	/* upstream_join: max-upstream-groups */
 int		 upstream_start(struct relayd *);
 void		 upstream_stop(struct relayd *);
 int		 upstream_join(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *);
+unsigned	 upstream_count(const struct relayd *);
 void		 upstream_leave(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *);
 
