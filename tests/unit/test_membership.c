@@ -486,7 +486,7 @@ test_R14b_allow_source(void **state)
  * counts against max-sources as an (S,G) does.
  */
 static void
-test_R14_exclude_over_limit(void **state)
+test_R14d_exclude_over_limit(void **state)
 {
 	struct fixture	*f = *state;
 
@@ -621,7 +621,7 @@ main(void)
 		T(test_R14b_group_lists),
 		T(test_R14b_bogus_sources_refused),
 		T(test_R14b_allow_source),
-		T(test_R14_exclude_over_limit),
+		T(test_R14d_exclude_over_limit),
 		T(test_R8_walk_and_clear),
 		T(test_R8_many_groups),
 #undef T
