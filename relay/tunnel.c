@@ -211,12 +211,17 @@ tunnel_expire_cb(evutil_socket_t fd, short ev, void *arg)
 	tunnel_free(t);
 }
 
-/* Shutdown (R16): every tunnel out of the forwarding table. */
+/*
+ * Shutdown (R16): every tunnel out of the forwarding table.  The
+ * upstream sockets close first, which leaves all their groups at once;
+ * leaving them one flow at a time costs seconds at 50,000 joins.
+ */
 void
 tunnel_stop(struct relayd *rd)
 {
 	struct tunnel	*t;
 
+	upstream_stop(rd);
 	while ((t = TAILQ_FIRST(&rd->tunnels)) != NULL)
 		tunnel_free(t);
 	free(rd->thash);

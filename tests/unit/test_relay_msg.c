@@ -86,6 +86,13 @@ fwd_tunnel_gone(struct relayd *rd, struct tunnel *t)
 	world.gone++;
 }
 
+/* tunnel_stop() closes the upstream sockets first; there are none here. */
+void
+upstream_stop(struct relayd *rd)
+{
+	rd->up = NULL;
+}
+
 struct fixture {
 	struct relayd	rd;
 	uint16_t	port;
