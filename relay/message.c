@@ -282,6 +282,9 @@ msg_update(struct listener *l, const struct sockaddr *from,
 	}
 	if (t == NULL) {
 		if ((refused = msg_refusal(rd, from)) != NULL) {
+			/* tunnels-refused: all; the others say why */
+			if (refused != &rd->stats.tunnels_refused)
+				rd->stats.tunnels_refused++;
 			(*refused)++;
 			return;
 		}
