@@ -330,6 +330,9 @@ batch_out_send(struct relayd *rd, struct batch *b, struct batch_out *o)
 			off += (unsigned)r;
 			continue;
 		}
+		/* an earlier datagram's ICMP error (listen.c): not sent */
+		if (listen_icmp_errno(errno) && tries++ < BATCH_RETRIES)
+			continue;
 		if ((errno == EAGAIN || errno == ENOBUFS || errno == EINTR) &&
 		    tries++ < BATCH_RETRIES) {
 			if (errno != EINTR)

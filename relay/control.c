@@ -67,6 +67,7 @@ static const struct {
 	C("upstream-join-errors", upstream_join_errors),
 	C("upstream-join-retries", upstream_join_retries),
 	C("log-suppressed", log_suppressed),
+	C("tunnels-unreachable", tunnels_unreachable),
 	C("data-rx-packets", data_rx_packets),
 	C("data-rx-bytes", data_rx_bytes),
 	C("data-tx-packets", data_tx_packets),

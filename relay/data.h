@@ -53,6 +53,7 @@ struct fwd_flow {
 	unsigned		 cap;
 	bool			 joined;	/* upstream (R9) */
 	bool			 pending;	/* on the retry list */
+	bool			 queued;	/* on the join queue */
 	struct fwd_flow		*hnext;
 	TAILQ_ENTRY(fwd_flow)	 pentry;
 };
@@ -84,6 +85,9 @@ struct fwd_table {
 	TAILQ_HEAD(, fwd_flow)	 pending;
 	unsigned		 npending;
 	struct event		 retry_ev;
+	/* flows not tried yet: joined in slices (forward.c) */
+	TAILQ_HEAD(, fwd_flow)	 joinq;
+	struct event		 join_ev;
 };
 
 struct fwd_flow	*fwd_flow_find(struct fwd_table *, const struct amt_ip *,

@@ -13,6 +13,7 @@
 
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,6 +24,7 @@
 #include <event2/event_struct.h>
 
 #include "amt/addr.h"
+#include "amt/clock.h"
 #include "amt/conf.h"
 #include "amt/log.h"
 #include "amt/mac.h"
@@ -126,6 +128,7 @@ struct relay_stats {
 	uint64_t	upstream_join_errors;	/* joins that failed (retried) */
 	uint64_t	upstream_join_retries;	/* of which later joined */
 	uint64_t	log_suppressed;		/* rate-limited log lines */
+	uint64_t	tunnels_unreachable;	/* dropped: port unreachable */
 	/* data plane */
 	uint64_t	data_rx_packets;
 	uint64_t	data_rx_bytes;
@@ -172,6 +175,9 @@ struct tunnel {
 	uint64_t		 rx_update;
 	uint64_t		 data_packets;
 	uint64_t		 data_bytes;
+	/* unreach.c: ICMP port unreachable from the gateway */
+	uint64_t		 unreach_ms;	/* first of this run */
+	unsigned		 unreach_n;
 	/* hash chaining (tunnel.c) */
 	struct tunnel		*hnext;
 	TAILQ_ENTRY(tunnel)	 entry;
@@ -268,7 +274,18 @@ int		 listen_start(struct relayd *);
 void		 listen_stop(struct relayd *);
 int		 listen_send(struct listener *, const struct sockaddr *,
 		    const void *, size_t);
+/* errno of an ICMP error that a send reports for an earlier datagram
+ * (IP_RECVERR, unreach.c): this datagram was not sent. */
+static inline bool
+listen_icmp_errno(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	    e == EHOSTDOWN || e == EPROTO || e == ENONET;
+}
 
+/* unreach.c: tunnels whose gateway answers ICMP port unreachable */
+int		 unreach_sockopts(int, int);
+void		 unreach_read(struct listener *);
 /* message.c: one handler per AMT message the relay accepts */
 /* One datagram received on l (listen.c calls it as rd->listen_input). */
 void		 msg_input(struct listener *, const struct sockaddr *,
@@ -302,6 +319,27 @@ bool		 policy_asm_ok(struct relayd *);
 /* limits.c: descriptors, the upstream budget, rate-limited logs */
 int		 limits_start(struct relayd *);
 void		 limits_stop(struct relayd *);
+/*
+ * Work that a burst can make large (upstream joins and leaves) is queued
+ * and done from the event loop in slices of at most RELAY_SLICE_US, each
+ * slice followed by a turn of the loop, so that Requests and Updates
+ * from other gateways wait at most about that long.
+ */
+#define RELAY_SLICE_US	2000
+static inline bool
+relay_slice_over(uint64_t start_us)
+{
+	return clock_mono_us() - start_us >= RELAY_SLICE_US;
+}
+/* Arm ev (a timer) to run after this turn of the loop. */
+static inline void
+relay_slice_next(struct event *ev)
+{
+	struct timeval	now = { 0, 0 };
+
+	if (!evtimer_pending(ev, NULL))
+		evtimer_add(ev, &now);
+}
 #define rlog(rd, kind, pri, ...) \
 	log_limited(&(rd)->rlog[(kind)], (pri), 0, __VA_ARGS__)
 

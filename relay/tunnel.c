@@ -194,6 +194,7 @@ tunnel_refresh(struct tunnel *t)
 	struct timeval	tv;
 
 	t->refreshed = clock_mono_s();
+	t->unreach_n = 0;		/* the gateway is there (unreach.c) */
 	tv.tv_sec = conf_tunnel_timeout(&t->rd->conf);
 	tv.tv_usec = 0;
 	evtimer_add(&t->expire_ev, &tv);

@@ -16,6 +16,10 @@
  * and so is the number of sockets (the descriptor limit, less a
  * reserve); a join over either cap, or refused by the kernel for lack of
  * memory or descriptors, fails here and forward.c retries it later.
+ * Leaves are queued and made from the loop in slices (RELAY_SLICE_US):
+ * a teardown or expiry of many tunnels with thousands of flows costs
+ * the loop nothing at once; a flow joined again while its leave waits
+ * just stays joined.
  * Shutdown closes the sockets, which leaves every group at once (R16).
  */
 #include "config.h"
@@ -68,6 +72,8 @@ struct up_join {
 	struct amt_ip	 g;
 	struct up_sock	*sk;
 	struct up_join	*next;
+	bool		 leaving;	/* on the leave queue */
+	TAILQ_ENTRY(up_join) lentry;
 };
 
 struct upstream {
@@ -81,7 +87,10 @@ struct upstream {
 	struct up_sock	*cur[2];	/* being filled, per family */
 	struct up_sock	*roomy[2];	/* given room by a leave */
 	struct up_join	*jhash[UP_JHASH];
-	unsigned	 njoins;
+	unsigned	 njoins;	/* with the leaves still queued */
+	TAILQ_HEAD(, up_join) leaveq;
+	struct event	 leave_ev;
+	struct relayd	*rd;
 };
 
 static unsigned
@@ -354,8 +363,13 @@ upstream_join(struct relayd *rd, const struct amt_ip *s,
 	if (up == NULL || !ip_is_multicast(g) ||
 	    (s != NULL && s->family != g->family))
 		return -1;
-	if (up_join_find(up, s, g, NULL) != NULL)
+	if ((j = up_join_find(up, s, g, NULL)) != NULL) {
+		if (j->leaving) {		/* wanted again: stays */
+			TAILQ_REMOVE(&up->leaveq, j, lentry);
+			j->leaving = false;
+		}
 		return 0;
+	}
 	if (up->njoins >= rd->max_upstream)
 		return UPSTREAM_FULL;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
@@ -408,18 +422,43 @@ up_unjoin(struct relayd *rd, struct upstream *up, struct up_join *j)
 	}
 }
 
+/* One slice of the leave queue. */
+static void
+up_leave_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct upstream	 *up = arg;
+	struct up_join	 *j, **pp;
+	uint64_t	  start = clock_mono_us();
+
+	while ((j = TAILQ_FIRST(&up->leaveq)) != NULL) {
+		if (relay_slice_over(start)) {
+			relay_slice_next(&up->leave_ev);
+			return;
+		}
+		TAILQ_REMOVE(&up->leaveq, j, lentry);
+		for (pp = &up->jhash[up_jhash(&j->s, &j->g)]; *pp != j;
+		    pp = &(*pp)->next)
+			;
+		*pp = j->next;
+		up_unjoin(up->rd, up, j);
+		free(j);
+	}
+}
+
+/* Leave (S,G), or (*,G) when s is NULL: queued, made in a later slice. */
 void
 upstream_leave(struct relayd *rd, const struct amt_ip *s,
     const struct amt_ip *g)
 {
 	struct upstream	 *up = rd->up;
-	struct up_join	 *j, **pp;
+	struct up_join	 *j;
 
-	if (up == NULL || (j = up_join_find(up, s, g, &pp)) == NULL)
+	if (up == NULL || (j = up_join_find(up, s, g, NULL)) == NULL ||
+	    j->leaving)
 		return;
-	*pp = j->next;
-	up_unjoin(rd, up, j);
-	free(j);
+	j->leaving = true;
+	TAILQ_INSERT_TAIL(&up->leaveq, j, lentry);
+	relay_slice_next(&up->leave_ev);
 }
 
 int
@@ -440,6 +479,9 @@ upstream_start(struct relayd *rd)
 	up->max_groups[1] = UP_V6_GROUPS;
 	up->max_srcs[1] = up_sysctl("/proc/sys/net/ipv6/mld_max_msf", 64);
 	up->max_socks = rd->max_upstream_socks;
+	up->rd = rd;
+	TAILQ_INIT(&up->leaveq);
+	evtimer_assign(&up->leave_ev, rd->base, up_leave_cb, up);
 	rd->up = up;
 	return 0;
 }
@@ -458,6 +500,7 @@ upstream_stop(struct relayd *rd)
 
 	if (up == NULL)
 		return;
+	evtimer_del(&up->leave_ev);
 	while (up->nsocks > 0)
 		up_sock_close(up, up->socks[up->nsocks - 1]);
 	for (i = 0; i < UP_JHASH; i++) {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# covers: R9 R14 R14b R14c R14d R14e R16
+# covers: R9 R14 R14b R14c R14d R14e R14f R14g R16
 #
 # amtrelayd against gateways that hold valid MACs and abuse them, while
 # a bystander gateway streams one (S,G) and runs a Request cycle every
@@ -12,6 +12,7 @@
 #   mcsend          R4 198.51.100.1            attackers GW4, GW6 /64
 #
 # 1. scoped groups and bogus sources: refused, counted, never joined;
+# 1b. a gateway whose port closed: ICMP port unreachable drops its tunnel;
 # 2. one IPv6 /64 (several addresses) cannot fill the tunnel table;
 # 3. 120 tunnels x 256 (S,G): the join sockets run out (descriptor
 #    limit); a late bystander's join fails, is counted and heals by
@@ -75,6 +76,20 @@ done
 ip netns exec "$NS_RELAY" grep -q "ff050000000000000000000000000002" \
     /proc/net/igmp6 && FAIL "R14b: ff05::2 joined upstream"
 log "scoped groups and bogus sources refused and counted"
+
+# 1b. A gateway that closes its socket while joined (its NAT binding
+# changed): the data sent to it comes back as ICMP port unreachable and
+# its tunnel goes after the grace (a few errors over a second or more).
+gw gone -r "$R4" -b "$GW4:41400" --join "$S4,232.9.9.9" -t 2 >/dev/null
+jcheck "$LIB_TMP/gone.json" "d['data'] > 0" "the leaving gateway got no data"
+t0=$(ms)
+tunnel_gone() { ! tunnel_up "$1"; }
+wait_for 15 tunnel_gone "$GW4:41400" ||
+	FAIL "R13: the tunnel of a closed port stayed \
+($(rstat tunnels-unreachable) dropped as unreachable)"
+[ "$(rstat tunnels-unreachable)" -eq 1 ] ||
+	FAIL "tunnels-unreachable is $(rstat tunnels-unreachable), not 1"
+log "closed port: tunnel dropped $(( $(ms) - t0 )) ms after the gateway left"
 
 # 2. One /64: five addresses x 40 ports ask for 200 tunnels.
 i=0
@@ -145,12 +160,19 @@ kill -TERM "$BY" "$LATE"
 wait_pid "$BY" 10
 wait_pid "$LATE" 10
 kill -TERM "$SRC" 2>/dev/null
-# Target: every Query within 50 ms (query_slow == 0).  Not met yet: the
-# burst of 30,000 joins at the attack's start and the 120 teardowns
-# each hold the loop for up to a few hundred ms on a loaded 2-core
-# machine, so the bound checked is 1 s and the count is logged.
-jcheck "$LIB_TMP/by.out" "d['query_ms_max'] < 1000 and d['queries'] > 100" \
-    "R14: the bystander waited 1 s or more for a Query"
+# Queries within 50 ms: joins, leaves and received batches are handled
+# in slices of at most 2 ms of the relay's own work, whatever the burst
+# (30,000 joins, 120 teardowns).  Slack, measured on a 2-core machine
+# shared with other network-namespace tests (load 5-10): one join or
+# leave setsockopt() took 17-66 ms of wall time for 0.1-0.5 ms of CPU
+# (it waits for a kernel lock that the others' namespace and link work
+# holds), so up to 1 % of the Queries may wait longer, none 1 s.
+jcheck "$LIB_TMP/by.out" "d['queries'] > 100 and d['query_slow'] * 100 <= \
+    d['queries'] and d['query_ms_max'] < 1000" \
+    "R14g: the bystander waited more than 50 ms for a Query \
+($(jget "d['query_slow']" <"$LIB_TMP/by.out") times, slowest \
+$(jget "round(d['query_ms_max'], 1)" <"$LIB_TMP/by.out") ms; load: \
+$(cut -d' ' -f1-3 /proc/loadavg))"
 jcheck "$LIB_TMP/by.out" "d['min_data'] > 0 and d['data_bad'] == 0" \
     "the bystander lost its stream"
 log "bystander: $(jget "d['queries']" <"$LIB_TMP/by.out") Queries \
@@ -187,9 +209,7 @@ t0=$(ms)
 relay_stop || FAIL "R16: amtrelayd did not exit 0"
 t1=$(ms)
 log "shutdown with 50,000 upstream joins: $((t1 - t0)) ms"
-# Target 2 s; measured 2.0-2.1 s here (the kernel's per-group source
-# lists, 200 sources in each of 250 groups), so 3 s is what is checked.
-[ $((t1 - t0)) -lt 3000 ] || FAIL "R16: shutdown took $((t1 - t0)) ms"
+[ $((t1 - t0)) -lt 2000 ] || FAIL "R16: shutdown took $((t1 - t0)) ms"
 [ "$(joined ' r0 0xe80b')" -eq 0 ] || FAIL "R16: joins left after exit"
 kill -TERM "$BIG" 2>/dev/null
 OK

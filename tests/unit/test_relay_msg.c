@@ -52,6 +52,12 @@ clock_mono_ms(void)
 	return (uint64_t)world.now * 1000;
 }
 
+uint64_t
+clock_mono_us(void)
+{
+	return (uint64_t)world.now * 1000000;
+}
+
 int
 fwd_sg_add(struct relayd *rd, const struct amt_ip *s, const struct amt_ip *g,
     struct tunnel *t)
