@@ -8,10 +8,16 @@
  * with room.  These sockets never read: they are not bound to any port,
  * receive nothing, and the data comes through capture.c.
  *
- * Bounded work, whatever gateways ask: a join is placed in O(1) (the
- * socket being filled, else one that a leave gave room to, else a new
- * one), so that N joins cost O(N) and no socket's list grows beyond the
- * kernel's per-socket limits; a socket leaves the pool in O(1).  The
+ * Bounded work, whatever gateways ask: a join is placed in O(1) (for
+ * an (S,G), the socket last seen with room for more sources of G, so
+ * that one group's sources share few sockets; else the socket being
+ * filled, else one that a leave gave room to, else a new one), so that N
+ * joins cost O(N) and no socket's list grows beyond the kernel's
+ * per-socket limits; a socket leaves the pool in O(1).  Packing sources
+ * matters at close: the kernel's work to drop a socket's membership
+ * grows with the sources of the group, and each close takes its routing
+ * lock, so 50,000 (S,G) of 250 groups on 250 full sockets close about
+ * ten times faster than on 2,500 sockets of one source per group.  The
  * number of joins is capped (max-upstream-groups, limits.c sizes it)
  * and so is the number of sockets (the descriptor limit, less a
  * reserve); a join over either cap, or refused by the kernel for lack of
@@ -45,6 +51,7 @@
 
 #define UP_V6_GROUPS	64	/* no sysctl; socket option memory bounds it */
 #define UP_JHASH	16384	/* joins hashed: chains of a few at 50,000 */
+#define UP_GHINT	4096	/* group -> a socket with room for sources */
 
 /* One group as joined on one socket. */
 struct up_group {
@@ -87,6 +94,7 @@ struct upstream {
 	struct up_sock	*cur[2];	/* being filled, per family */
 	struct up_sock	*roomy[2];	/* given room by a leave */
 	struct up_join	*jhash[UP_JHASH];
+	struct up_sock	*ghint[UP_GHINT];	/* a hint: checked before use */
 	unsigned	 njoins;	/* with the leaves still queued */
 	TAILQ_HEAD(, up_join) leaveq;
 	struct event	 leave_ev;
@@ -118,6 +126,15 @@ up_jhash(const struct amt_ip *s, const struct amt_ip *g)
 	for (i = 0; i < ip_len(g->family); i++)
 		h = (h ^ g->u.b[i]) * 16777619u;
 	return h % UP_JHASH;
+}
+
+static unsigned
+up_ghash(const struct amt_ip *g)
+{
+	struct amt_ip	none;
+
+	memset(&none, 0, sizeof(none));
+	return up_jhash(&none, g) % UP_GHINT;
 }
 
 static struct up_group *
@@ -191,11 +208,15 @@ up_sock_close(struct upstream *up, struct up_sock *sk)
 {
 	struct up_sock	**pp;
 	int		  k = sk->family == AF_INET6;
+	unsigned	  i;
 
 	up->socks[sk->idx] = up->socks[--up->nsocks];
 	up->socks[sk->idx]->idx = sk->idx;
 	if (up->cur[k] == sk)
 		up->cur[k] = NULL;
+	for (i = 0; i < sk->ngroups; i++)
+		if (up->ghint[up_ghash(&sk->groups[i].g)] == sk)
+			up->ghint[up_ghash(&sk->groups[i].g)] = NULL;
 	/* Rare (a socket empties while on the list): a walk is fine. */
 	for (pp = &up->roomy[k]; sk->roomy && *pp != NULL;
 	    pp = &(*pp)->next_roomy)
@@ -288,6 +309,9 @@ up_candidate(struct upstream *up, const struct amt_ip *s,
 	struct up_sock	*sk;
 	int		 k = g->family == AF_INET6;
 
+	sk = up->ghint[up_ghash(g)];
+	if (s != NULL && sk != NULL && up_sock_fits(sk, s, g))
+		return sk;
 	if (up->cur[k] != NULL && up_sock_fits(up->cur[k], s, g))
 		return up->cur[k];
 	/* A socket that does not fit this join leaves the list until its
@@ -313,8 +337,11 @@ up_place(struct upstream *up, const struct amt_ip *s, const struct amt_ip *g)
 	for (tries = 0; tries < 4; tries++) {
 		if ((sk = up_candidate(up, s, g)) == NULL)
 			return NULL;
-		if ((r = up_try(up, sk, s, g)) == 0)
+		if ((r = up_try(up, sk, s, g)) == 0) {
+			if (s != NULL)
+				up->ghint[up_ghash(g)] = sk;
 			return sk;
+		}
 		if (sk->ngroups == 0)
 			up_sock_close(up, sk);
 		else if (sk == up->cur[g->family == AF_INET6])
@@ -409,8 +436,14 @@ up_unjoin(struct relayd *rd, struct upstream *up, struct up_join *j)
 			gr->any = false;
 		else if (gr->nsrc > 0)
 			gr->nsrc--;
-		if (!gr->any && gr->nsrc == 0)
+		/* A hint names a socket that holds a group of its slot,
+		 * so that no hint outlives its socket. */
+		if (!gr->any && gr->nsrc == 0) {
+			if (up->ghint[up_ghash(&j->g)] == sk)
+				up->ghint[up_ghash(&j->g)] = NULL;
 			*gr = sk->groups[--sk->ngroups];
+		} else if (s != NULL)
+			up->ghint[up_ghash(&j->g)] = sk;
 	}
 	up->njoins--;
 	if (sk->ngroups == 0)

@@ -3,12 +3,12 @@
 #
 # amtrelayd against gateways that hold valid MACs and abuse them, while
 # a bystander gateway streams one (S,G) and runs a Request cycle every
-# 50 ms: every one of its Queries must come within 50 ms, and its
-# stream must go on.  The relay runs at default verbosity with few
-# descriptors (ulimit -n 600).
+# 50 ms: its Queries must come within 50 ms (see the slack below), and
+# its stream must go on.  The relay runs at default verbosity with few
+# descriptors (ulimit -n 250).
 #
 #   [src] s0 ------ r0 [relay] r1 ------------ g0 [gw]
-#   S4 192.0.2.1    amtrelayd (ulimit -n 600)  bystander GW4:41000
+#   S4 192.0.2.1    amtrelayd (ulimit -n 250)  bystander GW4:41000
 #   mcsend          R4 198.51.100.1            attackers GW4, GW6 /64
 #
 # 1. scoped groups and bogus sources: refused, counted, never joined;
@@ -46,7 +46,7 @@ ujoins() { rstat upstream-joins; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 no_attackers() { ! ctl show tunnels | grep -q "$GW4:42"; }
 
-abuse_relay 600 --max-tunnels 400 --max-tunnels-per-ip 150 \
+abuse_relay 250 --max-tunnels 400 --max-tunnels-per-ip 150 \
     --max-upstream-groups 100000
 
 # The bystander, and its stream (232.9.9.9 from S4, 50 packets/s).
@@ -116,7 +116,7 @@ jcheck "$LIB_TMP/fresh.json" "d['query_l'] == 0 and d['with_query'] == 1" \
 log "one /64: $n6 tunnels, $(rstat tunnels-refused-prefix) refused"
 
 # 3. 120 tunnels x 256 (S,G), sources S4 + i: more joins than the join
-# sockets (ulimit -n 600) can hold.
+# sockets (ulimit -n 250: 125 join sockets, some 155 needed) can hold.
 joins=
 i=1
 while [ $i -le 256 ]; do
@@ -166,7 +166,8 @@ kill -TERM "$SRC" 2>/dev/null
 # shared with other network-namespace tests (load 5-10): one join or
 # leave setsockopt() took 17-66 ms of wall time for 0.1-0.5 ms of CPU
 # (it waits for a kernel lock that the others' namespace and link work
-# holds), so up to 1 % of the Queries may wait longer, none 1 s.
+# holds), so up to 1 % of the Queries may wait longer, none 1 s; with
+# sources packed on few sockets the last runs had none over 50 ms.
 jcheck "$LIB_TMP/by.out" "d['queries'] > 100 and d['query_slow'] * 100 <= \
     d['queries'] and d['query_ms_max'] < 1000" \
     "R14g: the bystander waited more than 50 ms for a Query \
@@ -209,6 +210,10 @@ t0=$(ms)
 relay_stop || FAIL "R16: amtrelayd did not exit 0"
 t1=$(ms)
 log "shutdown with 50,000 upstream joins: $((t1 - t0)) ms"
+# With one source per group per socket (2,500 sockets) this took
+# 2.1-2.7 s, most of it waiting for the kernel's routing lock that each
+# close takes and in its IGMPv3 source state; with a group's sources
+# packed on few sockets (250) about 0.2 s.
 [ $((t1 - t0)) -lt 2000 ] || FAIL "R16: shutdown took $((t1 - t0)) ms"
 [ "$(joined ' r0 0xe80b')" -eq 0 ] || FAIL "R16: joins left after exit"
 kill -TERM "$BIG" 2>/dev/null
