@@ -47,9 +47,32 @@ struct lsock {
 	uint8_t			 buf[LISTEN_BATCH][LISTEN_MSGLEN];
 	int			 n, next;	/* read, handed on */
 	struct event		 more_ev;	/* the rest, next turn */
+	struct event		 err_ev;	/* read the error queue */
 };
 
 static void	listen_read_cb(evutil_socket_t, short, void *);
+
+/*
+ * A send took the socket's pending ICMP error (IP_RECVERR): the error
+ * queue holds it, and a socket that keeps receiving may not see a
+ * receive fail for long, so it is read after this turn of the loop (not
+ * from inside the send, whose tunnel it may drop).
+ */
+static void
+listen_err_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	unreach_read(arg);
+}
+
+static void
+listen_icmp_seen(struct relayd *rd, int fd)
+{
+	struct listener	*l;
+
+	TAILQ_FOREACH(l, &rd->listeners, entry)
+		if (l->fd == fd)
+			relay_slice_next(&((struct lsock *)l)->err_ev);
+}
 
 /*
  * R12, RFC 7450 5.3.3.6.3: Multicast Data over IPv4 leaves with DF set
@@ -128,6 +151,7 @@ listen_add(struct relayd *rd, const struct amt_ip *ip, bool discovery_only)
 	event_assign(&ls->l.ev, rd->base, fd, EV_READ | EV_PERSIST,
 	    listen_read_cb, ls);
 	evtimer_assign(&ls->more_ev, rd->base, listen_read_cb, ls);
+	evtimer_assign(&ls->err_ev, rd->base, listen_err_cb, ls);
 	event_add(&ls->l.ev, NULL);
 	TAILQ_INSERT_TAIL(&rd->listeners, &ls->l, entry);
 	log_info("listening on %s port %u%s", ip_str(ip, buf, sizeof(buf)),
@@ -150,6 +174,7 @@ listen_start(struct relayd *rd)
 	int			 i;
 
 	TAILQ_INIT(&rd->listeners);
+	rd->icmp_seen = listen_icmp_seen;
 	if (c->relay_addr4.family != 0 &&
 	    listen_add(rd, &c->relay_addr4, false) == -1)
 		goto fail;
@@ -177,6 +202,7 @@ listen_stop(struct relayd *rd)
 		TAILQ_REMOVE(&rd->listeners, l, entry);
 		event_del(&l->ev);
 		event_del(&((struct lsock *)l)->more_ev);
+		event_del(&((struct lsock *)l)->err_ev);
 		close(l->fd);
 		free(l);
 	}
@@ -197,6 +223,7 @@ listen_send(struct listener *l, const struct sockaddr *dst, const void *buf,
 			return 0;
 		if (!listen_icmp_errno(errno))
 			break;
+		listen_icmp_seen(l->rd, l->fd);
 	}
 	l->rd->stats.tx_control_errors++;
 	log_debug("send to %s: %s", addr_str(dst, tmp, sizeof(tmp)),

@@ -204,6 +204,9 @@ struct relayd {
 	void			(*listen_input)(struct listener *,
 				    const struct sockaddr *, const uint8_t *,
 				    size_t);
+	/* a send on AMT socket fd reported an earlier datagram's ICMP
+	 * error: its error queue is to be read (listen.c sets it) */
+	void			(*icmp_seen)(struct relayd *, int);
 	/* tunnel.c */
 	struct tunnel		**thash;
 	unsigned		 thash_size;

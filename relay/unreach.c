@@ -6,9 +6,9 @@
  * would receive data until it times out (R13, minutes).
  *
  * The AMT sockets set IP_RECVERR / IPV6_RECVERR, so the kernel queues
- * those errors on the socket; the socket then reads as readable with an
- * error and listen.c calls unreach_read() only when recvmmsg() fails:
- * nothing is added per received or sent packet.  The offender is the
+ * those errors on the socket and reports the latest to the next receive
+ * or send; listen.c calls unreach_read() when a receive fails, or after
+ * a send reported one: nothing is added per received or sent packet.  The offender is the
  * original destination the kernel reports (address and port); a tunnel
  * is dropped once its errors span UNREACH_GRACE_MS with at least
  * UNREACH_MIN_ERRORS of them, so that one stray ICMP message does not
