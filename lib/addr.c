@@ -367,3 +367,67 @@ ip_parse(const char *s, struct amt_ip *ip)
 	ip->family = AF_UNSPEC;
 	return -1;
 }
+
+/* Do the first len bits of a and b agree? */
+static bool
+ip_bits_eq(const uint8_t *a, const uint8_t *b, unsigned len)
+{
+	unsigned	whole = len / 8, rest = len % 8;
+	uint8_t		mask;
+
+	if (memcmp(a, b, whole) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	mask = (uint8_t)(0xff << (8 - rest));
+	return (a[whole] & mask) == (b[whole] & mask);
+}
+
+int
+ip_prefix_parse(const char *s, struct amt_prefix *p)
+{
+	char		 buf[INET6_ADDRSTRLEN + 8], *slash, *end;
+	struct amt_ip	 zero;
+	unsigned long	 len;
+
+	memset(p, 0, sizeof(*p));
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, strlen(s) + 1);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	if (ip_parse(buf, &p->ip) == -1)
+		return -1;
+	p->len = (unsigned)ip_len(p->ip.family) * 8;
+	if (slash != NULL) {
+		if (*slash < '0' || *slash > '9')
+			return -1;
+		len = strtoul(slash, &end, 10);
+		if (*end != '\0' || len > p->len)
+			return -1;
+		p->len = (unsigned)len;
+	}
+	/* The bits past the length must be zero: 239.1.2.3/8 is a typo. */
+	memset(&zero, 0, sizeof(zero));
+	zero.family = p->ip.family;
+	memcpy(zero.u.b, p->ip.u.b, (p->len + 7) / 8);
+	if (p->len % 8 != 0)
+		zero.u.b[p->len / 8] &= (uint8_t)(0xff << (8 - p->len % 8));
+	return ip_eq(&zero, &p->ip) ? 0 : -1;
+}
+
+bool
+ip_prefix_match(const struct amt_prefix *p, const struct amt_ip *ip)
+{
+	return p->ip.family == ip->family &&
+	    ip_bits_eq(p->ip.u.b, ip->u.b, p->len);
+}
+
+const char *
+ip_prefix_str(const struct amt_prefix *p, char *buf, size_t len)
+{
+	char	a[INET6_ADDRSTRLEN];
+
+	snprintf(buf, len, "%s/%u", ip_str(&p->ip, a, sizeof(a)), p->len);
+	return buf;
+}

@@ -47,6 +47,7 @@ kind_size(enum conf_kind k)
 	case CONF_LOG_FACILITY: return sizeof(int);
 	case CONF_ADDR: return sizeof(struct amt_ip);
 	case CONF_ADDRS: return sizeof(struct conf_addrs);
+	case CONF_PREFIXES: return sizeof(struct conf_prefixes);
 	case CONF_SOCKADDR: return sizeof(struct sockaddr_storage);
 	default: return 0;
 	}
@@ -327,7 +328,8 @@ file_line(struct conf_file *cf, char *line, unsigned lineno, char *err,
 		snprintf(err, len, "unknown key '%s'", w[0]);
 		return -1;
 	}
-	if (cf->first[o - cf->t] != 0 && o->kind != CONF_ADDRS) {
+	if (cf->first[o - cf->t] != 0 && o->kind != CONF_ADDRS &&
+	    o->kind != CONF_PREFIXES) {
 		snprintf(err, len, "%s: set before at line %u", w[0],
 		    cf->first[o - cf->t]);
 		return -1;

@@ -242,6 +242,25 @@ set_addrs(const struct conf_opt *o, void *conf, const char *s, char *err,
 }
 
 static int
+set_prefixes(const struct conf_opt *o, void *conf, const char *s, char *err,
+    size_t len)
+{
+	struct conf_prefixes	*l = field(o, conf);
+	struct amt_prefix	 p;
+
+	if (ip_prefix_parse(s, &p) == -1) {
+		snprintf(err, len, "'%s' is not an address/length prefix", s);
+		return -1;
+	}
+	if (l->n == CONF_PREFIXES_MAX) {
+		snprintf(err, len, "at most %d prefixes", CONF_PREFIXES_MAX);
+		return -1;
+	}
+	l->p[l->n++] = p;
+	return 0;
+}
+
+static int
 set_sockaddr(const struct conf_opt *o, void *conf, const char *s, char *err,
     size_t len)
 {
@@ -291,6 +310,8 @@ conf_set(const struct conf_opt *o, void *conf, const char *s, char *err,
 		return set_addr(o, conf, s, err, len);
 	case CONF_ADDRS:
 		return set_addrs(o, conf, s, err, len);
+	case CONF_PREFIXES:
+		return set_prefixes(o, conf, s, err, len);
 	case CONF_SOCKADDR:
 		return set_sockaddr(o, conf, s, err, len);
 	case CONF_LOG_LEVEL:
@@ -312,6 +333,8 @@ conf_value_reset(const struct conf_opt *o, void *conf)
 {
 	if (o->kind == CONF_ADDRS)
 		memset(field(o, conf), 0, sizeof(struct conf_addrs));
+	if (o->kind == CONF_PREFIXES)
+		memset(field(o, conf), 0, sizeof(struct conf_prefixes));
 }
 
 /* addr_parse() needs a port, so it is always there to print; so is a
@@ -330,6 +353,18 @@ print_sockaddr(const struct conf_opt *o, const struct sockaddr *sa, FILE *f)
 		    (unsigned)ntohs(sin6->sin6_port));
 	} else if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
 		fprintf(f, "%s %s\n", o->name, addr_str(sa, buf, sizeof(buf)));
+}
+
+static void
+print_prefixes(const struct conf_opt *o, const struct conf_prefixes *l,
+    FILE *f)
+{
+	char	buf[ADDR_STRLEN];
+	int	i;
+
+	for (i = 0; i < l->n; i++)
+		fprintf(f, "%s %s\n", o->name, ip_prefix_str(&l->p[i], buf,
+		    sizeof(buf)));
 }
 
 void
@@ -365,6 +400,9 @@ conf_value_print(const struct conf_opt *o, const void *conf, FILE *f)
 				fprintf(f, "%s %s\n", o->name,
 				    ip_str(ip, buf, sizeof(buf)));
 		}
+		break;
+	case CONF_PREFIXES:
+		print_prefixes(o, cfield(o, conf), f);
 		break;
 	case CONF_SOCKADDR:
 		print_sockaddr(o, cfield(o, conf), f);

@@ -176,6 +176,31 @@ log_debug(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Would a line at priority pri be said at the current verbosity? */
+int
+log_enabled(int pri)
+{
+	if (pri == LOG_INFO)
+		return log_state.verbose >= 0;
+	if (pri >= LOG_DEBUG)
+		return log_state.verbose > 0;
+	return 1;
+}
+
+/*
+ * One line at priority pri (LOG_ERR, LOG_INFO or LOG_DEBUG), subject to
+ * the verbosity as log_warnx, log_info and log_debug are, with
+ * ": strerror(code)" when code is not 0.  Returns whether it was said.
+ */
+int
+log_vlevel(int pri, int code, const char *fmt, va_list ap)
+{
+	if (!log_enabled(pri))
+		return 0;
+	vlog_errno(pri, code, fmt, ap);
+	return 1;
+}
+
 static void
 vfatalc(int code, const char *fmt, va_list ap)
 {

@@ -1,7 +1,8 @@
 # Utility half of the library: addresses, Response MAC and nonces,
 # logging, the control socket, the monotonic clock.  Their unit tests and the control-line
 # fuzz target.
-lib_libamt_la_SOURCES += lib/addr.c lib/mac.c lib/log.c lib/ctl.c \
+lib_libamt_la_SOURCES += lib/addr.c lib/mac.c lib/log.c lib/log_limit.c \
+	lib/ctl.c \
 	lib/clock.c
 
 if HAVE_CMOCKA

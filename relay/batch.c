@@ -330,6 +330,12 @@ batch_out_send(struct relayd *rd, struct batch *b, struct batch_out *o)
 			off += (unsigned)r;
 			continue;
 		}
+		/* an earlier datagram's ICMP error (listen.c): not sent */
+		if (listen_icmp_errno(errno) && tries++ < BATCH_RETRIES) {
+			if (rd->icmp_seen != NULL)
+				rd->icmp_seen(rd, b->fd);
+			continue;
+		}
 		if ((errno == EAGAIN || errno == ENOBUFS || errno == EINTR) &&
 		    tries++ < BATCH_RETRIES) {
 			if (errno != EINTR)

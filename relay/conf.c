@@ -30,6 +30,9 @@
 #define CONF_MAX_PER_IP		100
 #define CONF_MAX_GROUPS		256
 #define CONF_MAX_SOURCES	1024
+#define CONF_TUNNEL_PREFIX4	32	/* per address */
+#define CONF_TUNNEL_PREFIX6	64	/* per /64: what one host holds */
+#define CONF_NEW_GW_SHARE	10	/* % of max-tunnels */
 /* The outer path MTU towards gateways, not a buffer size (R12). */
 #define CONF_TUNNEL_MTU		1500
 #define CONF_CTL_PATH		"/run/amtrelayd.sock"
@@ -92,11 +95,29 @@ static const struct conf_opt conf_opts[] = {
 	    .max = 1000000, .arg = "N", .help = "tunnels at most (10000)" },
 	{ O("max-tunnels-per-ip", 0, CONF_UINT, max_tunnels_per_ip),
 	    .min = 1, .max = 1000000, .arg = "N",
-	    .help = "tunnels per gateway address (100)" },
+	    .help = "tunnels per gateway prefix, below (100)" },
+	{ O("tunnel-prefix4", 0, CONF_UINT, tunnel_prefix4), .min = 1,
+	    .max = 32, .arg = "LEN",
+	    .help = "IPv4 prefix max-tunnels-per-ip counts in (32)" },
+	{ O("tunnel-prefix6", 0, CONF_UINT, tunnel_prefix6), .min = 1,
+	    .max = 128, .arg = "LEN",
+	    .help = "IPv6 prefix max-tunnels-per-ip counts in (64)" },
+	{ O("new-gateway-share", 0, CONF_UINT, new_gateway_share),
+	    .max = 50, .arg = "PERCENT",
+	    .help = "tunnels kept for prefixes with none yet (10)" },
+	{ O("max-upstream-groups", 0, CONF_UINT, max_upstream_groups),
+	    .max = 10000000, .arg = "N",
+	    .help = "upstream joins at most (0: sized to the fd limit)" },
+	{ O("allow-group", 0, CONF_PREFIXES, allow_group),
+	    .arg = "PREFIX", .help = "join these groups even if scoped" },
+	{ O("deny-group", 0, CONF_PREFIXES, deny_group), .arg = "PREFIX",
+	    .help = "never join these groups (longest prefix wins)" },
+	{ O("allow-source", 0, CONF_PREFIXES, allow_source),
+	    .arg = "PREFIX", .help = "join only these sources; no ASM" },
 	{ O("max-groups", 0, CONF_UINT, max_groups), .min = 1, .max = 65535,
 	    .arg = "N", .help = "groups per tunnel (256)" },
 	{ O("max-sources", 0, CONF_UINT, max_sources), .max = 1000000,
-	    .arg = "N", .help = "sources per tunnel (1024)" },
+	    .arg = "N", .help = "sources per tunnel, (*,G) as one (1024)" },
 	/* R14: 0 = off (the default: see amtrelayd(8)). */
 	{ O("request-rate", 0, CONF_UINT, request_rate), .max = 100000,
 	    .arg = "N", .help = "Requests per second per source IP (0: off)" },
@@ -130,6 +151,9 @@ conf_defaults(struct relay_conf *c)
 	c->max_tunnels_per_ip = CONF_MAX_PER_IP;
 	c->max_groups = CONF_MAX_GROUPS;
 	c->max_sources = CONF_MAX_SOURCES;
+	c->tunnel_prefix4 = CONF_TUNNEL_PREFIX4;
+	c->tunnel_prefix6 = CONF_TUNNEL_PREFIX6;
+	c->new_gateway_share = CONF_NEW_GW_SHARE;
 	c->tunnel_mtu = CONF_TUNNEL_MTU;
 	c->ecn = true;
 	snprintf(c->state_file, sizeof(c->state_file), "%s", CONF_STATE_FILE);

@@ -56,6 +56,18 @@ static const struct {
 	C("limit-ignored", limit_ignored),
 	C("request-rate-limited", request_rate_limited),
 	C("control-send-errors", tx_control_errors),
+	C("refused-group-scope", refused_group_scope),
+	C("refused-group-policy", refused_group_policy),
+	C("refused-source-invalid", refused_source_invalid),
+	C("refused-source-policy", refused_source_policy),
+	C("exclude-over-limit", exclude_over_limit),
+	C("tunnels-refused-prefix", tunnels_refused_prefix),
+	C("tunnels-refused-reserve", tunnels_refused_reserve),
+	C("upstream-over-limit", upstream_over_limit),
+	C("upstream-join-errors", upstream_join_errors),
+	C("upstream-join-retries", upstream_join_retries),
+	C("log-suppressed", log_suppressed),
+	C("tunnels-unreachable", tunnels_unreachable),
 	C("data-rx-packets", data_rx_packets),
 	C("data-rx-bytes", data_rx_bytes),
 	C("data-tx-packets", data_tx_packets),
@@ -100,6 +112,8 @@ control_stats(struct relayd *rd)
 
 	control_counters(rd, control_stat, o);
 	json_object_set_new(o, "tunnels", json_integer(rd->ntunnels));
+	json_object_set_new(o, "upstream-joins",
+	    json_integer(upstream_count(rd)));
 	return o;
 }
 

@@ -5,11 +5,14 @@
 #ifndef AMT_RELAY_DATA_H
 #define AMT_RELAY_DATA_H
 
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <event2/event_struct.h>
 
 #include "amt/addr.h"
 
@@ -49,7 +52,10 @@ struct fwd_flow {
 	unsigned		 n;
 	unsigned		 cap;
 	bool			 joined;	/* upstream (R9) */
+	bool			 pending;	/* on the retry list */
+	bool			 queued;	/* on the join queue */
 	struct fwd_flow		*hnext;
+	TAILQ_ENTRY(fwd_flow)	 pentry;
 };
 
 struct fwd_ref {
@@ -75,6 +81,13 @@ struct fwd_table {
 	struct fwd_tref		**thash;
 	unsigned		 thash_size;
 	unsigned		 ntrefs;
+	/* flows wanted but not joined upstream: retried (forward.c) */
+	TAILQ_HEAD(, fwd_flow)	 pending;
+	unsigned		 npending;
+	struct event		 retry_ev;
+	/* flows not tried yet: joined in slices (forward.c) */
+	TAILQ_HEAD(, fwd_flow)	 joinq;
+	struct event		 join_ev;
 };
 
 struct fwd_flow	*fwd_flow_find(struct fwd_table *, const struct amt_ip *,

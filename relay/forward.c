@@ -5,6 +5,13 @@
  * back-reference to every flow it is in and its index there, so that
  * adding, removing and forgetting a tunnel cost O(flows of that tunnel),
  * whatever the number of tunnels on a flow.
+ *
+ * A new flow's upstream join is queued and made from the loop in slices
+ * (RELAY_SLICE_US), so that an Update burst of thousands of joins never
+ * holds the loop.  A flow whose upstream join fails (max-upstream-groups
+ * reached, no descriptor, kernel memory) stays wanted and goes on a
+ * retry list that a timer works through in slices likewise, so that a
+ * join never silently stays failed.
  */
 #include "config.h"
 
@@ -14,12 +21,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "amt/log.h"
 #include "relay.h"
 #include "data.h"
 
 #define FWD_HASH_MIN	64
+#define FWD_RETRY_MS	1000	/* failed joins are tried again after */
 
 static uint32_t
 fwd_hash_bytes(uint32_t h, const void *p, size_t len)
@@ -136,12 +145,116 @@ fwd_flow_get(struct relayd *rd, const struct amt_ip *s,
 	return f;
 }
 
+/* Take f off the join queue or the retry list. */
+static void
+fwd_unpend(struct fwd_table *ft, struct fwd_flow *f)
+{
+	if (f->queued) {
+		TAILQ_REMOVE(&ft->joinq, f, pentry);
+		f->queued = false;
+	}
+	if (!f->pending)
+		return;
+	TAILQ_REMOVE(&ft->pending, f, pentry);
+	f->pending = false;
+	ft->npending--;
+}
+
+/*
+ * R9: join f upstream.  A failure is counted once (first try), logged
+ * rate-limited by upstream.c, and f goes to the back of the retry list.
+ * Returns upstream_join()'s answer.
+ */
+static int
+fwd_join(struct relayd *rd, struct fwd_flow *f, bool retry)
+{
+	struct fwd_table	*ft = rd->fwd;
+	struct timeval		 tv = { FWD_RETRY_MS / 1000,
+				    (FWD_RETRY_MS % 1000) * 1000 };
+	int			 r;
+
+	r = upstream_join(rd, f->s.family == AF_UNSPEC ? NULL : &f->s, &f->g);
+	if (r == 0) {
+		f->joined = true;
+		if (f->pending)
+			rd->stats.upstream_join_retries++;
+		fwd_unpend(ft, f);
+		return 0;
+	}
+	if (!retry && r == UPSTREAM_FULL) {
+		rd->stats.upstream_over_limit++;
+		rlog(rd, RLOG_LIMIT, LOG_ERR, "max-upstream-groups (%u) "
+		    "reached: joins wait", rd->max_upstream);
+	} else if (!retry)
+		rd->stats.upstream_join_errors++;
+	fwd_unpend(ft, f);
+	TAILQ_INSERT_TAIL(&ft->pending, f, pentry);
+	f->pending = true;
+	ft->npending++;
+	if (!evtimer_pending(&ft->retry_ev, NULL))
+		evtimer_add(&ft->retry_ev, &tv);
+	return r;
+}
+
+/* One slice of the retry list; again in FWD_RETRY_MS while any is left. */
+static void
+fwd_retry_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct relayd		*rd = arg;
+	struct fwd_table	*ft = rd->fwd;
+	struct fwd_flow		*f;
+	uint64_t		 start = clock_mono_us();
+	unsigned		 n;
+
+	/* Each flow tried once per turn: a failure goes to the back. */
+	for (n = ft->npending; n > 0 && !relay_slice_over(start); n--) {
+		f = TAILQ_FIRST(&ft->pending);
+		if (fwd_join(rd, f, true) == UPSTREAM_FULL)
+			return;
+	}
+	/* More than a slice left: the next one after a turn of the loop. */
+	if (n > 0)
+		relay_slice_next(&ft->retry_ev);
+}
+
+/* One slice of the join queue (first joins of new flows, R9). */
+static void
+fwd_join_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct relayd		*rd = arg;
+	struct fwd_table	*ft = rd->fwd;
+	struct fwd_flow		*f;
+	uint64_t		 start = clock_mono_us();
+
+	while ((f = TAILQ_FIRST(&ft->joinq)) != NULL) {
+		if (relay_slice_over(start)) {
+			relay_slice_next(&ft->join_ev);
+			return;
+		}
+		(void)fwd_join(rd, f, false);
+	}
+}
+
+/* R9: the first interest in f: its join waits for the next slice. */
+static void
+fwd_queue(struct relayd *rd, struct fwd_flow *f)
+{
+	struct fwd_table	*ft = rd->fwd;
+
+	if (f->joined || f->pending || f->queued || rd->up == NULL)
+		return;
+	TAILQ_INSERT_TAIL(&ft->joinq, f, pentry);
+	f->queued = true;
+	relay_slice_next(&ft->join_ev);
+}
+
 static void
 fwd_flow_drop(struct relayd *rd, struct fwd_flow *f)
 {
 	struct fwd_table	 *ft = rd->fwd;
 	struct fwd_flow		**pp;
 
+	fwd_unpend(ft, f);
 	if (f->joined)
 		upstream_leave(rd, f->s.family == AF_UNSPEC ? NULL : &f->s,
 		    &f->g);
@@ -238,9 +351,7 @@ fwd_link(struct relayd *rd, struct fwd_flow *f, struct fwd_tref *r)
 	r->refs[r->n++].idx = f->n;
 	f->tun[f->n++] = r->t;
 	/* R9: the first interest in a flow joins it upstream. */
-	if (!f->joined && rd->up != NULL)
-		f->joined = upstream_join(rd, f->s.family == AF_UNSPEC ?
-		    NULL : &f->s, &f->g) == 0;
+	fwd_queue(rd, f);
 	return 0;
 }
 
@@ -393,6 +504,10 @@ fwd_start(struct relayd *rd)
 		log_warn("fwd_start");
 		return -1;
 	}
+	TAILQ_INIT(&rd->fwd->pending);
+	TAILQ_INIT(&rd->fwd->joinq);
+	evtimer_assign(&rd->fwd->retry_ev, rd->base, fwd_retry_cb, rd);
+	evtimer_assign(&rd->fwd->join_ev, rd->base, fwd_join_cb, rd);
 	return 0;
 }
 
@@ -405,6 +520,8 @@ fwd_stop(struct relayd *rd)
 
 	if (ft == NULL)
 		return;
+	evtimer_del(&ft->retry_ev);
+	evtimer_del(&ft->join_ev);
 	batch_flush(rd);
 	for (i = 0; ft->thash != NULL && i < ft->thash_size; i++) {
 		while ((r = ft->thash[i]) != NULL)

@@ -45,9 +45,34 @@ struct lsock {
 	struct iovec		 iov[LISTEN_BATCH];
 	struct sockaddr_storage	 from[LISTEN_BATCH];
 	uint8_t			 buf[LISTEN_BATCH][LISTEN_MSGLEN];
+	int			 n, next;	/* read, handed on */
+	struct event		 more_ev;	/* the rest, next turn */
+	struct event		 err_ev;	/* read the error queue */
 };
 
 static void	listen_read_cb(evutil_socket_t, short, void *);
+
+/*
+ * A send took the socket's pending ICMP error (IP_RECVERR): the error
+ * queue holds it, and a socket that keeps receiving may not see a
+ * receive fail for long, so it is read after this turn of the loop (not
+ * from inside the send, whose tunnel it may drop).
+ */
+static void
+listen_err_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	unreach_read(arg);
+}
+
+static void
+listen_icmp_seen(struct relayd *rd, int fd)
+{
+	struct listener	*l;
+
+	TAILQ_FOREACH(l, &rd->listeners, entry)
+		if (l->fd == fd)
+			relay_slice_next(&((struct lsock *)l)->err_ev);
+}
 
 /*
  * R12, RFC 7450 5.3.3.6.3: Multicast Data over IPv4 leaves with DF set
@@ -63,6 +88,8 @@ listen_sockopts(int fd, int family)
 	    sizeof(rcv)) == -1 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF,
 	    &rcv, sizeof(rcv)) == -1)
 		log_warn("SO_RCVBUF");
+	if (unreach_sockopts(fd, family) == -1)
+		log_warn("IP_RECVERR");
 	if (family == AF_INET) {
 		pmtu = IP_PMTUDISC_PROBE;
 		return setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu,
@@ -123,6 +150,8 @@ listen_add(struct relayd *rd, const struct amt_ip *ip, bool discovery_only)
 	ls->l.rd = rd;
 	event_assign(&ls->l.ev, rd->base, fd, EV_READ | EV_PERSIST,
 	    listen_read_cb, ls);
+	evtimer_assign(&ls->more_ev, rd->base, listen_read_cb, ls);
+	evtimer_assign(&ls->err_ev, rd->base, listen_err_cb, ls);
 	event_add(&ls->l.ev, NULL);
 	TAILQ_INSERT_TAIL(&rd->listeners, &ls->l, entry);
 	log_info("listening on %s port %u%s", ip_str(ip, buf, sizeof(buf)),
@@ -145,6 +174,7 @@ listen_start(struct relayd *rd)
 	int			 i;
 
 	TAILQ_INIT(&rd->listeners);
+	rd->icmp_seen = listen_icmp_seen;
 	if (c->relay_addr4.family != 0 &&
 	    listen_add(rd, &c->relay_addr4, false) == -1)
 		goto fail;
@@ -171,6 +201,8 @@ listen_stop(struct relayd *rd)
 	while ((l = TAILQ_FIRST(&rd->listeners)) != NULL) {
 		TAILQ_REMOVE(&rd->listeners, l, entry);
 		event_del(&l->ev);
+		event_del(&((struct lsock *)l)->more_ev);
+		event_del(&((struct lsock *)l)->err_ev);
 		close(l->fd);
 		free(l);
 	}
@@ -181,10 +213,18 @@ listen_send(struct listener *l, const struct sockaddr *dst, const void *buf,
     size_t len)
 {
 	char	tmp[ADDR_STRLEN];
+	int	try;
 
-	if (sendto(l->fd, buf, len, MSG_DONTWAIT, dst, addr_len(dst)) ==
-	    (ssize_t)len)
-		return 0;
+	/* A send reports (and clears) an ICMP error pending for an
+	 * earlier datagram (IP_RECVERR) and is not made: once more. */
+	for (try = 0; try < 2; try++) {
+		if (sendto(l->fd, buf, len, MSG_DONTWAIT, dst,
+		    addr_len(dst)) == (ssize_t)len)
+			return 0;
+		if (!listen_icmp_errno(errno))
+			break;
+		listen_icmp_seen(l->rd, l->fd);
+	}
 	l->rd->stats.tx_control_errors++;
 	log_debug("send to %s: %s", addr_str(dst, tmp, sizeof(tmp)),
 	    strerror(errno));
@@ -211,31 +251,57 @@ listen_batch_init(struct lsock *ls)
 }
 
 /*
+ * Hand the batch on, at least one message, then until RELAY_SLICE_US
+ * has passed: a batch of Updates of hundreds of records each, or of
+ * Teardowns of such tunnels, is spread over turns of the loop.
+ */
+static void
+listen_input_batch(struct lsock *ls, uint64_t start)
+{
+	struct msghdr	*h;
+
+	while (ls->next < ls->n) {
+		if (relay_slice_over(start)) {
+			relay_slice_next(&ls->more_ev);
+			return;
+		}
+		h = &ls->msgs[ls->next].msg_hdr;
+		if (h->msg_flags & MSG_TRUNC)
+			ls->l.rd->stats.err_incomplete_packet++;
+		else
+			ls->l.rd->listen_input(&ls->l, h->msg_name,
+			    ls->buf[ls->next], ls->msgs[ls->next].msg_len);
+		ls->next++;
+	}
+}
+
+/*
  * One batch per readable event (the event is level-triggered: the rest
- * is read on the next turn of the loop, so other sockets are not starved).
+ * is read on the next turn of the loop, so other sockets are not starved);
+ * what a slice left of the batch goes first.
  * Nothing here rate-limits: bursts of Updates are all handled (Q4).
  */
 static void
 listen_read_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct lsock	*ls = arg;
-	struct msghdr	*h;
-	int		 i, n;
+	uint64_t	 start = clock_mono_us();
+	int		 n;
 
-	listen_batch_init(ls);
-	n = recvmmsg(fd, ls->msgs, LISTEN_BATCH, MSG_DONTWAIT, NULL);
-	if (n == -1) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			log_warn("recvmmsg");
+	if (ls->next < ls->n) {
+		listen_input_batch(ls, start - RELAY_SLICE_US / 2);
 		return;
 	}
-	for (i = 0; i < n; i++) {
-		h = &ls->msgs[i].msg_hdr;
-		if (h->msg_flags & MSG_TRUNC) {
-			ls->l.rd->stats.err_incomplete_packet++;
-			continue;
-		}
-		ls->l.rd->listen_input(&ls->l, h->msg_name, ls->buf[i],
-		    ls->msgs[i].msg_len);
+	listen_batch_init(ls);
+	n = recvmmsg(ls->l.fd, ls->msgs, LISTEN_BATCH, MSG_DONTWAIT, NULL);
+	if (n == -1) {
+		/* An ICMP error is pending (IP_RECVERR), or was, and the
+		 * socket woke us for its error queue: unreach.c reads it. */
+		if (errno != EINTR)
+			unreach_read(&ls->l);
+		return;
 	}
+	ls->n = n;
+	ls->next = 0;
+	listen_input_batch(ls, start);
 }

@@ -33,12 +33,14 @@ static const struct main_module {
 	void		(*stop)(struct relayd *);
 	int		 exitcode;
 } main_modules[] = {
+	{ "limits", limits_start, limits_stop, EX_OSERR },
 	{ "control socket", control_start, control_stop, EX_CANTCREAT },
 	{ "AMT sockets", listen_start, listen_stop, EX_OSERR },
 	{ "response MAC keys", keys_start, keys_stop, EX_SOFTWARE },
 	{ "send batches", batch_start, batch_stop, EX_SOFTWARE },
 	{ "replication", repl_start, repl_stop, EX_SOFTWARE },
 	{ "forwarding", fwd_start, fwd_stop, EX_SOFTWARE },
+	{ "source policy", policy_start, policy_stop, EX_SOFTWARE },
 	{ "upstream", upstream_start, upstream_stop, EX_OSERR },
 	{ "tunnels", tunnel_start, tunnel_stop, EX_SOFTWARE },
 	{ "request rate limit", ratelimit_start, ratelimit_stop, EX_SOFTWARE },

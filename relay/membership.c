@@ -35,6 +35,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "amt/log.h"
 #include "relay.h"
@@ -244,8 +245,8 @@ mship_fwd_sources(struct tunnel *t, const struct mgroup *m,
 		if (!add)
 			fwd_sg_del(t->rd, &src, &grp, t);
 		else if (fwd_sg_add(t->rd, &src, &grp, t) == -1)
-			log_warnx("forwarding (%s,...) refused", ip_str(&src,
-			    buf, sizeof(buf)));
+			rlog(t->rd, RLOG_LIMIT, LOG_ERR, "forwarding (%s,...) "
+			    "refused", ip_str(&src, buf, sizeof(buf)));
 	}
 }
 
@@ -268,7 +269,8 @@ mship_fwd(struct tunnel *t, const struct mgroup *m, int mode,
 	} else if (m->mode == MODE_INCLUDE) {
 		/* (*,G) first so no packet falls in a gap. */
 		if (fwd_g_add(t->rd, &grp, t) == -1)
-			log_warnx("forwarding (*,G) refused");
+			rlog(t->rd, RLOG_LIMIT, LOG_ERR,
+			    "forwarding (*,G) refused");
 		mship_fwd_sources(t, m, &old, false);
 	} else if (mode == MODE_INCLUDE) {
 		mship_fwd_sources(t, m, set, true);
@@ -277,19 +279,43 @@ mship_fwd(struct tunnel *t, const struct mgroup *m, int mode,
 }
 
 /*
+ * What a group costs against --max-sources: its sources, and one more
+ * for the (*,G) join of EXCLUDE mode, so that (S,G) and (*,G) flows
+ * count alike.
+ */
+static unsigned
+mgroup_cost(int mode, unsigned nsrc)
+{
+	return nsrc + (mode == MODE_EXCLUDE);
+}
+
+/*
  * R14, RFC 7450 5.3.3.8: at the per-tunnel source limit keep what the
- * group had and ignore additions beyond the limit.
+ * group had and ignore additions beyond the limit.  An EXCLUDE list
+ * cannot be cut that way (a source left out would be forwarded against
+ * the gateway's wish, R10), so a group whose EXCLUDE state does not fit
+ * is dropped: the tunnel gets nothing of it (exclude-over-limit).
  */
 static int
-mship_limit(struct tunnel *t, const struct mgroup *m, struct mset *set)
+mship_limit(struct tunnel *t, const struct mgroup *m, int *mode,
+    struct mset *set)
 {
 	struct mset	old = { m->src, m->nsrc }, keep, add, tmp;
-	unsigned	other = t->nsources - m->nsrc, budget;
+	unsigned	other, budget;
 
+	other = t->nsources - mgroup_cost(m->mode, m->nsrc);
 	budget = t->rd->conf.max_sources > other ?
 	    t->rd->conf.max_sources - other : 0;
-	if (set->n <= budget)
+	if (mgroup_cost(*mode, set->n) <= budget)
 		return 0;
+	if (*mode == MODE_EXCLUDE) {
+		t->rd->stats.exclude_over_limit++;
+		rlog(t->rd, RLOG_LIMIT, LOG_INFO, "tunnel over max-sources: "
+		    "EXCLUDE group dropped");
+		*mode = MODE_INCLUDE;
+		set->n = 0;
+		return 0;
+	}
 	t->rd->stats.limit_ignored++;
 	if (mset_op(&keep, set, &old, MSET_INTER) == -1)
 		return -1;
@@ -307,6 +333,34 @@ mship_limit(struct tunnel *t, const struct mgroup *m, struct mset *set)
 	free(keep.v);
 	free(add.v);
 	return 0;
+}
+
+/*
+ * policy.c: INCLUDE sources that may not be joined are left out (they
+ * cannot be forwarded anyway); EXCLUDE mode (ASM) where sources are
+ * restricted becomes INCLUDE {}.  Excluded sources stay as they are:
+ * excluding a bogus source costs nothing upstream.
+ */
+static void
+mship_policy(struct tunnel *t, const struct mgroup *m, int *mode,
+    struct mset *set)
+{
+	struct amt_ip	src;
+	unsigned	i, n = 0;
+
+	if (*mode == MODE_EXCLUDE) {
+		if (!policy_asm_ok(t->rd)) {
+			*mode = MODE_INCLUDE;
+			set->n = 0;
+		}
+		return;
+	}
+	for (i = 0; i < set->n; i++) {
+		mgroup_ip(m, set->v[i], &src);
+		if (policy_source_ok(t->rd, &src))
+			memmove(set->v[n++], set->v[i], sizeof(msrc));
+	}
+	set->n = n;
 }
 
 /* The new state of m after rec (table at the top of this file). */
@@ -337,19 +391,6 @@ mship_next(const struct mgroup *m, uint8_t type, const struct mset *a,
 	return -1;
 }
 
-/*
- * RFC 4291 2.7, RFC 5771: link-local scope groups (224.0.0.0/24, ff02::
- * and narrower) are never routed; a gateway's kernel reports some of them
- * (solicited-node groups) and the relay must not join them upstream.
- */
-static bool
-mship_linklocal(const struct amt_ip *g)
-{
-	if (g->family == AF_INET)
-		return g->u.b[0] == 224 && g->u.b[1] == 0 && g->u.b[2] == 0;
-	return (g->u.b[1] & 0x0f) <= 2;
-}
-
 /* Move group m (index pos or new at -pos-1) to (mode, set). */
 static int
 mship_set(struct tunnel *t, long pos, const struct amt_ip *g, int mode,
@@ -369,10 +410,12 @@ mship_set(struct tunnel *t, long pos, const struct amt_ip *g, int mode,
 			return -1;
 	} else
 		m = &mgroups(t)[pos];
-	if (mship_limit(t, m, set) == -1)
+	mship_policy(t, m, &mode, set);
+	if (mship_limit(t, m, &mode, set) == -1)
 		return -1;
 	mship_fwd(t, m, mode, set);
-	t->nsources = t->nsources - m->nsrc + set->n;
+	t->nsources = t->nsources - mgroup_cost(m->mode, m->nsrc) +
+	    mgroup_cost(mode, set->n);
 	free(m->src);
 	m->src = set->v;
 	m->nsrc = set->n;
@@ -391,7 +434,9 @@ membership_apply(struct tunnel *t, const struct mcast_record *rec)
 	long				 pos;
 	int				 mode, rc;
 
-	if (!ip_is_multicast(&rec->group) || mship_linklocal(&rec->group))
+	/* policy.c: link-local and other scoped groups never go upstream */
+	if (!ip_is_multicast(&rec->group) || !policy_group_ok(t->rd,
+	    &rec->group))
 		return 0;
 	if (mset_from_record(&a, rec) == -1)
 		return -1;

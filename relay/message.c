@@ -21,6 +21,7 @@
 #include <netinet/in.h>
 
 #include <string.h>
+#include <syslog.h>
 
 #include "amt/clock.h"
 #include "amt/log.h"
@@ -41,8 +42,8 @@ msg_send(struct listener *l, const struct sockaddr *to,
 	ssize_t	n;
 
 	if ((n = amt_encode(m, buf, sizeof(buf))) < 0) {
-		log_warnx("encode %s: %s", amt_type_name(m->type),
-		    amt_strerror((int)n));
+		rlog(l->rd, RLOG_MESSAGE, LOG_ERR, "encode %s: %s",
+		    amt_type_name(m->type), amt_strerror((int)n));
 		return;
 	}
 	if (listen_send(l, to, buf, (size_t)n) == 0)
@@ -76,12 +77,29 @@ msg_discovery(struct listener *l, const struct sockaddr *from,
 	msg_send(l, from, &out, &rd->stats.tx_relay_advertisement);
 }
 
-/* R14: would an Update from this endpoint be refused as a new tunnel? */
-static bool
-msg_at_capacity(struct relayd *rd, const struct sockaddr *from)
+/*
+ * R14: would an Update from this endpoint be refused as a new tunnel?
+ * The counter that says why, or NULL.  Beyond the table's size and the
+ * per-prefix limit, the last new-gateway-share % of the table is kept
+ * for prefixes that have no tunnel yet, so that a few networks cannot
+ * take it all.
+ */
+static uint64_t *
+msg_refusal(struct relayd *rd, const struct sockaddr *from)
 {
-	return rd->ntunnels >= rd->conf.max_tunnels ||
-	    tunnel_count_ip(rd, from) >= rd->conf.max_tunnels_per_ip;
+	const struct relay_conf	*c = &rd->conf;
+	unsigned		 n, kept;
+
+	if (rd->ntunnels >= c->max_tunnels)
+		return &rd->stats.tunnels_refused;
+	n = tunnel_count_prefix(rd, from);
+	if (n >= c->max_tunnels_per_ip)
+		return &rd->stats.tunnels_refused_prefix;
+	kept = (unsigned)((uint64_t)c->max_tunnels * c->new_gateway_share /
+	    100);
+	if (n > 0 && rd->ntunnels >= c->max_tunnels - kept)
+		return &rd->stats.tunnels_refused_reserve;
+	return NULL;
 }
 
 /* R3: P asks for MLDv2; Q2: the Linux driver's P bit if configured. */
@@ -158,7 +176,8 @@ msg_request(struct listener *l, const struct sockaddr *from,
 	qp.qqi = rd->conf.qqi;
 	qp.max_resp_ms = MSG_MAX_RESP_MS;
 	if ((qlen = mcast_build_query(&qp, q, sizeof(q))) < 0) {
-		log_warnx("query: %s", mcast_strerror((int)qlen));
+		rlog(rd, RLOG_MESSAGE, LOG_ERR, "query: %s",
+		    mcast_strerror((int)qlen));
 		return;
 	}
 	memset(&out, 0, sizeof(out));
@@ -170,7 +189,7 @@ msg_request(struct listener *l, const struct sockaddr *from,
 	out.inner = q;
 	out.inner_len = (size_t)qlen;
 	t = tunnel_find(rd, from);
-	if (t == NULL && msg_at_capacity(rd, from))
+	if (t == NULL && msg_refusal(rd, from) != NULL)
 		out.flags |= AMT_QUERY_FLAG_L;
 	if (rd->conf.advertise_g) {
 		out.flags |= AMT_QUERY_FLAG_G;
@@ -239,6 +258,7 @@ msg_update(struct listener *l, const struct sockaddr *from,
 	struct mcast_report	 rep;
 	struct mcast_record	 rec;
 	struct tunnel		*t;
+	uint64_t		*refused;
 	uint8_t			 canon[16];
 	uint16_t		 port;
 	int			 rc;
@@ -261,8 +281,11 @@ msg_update(struct listener *l, const struct sockaddr *from,
 		return;
 	}
 	if (t == NULL) {
-		if (msg_at_capacity(rd, from)) {
-			rd->stats.tunnels_refused++;
+		if ((refused = msg_refusal(rd, from)) != NULL) {
+			/* tunnels-refused: all; the others say why */
+			if (refused != &rd->stats.tunnels_refused)
+				rd->stats.tunnels_refused++;
+			(*refused)++;
 			return;
 		}
 		if ((t = tunnel_new(rd, from, l)) == NULL)
@@ -275,7 +298,8 @@ msg_update(struct listener *l, const struct sockaddr *from,
 	t->rx_update++;
 	while (mcast_report_next(&rep, &rec) == 1)
 		if (membership_apply(t, &rec) == -1)
-			log_warnx("membership: out of memory");
+			rlog(rd, RLOG_MESSAGE, LOG_ERR,
+			    "membership: out of memory");
 	tunnel_refresh(t);
 }
 
@@ -305,8 +329,9 @@ msg_teardown(struct listener *l, const struct sockaddr *from,
 		rd->stats.err_no_active_gateway++;
 		return;
 	}
-	log_info("teardown of %s from %s", addr_str((struct sockaddr *)&gw,
-	    buf, sizeof(buf)), addr_str(from, buf2, sizeof(buf2)));
+	rlog(rd, RLOG_TUNNEL, LOG_INFO, "teardown of %s from %s",
+	    addr_str((struct sockaddr *)&gw, buf, sizeof(buf)),
+	    addr_str(from, buf2, sizeof(buf2)));
 	tunnel_free(t);
 }
 

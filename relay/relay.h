@@ -13,6 +13,7 @@
 
 #include <sys/queue.h>
 #include <sys/socket.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,7 +24,9 @@
 #include <event2/event_struct.h>
 
 #include "amt/addr.h"
+#include "amt/clock.h"
 #include "amt/conf.h"
+#include "amt/log.h"
 #include "amt/mac.h"
 #include "amt/mcast.h"
 #include "amt/wire.h"
@@ -64,6 +67,14 @@ struct relay_conf {
 	unsigned	 max_groups;		/* per tunnel */
 	unsigned	 max_sources;		/* per tunnel */
 	unsigned	 request_rate;		/* Requests/s per source IP, 0 off */
+	/* abuse limits: admission by prefix, upstream, policy (policy.c) */
+	unsigned	 tunnel_prefix4;	/* max_tunnels_per_ip counts per */
+	unsigned	 tunnel_prefix6;	/* /32 and /64 by default */
+	unsigned	 new_gateway_share;	/* % of max_tunnels kept (10) */
+	unsigned	 max_upstream_groups;	/* 0: sized at start (limits.c) */
+	struct conf_prefixes allow_group;
+	struct conf_prefixes deny_group;
+	struct conf_prefixes allow_source;
 	bool		 advertise_g;		/* G flag / Teardown (R3, default off) */
 	bool		 linux_p_bit;		/* Q2 */
 	bool		 ecn;			/* R15: honour E (default) */
@@ -108,6 +119,19 @@ struct relay_stats {
 	uint64_t	limit_ignored;		/* R14 per-tunnel limit */
 	uint64_t	request_rate_limited;	/* R14 --request-rate */
 	uint64_t	tx_control_errors;	/* Advertisement/Query not sent */
+	/* abuse limits: refusals by reason */
+	uint64_t	refused_group_scope;	/* not global scope (policy.c) */
+	uint64_t	refused_group_policy;	/* deny-group */
+	uint64_t	refused_source_invalid;	/* not a unicast source */
+	uint64_t	refused_source_policy;	/* not in allow-source */
+	uint64_t	exclude_over_limit;	/* EXCLUDE too long: group dropped */
+	uint64_t	tunnels_refused_prefix;	/* per-prefix limit */
+	uint64_t	tunnels_refused_reserve; /* share kept for new prefixes */
+	uint64_t	upstream_over_limit;	/* flows past max-upstream-groups */
+	uint64_t	upstream_join_errors;	/* joins that failed (retried) */
+	uint64_t	upstream_join_retries;	/* of which later joined */
+	uint64_t	log_suppressed;		/* rate-limited log lines */
+	uint64_t	tunnels_unreachable;	/* dropped: port unreachable */
 	/* data plane */
 	uint64_t	data_rx_packets;
 	uint64_t	data_rx_bytes;
@@ -158,12 +182,25 @@ struct tunnel {
 	/* status.c: data packets, bytes at the last sample, and per s */
 	uint64_t		 st_mark[2];
 	uint64_t		 st_rate[2];
+	/* unreach.c: ICMP port unreachable from the gateway */
+	uint64_t		 unreach_ms;	/* first of this run */
+	unsigned		 unreach_n;
 	/* hash chaining (tunnel.c) */
 	struct tunnel		*hnext;
 	TAILQ_ENTRY(tunnel)	 entry;
 };
 TAILQ_HEAD(tunnel_list, tunnel);
 TAILQ_HEAD(listener_list, listener);
+
+/* Kinds of log lines a remote party can cause, each rate-limited. */
+enum rlog_kind {
+	RLOG_TUNNEL,		/* tunnel up, down, timed out, torn down */
+	RLOG_POLICY,		/* groups and sources refused */
+	RLOG_LIMIT,		/* per-tunnel and upstream limits reached */
+	RLOG_UPSTREAM,		/* upstream joins and leaves that failed */
+	RLOG_MESSAGE,		/* messages that could not be answered */
+	RLOG_NKINDS
+};
 
 struct relayd {
 	struct event_base	*base;
@@ -174,6 +211,9 @@ struct relayd {
 	void			(*listen_input)(struct listener *,
 				    const struct sockaddr *, const uint8_t *,
 				    size_t);
+	/* a send on AMT socket fd reported an earlier datagram's ICMP
+	 * error: its error queue is to be read (listen.c sets it) */
+	void			(*icmp_seen)(struct relayd *, int);
 	/* tunnel.c */
 	struct tunnel		**thash;
 	unsigned		 thash_size;
@@ -192,6 +232,13 @@ struct relayd {
 	struct event		*sig_ev[4];
 	struct event		 rotate_ev;
 	struct relay_stats	 stats;
+	/* limits.c: rate-limited logging, then policy.c: own addresses */
+	struct log_limit	 rlog[RLOG_NKINDS];
+	struct event		 rlog_ev;
+	struct amt_ip		*local;
+	unsigned		 nlocal;
+	unsigned		 max_upstream;	/* joins (max-upstream-groups) */
+	unsigned		 max_upstream_socks; /* descriptors for joins */
 	/* operations: the pid file, the /metrics listener */
 	struct pidfile		*pidfile;
 	struct metrics		*metrics;
@@ -243,7 +290,18 @@ int		 listen_start(struct relayd *);
 void		 listen_stop(struct relayd *);
 int		 listen_send(struct listener *, const struct sockaddr *,
 		    const void *, size_t);
+/* errno of an ICMP error that a send reports for an earlier datagram
+ * (IP_RECVERR, unreach.c): this datagram was not sent. */
+static inline bool
+listen_icmp_errno(int e)
+{
+	return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH ||
+	    e == EHOSTDOWN || e == EPROTO || e == ENONET;
+}
 
+/* unreach.c: tunnels whose gateway answers ICMP port unreachable */
+int		 unreach_sockopts(int, int);
+void		 unreach_read(struct listener *);
 /* message.c: one handler per AMT message the relay accepts */
 /* One datagram received on l (listen.c calls it as rd->listen_input). */
 void		 msg_input(struct listener *, const struct sockaddr *,
@@ -256,7 +314,8 @@ struct tunnel	*tunnel_new(struct relayd *, const struct sockaddr *,
 		    struct listener *);
 void		 tunnel_free(struct tunnel *);
 void		 tunnel_refresh(struct tunnel *);
-unsigned	 tunnel_count_ip(struct relayd *, const struct sockaddr *);
+/* R14: tunnels in the gateway's prefix (tunnel-prefix4/6) */
+unsigned	 tunnel_count_prefix(struct relayd *, const struct sockaddr *);
 uint64_t	 tunnel_ip_hash(const struct relayd *, const uint8_t [16]);
 void		 tunnel_stop(struct relayd *);
 
@@ -264,6 +323,41 @@ void		 tunnel_stop(struct relayd *);
 int		 ratelimit_start(struct relayd *);
 void		 ratelimit_stop(struct relayd *);
 bool		 ratelimit_allow(struct relayd *, const uint8_t [16], uint32_t);
+
+/* policy.c: which groups and sources may be joined for a gateway */
+int		 policy_start(struct relayd *);
+void		 policy_stop(struct relayd *);
+bool		 policy_global_scope(const struct amt_ip *);
+bool		 policy_group_ok(struct relayd *, const struct amt_ip *);
+bool		 policy_source_ok(struct relayd *, const struct amt_ip *);
+bool		 policy_asm_ok(struct relayd *);
+
+/* limits.c: descriptors, the upstream budget, rate-limited logs */
+int		 limits_start(struct relayd *);
+void		 limits_stop(struct relayd *);
+/*
+ * Work that a burst can make large (upstream joins and leaves) is queued
+ * and done from the event loop in slices of at most RELAY_SLICE_US, each
+ * slice followed by a turn of the loop, so that Requests and Updates
+ * from other gateways wait at most about that long.
+ */
+#define RELAY_SLICE_US	2000
+static inline bool
+relay_slice_over(uint64_t start_us)
+{
+	return clock_mono_us() - start_us >= RELAY_SLICE_US;
+}
+/* Arm ev (a timer) to run after this turn of the loop. */
+static inline void
+relay_slice_next(struct event *ev)
+{
+	struct timeval	now = { 0, 0 };
+
+	if (!evtimer_pending(ev, NULL))
+		evtimer_add(ev, &now);
+}
+#define rlog(rd, kind, pri, ...) \
+	log_limited(&(rd)->rlog[(kind)], (pri), 0, __VA_ARGS__)
 
 /* membership.c: RFC 3376 6.4 / RFC 3810 7.4 per tunnel (R8) */
 int		 membership_apply(struct tunnel *, const struct mcast_record *);
@@ -318,10 +412,12 @@ void		 fwd_walk(struct relayd *, void (*)(const struct amt_ip *,
 		    const struct amt_ip *, unsigned, void *), void *);
 
 /* upstream.c: host joins on the upstream interface (R9) */
+#define UPSTREAM_FULL	(-2)	/* upstream_join: max-upstream-groups */
 int		 upstream_start(struct relayd *);
 void		 upstream_stop(struct relayd *);
 int		 upstream_join(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *);
+unsigned	 upstream_count(const struct relayd *);
 void		 upstream_leave(struct relayd *, const struct amt_ip *,
 		    const struct amt_ip *);
 

@@ -4,7 +4,7 @@ sbin_PROGRAMS += relay/amtrelayd
 relay_amtrelayd_SOURCES = relay/main.c relay/keys.c relay/conf.c relay/reload.c \
 	relay/listen.c relay/message.c relay/tunnel.c relay/membership.c \
 	relay/control.c relay/metrics.c relay/status.c relay/ratelimit.c \
-	relay/relay.h
+	relay/policy.c relay/limits.c relay/unreach.c relay/relay.h
 relay_amtrelayd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \
 	$(JANSSON_LIBS)
 # dist_man_MANS cannot be appended to across fragments: the page is
@@ -16,12 +16,13 @@ if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_membership tests/unit/test_relay_msg
 TESTS += tests/unit/test_membership tests/unit/test_relay_msg
 tests_unit_test_membership_SOURCES = tests/unit/test_membership.c \
-	relay/membership.c relay/relay.h
+	relay/membership.c relay/policy.c relay/relay.h
 tests_unit_test_membership_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/relay
 tests_unit_test_membership_LDADD = $(AMT_UNIT_LIBS)
 tests_unit_test_relay_msg_SOURCES = tests/unit/test_relay_msg.c \
 	relay/message.c relay/listen.c relay/tunnel.c relay/membership.c \
-	relay/conf.c relay/ratelimit.c relay/relay.h
+	relay/conf.c relay/ratelimit.c relay/policy.c relay/unreach.c \
+	relay/relay.h
 tests_unit_test_relay_msg_CFLAGS = $(AMT_UNIT_CFLAGS) -I$(top_srcdir)/relay
 tests_unit_test_relay_msg_LDADD = $(AMT_UNIT_LIBS) $(LIBEVENT_LIBS) \
 	$(LIBSODIUM_LIBS) $(JANSSON_LIBS)

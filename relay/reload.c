@@ -44,6 +44,9 @@ static const struct {
 	F("user", user),
 	F("log-facility", log_facility),
 	F("metrics", metrics),
+	F("tunnel-prefix4", tunnel_prefix4),	/* tunnel buckets hash it */
+	F("tunnel-prefix6", tunnel_prefix6),
+	F("max-upstream-groups", max_upstream_groups),
 	F(NULL, relay_addr4),
 	F(NULL, relay_addr6),
 	F(NULL, discovery),

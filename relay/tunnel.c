@@ -3,11 +3,14 @@
  * received (R7, RFC 7450 4.2.2), each with its own expiry timer (R13).
  *
  * Buckets are chosen by a keyed SipHash (libsodium crypto_shorthash, key
- * random at start) of the gateway IP alone, and a lookup compares IP and
- * port.  Hashing the IP alone puts every tunnel of one IP in one chain, so
- * the per-IP count of R14 is one chain walk; the chains stay short because
- * that count is limited (--max-tunnels-per-ip), and an attacker cannot
- * aim addresses at one bucket without the key.
+ * random at start) of the gateway's prefix alone (its IPv4 address, its
+ * IPv6 /64, as tunnel-prefix4/6 say), and a lookup compares IP and
+ * port.  Hashing the prefix puts every tunnel of one network in one
+ * chain, so the per-prefix count of R14 is one chain walk; the chains
+ * stay short because that count is limited (--max-tunnels-per-ip), and
+ * an attacker cannot aim prefixes at one bucket without the key.  One
+ * IPv6 host holds a /64 and its 2^64 addresses, so counting single
+ * addresses would let it take the whole table.
  */
 #include "config.h"
 
@@ -16,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include <sodium.h>
 
@@ -61,26 +65,30 @@ tunnel_ip_hash(const struct relayd *rd, const uint8_t canon[16])
 	return v;
 }
 
+/* The canonical form of sa's address, cut to its admission prefix. */
+static void
+tunnel_prefix(const struct relayd *rd, const struct sockaddr *sa,
+    uint8_t canon[16])
+{
+	uint16_t	port;
+	unsigned	bits, i;
+
+	if (addr_canon(sa, canon, &port) == -1)
+		memset(canon, 0, 16);
+	bits = sa->sa_family == AF_INET ? 96 + rd->conf.tunnel_prefix4 :
+	    rd->conf.tunnel_prefix6;
+	for (i = 0; i < 16; i++, bits = bits > 8 ? bits - 8 : 0)
+		if (bits < 8)
+			canon[i] &= (uint8_t)(0xff00 >> bits);
+}
+
 static unsigned
 tunnel_bucket(const struct relayd *rd, const struct sockaddr *sa)
 {
 	uint8_t		canon[16];
-	uint16_t	port;
 
-	if (addr_canon(sa, canon, &port) == -1)
-		memset(canon, 0, sizeof(canon));
+	tunnel_prefix(rd, sa, canon);
 	return (unsigned)(tunnel_ip_hash(rd, canon) & (rd->thash_size - 1));
-}
-
-/* Same gateway IP (whatever the port). */
-static bool
-tunnel_same_ip(const struct tunnel *t, const struct sockaddr *sa)
-{
-	struct amt_ip	a, b;
-
-	ip_from_sa((const struct sockaddr *)&t->gw, &a);
-	ip_from_sa(sa, &b);
-	return ip_eq(&a, &b);
 }
 
 struct tunnel *
@@ -94,16 +102,22 @@ tunnel_find(struct relayd *rd, const struct sockaddr *sa)
 	return NULL;
 }
 
-/* R14: tunnels of this gateway IP (one chain, see above). */
+/* R14: tunnels of this gateway's prefix (one chain, see above). */
 unsigned
-tunnel_count_ip(struct relayd *rd, const struct sockaddr *sa)
+tunnel_count_prefix(struct relayd *rd, const struct sockaddr *sa)
 {
 	struct tunnel	*t;
+	uint8_t		 key[16], p[16];
 	unsigned	 n = 0;
 
-	for (t = rd->thash[tunnel_bucket(rd, sa)]; t != NULL; t = t->hnext)
-		if (tunnel_same_ip(t, sa))
+	tunnel_prefix(rd, sa, key);
+	for (t = rd->thash[tunnel_bucket(rd, sa)]; t != NULL; t = t->hnext) {
+		if (t->gw.ss_family != sa->sa_family)
+			continue;
+		tunnel_prefix(rd, (const struct sockaddr *)&t->gw, p);
+		if (memcmp(key, p, sizeof(p)) == 0)
 			n++;
+	}
 	return n;
 }
 
@@ -133,8 +147,8 @@ tunnel_new(struct relayd *rd, const struct sockaddr *sa,
 	rd->thash[b] = t;
 	TAILQ_INSERT_TAIL(&rd->tunnels, t, entry);
 	rd->ntunnels++;
-	log_info("tunnel %s up (%u tunnels)", addr_str(sa, buf, sizeof(buf)),
-	    rd->ntunnels);
+	rlog(rd, RLOG_TUNNEL, LOG_INFO, "tunnel %s up (%u tunnels)",
+	    addr_str(sa, buf, sizeof(buf)), rd->ntunnels);
 	return t;
 }
 
@@ -167,8 +181,9 @@ tunnel_free(struct tunnel *t)
 	fwd_tunnel_gone(t->rd, t);
 	membership_clear(t);
 	tunnel_unlink(t);
-	log_info("tunnel %s down (%u tunnels)", addr_str(
-	    (struct sockaddr *)&t->gw, buf, sizeof(buf)), t->rd->ntunnels);
+	rlog(t->rd, RLOG_TUNNEL, LOG_INFO, "tunnel %s down (%u tunnels)",
+	    addr_str((struct sockaddr *)&t->gw, buf, sizeof(buf)),
+	    t->rd->ntunnels);
 	free(t);
 }
 
@@ -179,6 +194,7 @@ tunnel_refresh(struct tunnel *t)
 	struct timeval	tv;
 
 	t->refreshed = clock_mono_s();
+	t->unreach_n = 0;		/* the gateway is there (unreach.c) */
 	tv.tv_sec = conf_tunnel_timeout(&t->rd->conf);
 	tv.tv_usec = 0;
 	evtimer_add(&t->expire_ev, &tv);
@@ -191,17 +207,22 @@ tunnel_expire_cb(evutil_socket_t fd, short ev, void *arg)
 	char		 buf[ADDR_STRLEN];
 
 	t->rd->stats.gateways_timed_out++;
-	log_info("tunnel %s timed out", addr_str((struct sockaddr *)&t->gw,
-	    buf, sizeof(buf)));
+	rlog(t->rd, RLOG_TUNNEL, LOG_INFO, "tunnel %s timed out",
+	    addr_str((struct sockaddr *)&t->gw, buf, sizeof(buf)));
 	tunnel_free(t);
 }
 
-/* Shutdown (R16): every tunnel out of the forwarding table. */
+/*
+ * Shutdown (R16): every tunnel out of the forwarding table.  The
+ * upstream sockets close first, which leaves all their groups at once;
+ * leaving them one flow at a time costs seconds at 50,000 joins.
+ */
 void
 tunnel_stop(struct relayd *rd)
 {
 	struct tunnel	*t;
 
+	upstream_stop(rd);
 	while ((t = TAILQ_FIRST(&rd->tunnels)) != NULL)
 		tunnel_free(t);
 	free(rd->thash);

@@ -70,7 +70,7 @@ build build-test --enable-debug --enable-werror || die "build failed"
 check build-test ""
 
 # Memory check: the end-to-end scenarios again, daemons under ASan+LSan.
-MEMCHECK_TESTS=${MEMCHECK_TESTS-"tests/net/relay-protocol.sh
+MEMCHECK_TESTS=${MEMCHECK_TESTS-"tests/net/relay-protocol.sh tests/net/relay-abuse.sh
 tests/net/relay-data.sh tests/net/relay-fwd.sh tests/net/relay-rotation.sh
 tests/net/gw-families.sh tests/net/gw-joins.sh tests/net/gw-kill.sh
 tests/net/gw-restart.sh tests/net/gw-nat.sh tests/net/ops-relay-reload.sh

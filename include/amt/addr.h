@@ -22,6 +22,12 @@ struct amt_ip {
 	} u;
 };
 
+/* An address prefix: ip/len, the bits beyond len zero. */
+struct amt_prefix {
+	struct amt_ip	ip;
+	unsigned	len;		/* 0..32 or 0..128 */
+};
+
 #define ADDR_STRLEN	(INET6_ADDRSTRLEN + 8)	/* "[addr]:port" */
 
 socklen_t	 addr_len(const struct sockaddr *);
@@ -47,5 +53,12 @@ bool		 ip_is_multicast(const struct amt_ip *);
 size_t		 ip_len(int);
 const char	*ip_str(const struct amt_ip *, char *, size_t);
 int		 ip_parse(const char *, struct amt_ip *);
+/* "addr/len" or "addr" (a host prefix); the host bits must be zero. */
+int		 ip_prefix_parse(const char *, struct amt_prefix *);
+/* Is ip inside p (same family, first p->len bits equal)? */
+bool		 ip_prefix_match(const struct amt_prefix *,
+		    const struct amt_ip *);
+/* "addr/len" */
+const char	*ip_prefix_str(const struct amt_prefix *, char *, size_t);
 
 #endif

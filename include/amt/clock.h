@@ -10,6 +10,7 @@
 #include <time.h>
 
 uint64_t	 clock_mono_ms(void);
+uint64_t	 clock_mono_us(void);
 time_t		 clock_mono_s(void);
 
 #endif

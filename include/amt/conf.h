@@ -36,6 +36,7 @@
 #define CONF_MAX_OPTS	64	/* entries in one table */
 #define CONF_ARGS_MAX	128	/* options on one command line */
 #define CONF_ADDRS_MAX	8	/* addresses in one CONF_ADDRS list */
+#define CONF_PREFIXES_MAX 32	/* prefixes in one CONF_PREFIXES list */
 #define CONF_LINE_MAX	1024	/* bytes in one file line */
 #define CONF_FILE_MAX	(1024 * 1024)
 
@@ -49,6 +50,7 @@ enum conf_kind {
 	CONF_IFNAME,	/* char[size >= IF_NAMESIZE]: an interface name */
 	CONF_ADDR,	/* struct amt_ip */
 	CONF_ADDRS,	/* struct conf_addrs; one per use, in order */
+	CONF_PREFIXES,	/* struct conf_prefixes: ADDR[/LEN], one per use */
 	CONF_SOCKADDR,	/* struct sockaddr_storage: addr, addr:port,
 			   [v6]:port; min is the default port */
 	CONF_LOG_LEVEL,	/* int: a syslog level by name (warning, info,
@@ -67,6 +69,11 @@ enum conf_kind {
 struct conf_addrs {
 	int		n;
 	struct amt_ip	a[CONF_ADDRS_MAX];
+};
+
+struct conf_prefixes {
+	int			n;
+	struct amt_prefix	p[CONF_PREFIXES_MAX];
 };
 
 struct conf_opt {

@@ -27,6 +27,7 @@ struct fconf {
 	char			ifname[IF_NAMESIZE];
 	struct amt_ip		addr;
 	struct conf_addrs	addrs;
+	struct conf_prefixes	prefixes;
 	struct sockaddr_storage	sa;
 };
 
@@ -42,6 +43,7 @@ static const struct conf_opt fopts[] = {
 	{ O("ifname", CONF_IFNAME, ifname) },
 	{ O("addr", CONF_ADDR, addr), .flags = CONF_F_UNICAST },
 	{ O("addrs", CONF_ADDRS, addrs) },
+	{ O("prefixes", CONF_PREFIXES, prefixes) },
 	{ O("sa", CONF_SOCKADDR, sa), .min = 2268 },
 	CONF_END
 };

@@ -4,7 +4,8 @@
  * usage: amt-testgw [-r RELAY] [-D DISCOVERY] [-b LOCAL[:PORT]] [-n N]
  *            [-t SECONDS] [-P] [-E] [--join S,G|*,G] [--exclude S,G]
  *            [--leave S,G|*,G] [--rec TYPE,G[,S...]] [--v2] [--then]
- *            [--teardown] [--step T] [--refresh T] [--keep-first] ...
+ *            [--teardown] [--step T] [--refresh T] [--keep-first]
+ *            [--spread: gateway i asks for sources S + i] ...
  *
  * Exit: 0 every check passed, 1 a check failed (the JSON says which),
  * 2 usage or system error.
@@ -30,7 +31,7 @@ enum {
 	OPT_LINUX_P, OPT_REPORT_SRC, OPT_DISCOVER_ONLY, OPT_ATK_RANDOM,
 	OPT_ATK_MUTATE, OPT_ATK_FORGE, OPT_ATK_SPOOF, OPT_ATK_RATE,
 	OPT_SPOOF_NET, OPT_TEARDOWN_BAD, OPT_TEARDOWN_EXIT,
-	OPT_ATK_DELAY,
+	OPT_ATK_DELAY, OPT_SPREAD,
 };
 
 static const struct option tg_longopts[] = {
@@ -46,6 +47,7 @@ static const struct option tg_longopts[] = {
 	{ "step", required_argument, NULL, OPT_STEP },
 	{ "refresh", required_argument, NULL, OPT_REFRESH },
 	{ "keep-first", no_argument, NULL, OPT_KEEP_FIRST },
+	{ "spread", no_argument, NULL, OPT_SPREAD },
 	{ "update-delay", required_argument, NULL, OPT_UPD_DELAY },
 	{ "bad-mac", no_argument, NULL, OPT_BAD_MAC },
 	{ "burst", required_argument, NULL, OPT_BURST },
@@ -74,7 +76,7 @@ usage(void)
 	    "    [--join S,G|*,G] [--exclude S,G] [--leave S,G|*,G] "
 	    "[--rec TYPE,G[,S..]] [--v2]\n"
 	    "    [--then] [--teardown] [--teardown-bad] [--teardown-at-exit] "
-	    "[--step T]\n    [--refresh T] [--keep-first] [--update-delay T]"
+	    "[--step T]\n    [--refresh T] [--keep-first] [--spread] [--update-delay T]"
 	    "\n"
 	    "    [--bad-mac] [--burst K] [--retries N] [--rate R] "
 	    "[--expect N] [--req9] [--linux-p]\n"
@@ -272,6 +274,9 @@ opt_phase(struct tg_conf *c, int ch, const char *arg)
 		break;
 	case OPT_KEEP_FIRST:
 		c->keep_first = true;
+		break;
+	case OPT_SPREAD:
+		c->spread = true;
 		break;
 	case OPT_UPD_DELAY:
 		c->update_delay = opt_num(arg);

@@ -12,6 +12,6 @@ tests_net_mcsend_LDADD = lib/libamt.la
 
 RELAY_SCENARIOS = tests/net/relay-protocol.sh tests/net/relay-data.sh \
 	tests/net/relay-scale.sh tests/net/relay-hostile.sh \
-	tests/net/relay-rotation.sh
+	tests/net/relay-rotation.sh tests/net/relay-abuse.sh
 TESTS += $(RELAY_SCENARIOS)
 EXTRA_DIST += tests/net/lib.sh $(RELAY_SCENARIOS)

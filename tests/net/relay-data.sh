@@ -58,26 +58,26 @@ GW4P=$BG_PID
 gw_bg gw6 -r "$R6" -b "$GW6" -P --join "$S4,232.1.1.1" \
     --join "$S6,ff3e::8000:1" --then --teardown -t 60
 GW6P=$BG_PID
-gw_bg asm -r "$R4" -b "$GW4" --join "*,239.1.1.1" --join "*,ff0e::1:1" \
+gw_bg asm -r "$R4" -b "$GW4" --join "*,233.252.1.1" --join "*,ff0e::1:1" \
     --then --teardown -t 60
 ASMP=$BG_PID
-gw_bg excl -r "$R4" -b "$GW4" --exclude "$S4,239.1.1.2" \
+gw_bg excl -r "$R4" -b "$GW4" --exclude "$S4,233.252.1.2" \
     --then --teardown -t 60
 EXCLP=$BG_PID
 wait_for 20 ntunnels_is 4 || FAIL "4 tunnels expected, got $(ntunnels)"
 for m in "r0 $S4,232.1.1.1 include" "r0 $S6,ff3e::8000:1 include" \
-    "r0 239.1.1.1" "r0 ff0e::1:1"; do
+    "r0 233.252.1.1" "r0 ff0e::1:1"; do
 	wait_for 20 has_member "$NS_RELAY" "$m" ||
 		FAIL "R9: no upstream membership '$m'"
 done
-wait_for 20 has_member "$NS_RELAY" "r0 239.1.1.2" ||
+wait_for 20 has_member "$NS_RELAY" "r0 233.252.1.2" ||
 	FAIL "R9: no upstream membership for the EXCLUDE group"
 send "$NS_SRC" -i s0 -s $S4 -g 232.1.1.1 -n $N -r $RATE >/dev/null &&
 send "$NS_SRC" -i s0 -s $S6 -g ff3e::8000:1 -n $N -r $RATE >/dev/null &&
-send "$NS_SRC" -i s0 -s $S4 -g 239.1.1.1 -n $N -r $RATE >/dev/null &&
+send "$NS_SRC" -i s0 -s $S4 -g 233.252.1.1 -n $N -r $RATE >/dev/null &&
 send "$NS_SRC" -i s0 -s $S6 -g ff0e::1:1 -n $N -r $RATE >/dev/null &&
-send "$NS_SRC" -i s0 -s $S4 -g 239.1.1.2 -n $N -r $RATE >/dev/null &&
-send "$NS_SRC" -i s0 -s $S4B -g 239.1.1.2 -n $N -r $RATE >/dev/null ||
+send "$NS_SRC" -i s0 -s $S4 -g 233.252.1.2 -n $N -r $RATE >/dev/null &&
+send "$NS_SRC" -i s0 -s $S4B -g 233.252.1.2 -n $N -r $RATE >/dev/null ||
 	FAIL "mcsend failed"
 # The last packets are in flight: wait for the relay to have sent them.
 wait_for 20 stat_ge data-tx-packets $((7 * N)) ||
@@ -89,11 +89,11 @@ expect_flow gw4 $S4 232.1.1.1 $N $N
 expect_flow gw4 $S6 ff3e::8000:1 $N $N
 expect_flow gw6 $S4 232.1.1.1 $N $N
 expect_flow gw6 $S6 ff3e::8000:1 $N $N
-expect_flow asm $S4 239.1.1.1 $N $N
+expect_flow asm $S4 233.252.1.1 $N $N
 expect_flow asm $S6 ff0e::1:1 $N $N
 expect_flow asm $S4 232.1.1.1 0 0
-expect_flow excl $S4B 239.1.1.2 $N $N
-expect_flow excl $S4 239.1.1.2 0 0
+expect_flow excl $S4B 233.252.1.2 $N $N
+expect_flow excl $S4 233.252.1.2 0 0
 for g in gw4 gw6 asm excl; do
 	jcheck "$LIB_TMP/$g.out" "d['data_bad'] == 0 and \
 	    all(f['bad_csum'] == 0 for f in d['flows'])" \
@@ -109,20 +109,20 @@ gw_bg nat -r "$R4" -b "$GW4:41000" -n 2 --join "$S4,232.1.3.1" \
     --then --teardown -t 60
 NATP=$BG_PID
 gw_bg jl -r "$R4" -b "$GW4:41010" --join "$S4,232.1.3.1" \
-    --join "*,239.1.3.1" --join "$S6,ff3e::8000:3" \
-    --then --leave "$S4,232.1.3.1" --leave "*,239.1.3.1" \
+    --join "*,233.252.3.1" --join "$S6,ff3e::8000:3" \
+    --then --leave "$S4,232.1.3.1" --leave "*,233.252.3.1" \
     --leave "$S6,ff3e::8000:3" -t 60
 JLP=$BG_PID
-gw_bg v2 -r "$R4" -b "$GW4:41020" --v2 --join "*,239.1.3.2" \
-    --join "*,ff0e::1:3:2" --then --v2 --leave "*,239.1.3.2" \
+gw_bg v2 -r "$R4" -b "$GW4:41020" --v2 --join "*,233.252.3.2" \
+    --join "*,ff0e::1:3:2" --then --v2 --leave "*,233.252.3.2" \
     --leave "*,ff0e::1:3:2" -t 60
 V2P=$BG_PID
 wait_for 20 ntunnels_is 4 || FAIL "R7: 4 tunnels expected, got $(ntunnels)"
 ctl show tunnels | jtest "sorted(t['gateway'] for t in d['tunnels']) == \
     ['$GW4:41000', '$GW4:41001', '$GW4:41010', '$GW4:41020']" ||
 	FAIL "R7: tunnels not keyed by address and port"
-for m in "r0 $S4,232.1.3.1 include" "r0 239.1.3.1" \
-    "r0 $S6,ff3e::8000:3 include" "r0 239.1.3.2" "r0 ff0e::1:3:2"; do
+for m in "r0 $S4,232.1.3.1 include" "r0 233.252.3.1" \
+    "r0 $S6,ff3e::8000:3 include" "r0 233.252.3.2" "r0 ff0e::1:3:2"; do
 	wait_for 20 has_member "$NS_RELAY" "$m" ||
 		FAIL "R9: no upstream membership '$m'"
 done
@@ -130,13 +130,13 @@ tx0=$(rstat data-tx-packets)
 send "$NS_SRC" -i s0 -s $S4 -g 232.1.3.1 -n $N -r $RATE >/dev/null
 wait_for 20 stat_ge data-tx-packets $((tx0 + 3 * N)) ||
 	FAIL "R7: $(( $(rstat data-tx-packets) - tx0 )) of $((3 * N)) sent"
-send "$NS_SRC" -i s0 -s $S4 -g 239.1.3.2 -n $N -r $RATE >/dev/null &&
+send "$NS_SRC" -i s0 -s $S4 -g 233.252.3.2 -n $N -r $RATE >/dev/null &&
 send "$NS_SRC" -i s0 -s $S6 -g ff0e::1:3:2 -n $N -r $RATE >/dev/null ||
 	FAIL "mcsend"
 wait_for 20 stat_ge data-tx-packets $((tx0 + 5 * N)) ||
 	FAIL "R8: $(( $(rstat data-tx-packets) - tx0 )) of $((5 * N)) sent"
 kill -USR1 $JLP $V2P
-for m in "r0 239.1.3.1" "r0 $S6,ff3e::8000:3 include" "r0 239.1.3.2" \
+for m in "r0 233.252.3.1" "r0 $S6,ff3e::8000:3 include" "r0 233.252.3.2" \
     "r0 ff0e::1:3:2"; do
 	wait_for 20 no_member "$NS_RELAY" "$m" ||
 		FAIL "R9: upstream membership '$m' stayed after the leave"
@@ -150,7 +150,7 @@ gw_end $NATP
 gw_end $JLP
 gw_end $V2P
 jcheck "$LIB_TMP/nat.out" "d['min_data'] == $N" "R7: each NAT gateway"
-expect_flow v2 $S4 239.1.3.2 $N $N
+expect_flow v2 $S4 233.252.3.2 $N $N
 expect_flow v2 $S6 ff0e::1:3:2 $N $N
 log "R7 R8 R9: NAT'd gateways; IGMPv2/MLDv1; joins follow the tunnels"
 
@@ -232,19 +232,19 @@ n=$(tcpdump -n -r "$LIB_TMP/outer.pcap" 'ip and ip[6] & 0x40 != 0' \
 log "R12: fragments of 1470 at most, ICMP/ICMPv6 Too Big, outer DF"
 
 # R16: SIGTERM: clean exit, data stops, upstream memberships gone.
-gw_bg last -r "$R4" -b "$GW4" --join "$S4,232.1.1.1" --join "*,239.1.1.1" \
+gw_bg last -r "$R4" -b "$GW4" --join "$S4,232.1.1.1" --join "*,233.252.1.1" \
     -t 60
 LASTP=$BG_PID
-wait_for 20 has_member "$NS_RELAY" "r0 239.1.1.1" || FAIL "R16: no join"
+wait_for 20 has_member "$NS_RELAY" "r0 233.252.1.1" || FAIL "R16: no join"
 cap_start leave "$NS_SRC" s0 igmp
 LEAVECAP=$CAP_PID
 relay_stop || FAIL "R16: amtrelayd did not exit 0 on SIGTERM"
-no_member "$NS_RELAY" "r0 239.1.1.1" &&
+no_member "$NS_RELAY" "r0 233.252.1.1" &&
 	no_member "$NS_RELAY" "r0 $S4,232.1.1.1 include" ||
 	FAIL "R16: upstream memberships left after shutdown"
 cap_stop $LEAVECAP
-n=$(tcpdump -n -r "$LIB_TMP/leave.pcap" -v 2>/dev/null | grep -c "239.1.1.1")
-[ "$n" -ge 1 ] || FAIL "R16: no IGMP report leaving 239.1.1.1 upstream"
+n=$(tcpdump -n -r "$LIB_TMP/leave.pcap" -v 2>/dev/null | grep -c "233.252.1.1")
+[ "$n" -ge 1 ] || FAIL "R16: no IGMP report leaving 233.252.1.1 upstream"
 gw_end $LASTP
 log "R16: clean exit, groups left"
 

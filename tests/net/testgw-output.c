@@ -78,6 +78,9 @@ tg_report(struct tg *tg)
 	json_object_set_new(o, "with_query", json_integer(with_query));
 	json_object_set_new(o, "min_data", json_integer((json_int_t)min_data));
 	json_object_set_new(o, "query", query_json(&tg->c));
+	json_object_set_new(o, "query_ms_max", json_real(tg->c.query_ms_max));
+	json_object_set_new(o, "query_slow",
+	    json_integer((json_int_t)tg->c.query_slow));
 	json_object_set_new(o, "flows", flows_json(tg));
 	json_object_set_new(o, "attack", json_pack("{s:I, s:I, s:I}",
 	    "sent", (json_int_t)tg->c.atk_sent,

@@ -155,9 +155,20 @@ rec_send_update(struct tg_gw *gw, const uint8_t *inner, size_t len,
 }
 
 /* Convert records to the library's form; addresses go into store. */
+/* --spread: source + k (in its last two bytes), one flow set per gateway. */
+static void
+rec_spread(uint8_t *a, size_t alen, unsigned k)
+{
+	unsigned	v = (unsigned)a[alen - 2] << 8 | a[alen - 1];
+
+	v += k;
+	a[alen - 2] = (uint8_t)(v >> 8);
+	a[alen - 1] = (uint8_t)v;
+}
+
 static size_t
 rec_to_mcast(const struct tg_rec *r, int n, bool leave,
-    struct mcast_record *out, uint8_t *store)
+    struct mcast_record *out, uint8_t *store, unsigned spread)
 {
 	size_t	alen, used = 0;
 	int	i, j;
@@ -173,8 +184,10 @@ rec_to_mcast(const struct tg_rec *r, int n, bool leave,
 		out[i].nsrc = out[i].type == MCAST_CHANGE_TO_INCLUDE &&
 		    leave ? 0 : r[i].nsrc;
 		out[i].srcs = store + used;
-		for (j = 0; j < out[i].nsrc; j++, used += alen)
+		for (j = 0; j < out[i].nsrc; j++, used += alen) {
 			memcpy(store + used, r[i].srcs[j].u.b, alen);
+			rec_spread(store + used, alen, spread);
+		}
 	}
 	return used;
 }
@@ -211,7 +224,8 @@ rec_build(struct tg_gw *gw, const struct tg_rec *r, int n, bool leave,
 	struct mcast_record	mr[TG_MAX_RECS];
 	uint8_t			store[TG_MAX_RECS * TG_MAX_SRCS * 16];
 
-	rec_to_mcast(r, n, leave, mr, store);
+	rec_to_mcast(r, n, leave, mr, store, gw->tg->conf.spread ?
+	    (unsigned)gw->idx : 0);
 	return mcast_build_report(rec_report_src(gw, r->group.family), mr,
 	    (size_t)n, out, cap);
 }

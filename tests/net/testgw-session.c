@@ -172,6 +172,7 @@ gw_request(struct tg_gw *gw, bool retransmit)
 		for (i = 0; i < gw->nnonces; i++)
 			gw->nonces[i] = nonce_new();
 		gw->tries = 0;
+		gw->req_at = tg_now();
 	}
 	gw->state = TG_REQUESTING;
 	for (i = 0; i < gw->nnonces; i++)
@@ -342,6 +343,23 @@ gw_record_query(struct tg_counts *c, const struct amt_msg *m, size_t len,
 		c->query_l++;
 }
 
+/* How long the relay took to answer this Request cycle. */
+static void
+gw_query_delay(struct tg_gw *gw)
+{
+	struct tg_counts	*c = &gw->tg->c;
+	double			 ms;
+
+	if (gw->req_at <= 0)
+		return;
+	ms = (tg_now() - gw->req_at) * 1000;
+	gw->req_at = 0;
+	if (ms > c->query_ms_max)
+		c->query_ms_max = ms;
+	if (ms > TG_QUERY_SLOW_MS)
+		c->query_slow++;
+}
+
 /* RFC 7450 5.2.3.5: the nonce sent, from the relay, a General Query. */
 static void
 gw_on_query(struct tg_gw *gw, const struct amt_msg *m, size_t len,
@@ -360,6 +378,7 @@ gw_on_query(struct tg_gw *gw, const struct amt_msg *m, size_t len,
 		return;
 	}
 	gw_record_query(&tg->c, m, len, &q);
+	gw_query_delay(gw);
 	gw->queries++;
 	if (!tg->conf.keep_first || !gw->have_q) {
 		gw->q_nonce = m->nonce;

@@ -27,6 +27,7 @@
 #include "amt/mcast.h"
 #include "amt/wire.h"
 
+#define TG_QUERY_SLOW_MS 50
 #define TG_MAX_RECS	256
 #define TG_MAX_SRCS	16
 #define TG_MAX_PHASES	8
@@ -66,6 +67,7 @@ struct tg_conf {
 	double			 step;		/* --step: phase period */
 	double			 refresh;	/* --refresh: Request cycle */
 	bool			 keep_first;	/* --keep-first (VLC, Q1) */
+	bool			 spread;	/* --spread: S + gateway index */
 	double			 update_delay;	/* --update-delay */
 	bool			 teardown_exit;	/* --teardown-at-exit */
 	bool			 bad_mac;	/* --bad-mac: forged Update MACs */
@@ -122,6 +124,7 @@ struct tg_gw {
 	bool			 done;
 	bool			 torn;		/* Teardown sent */
 	double			 torn_at;
+	double			 req_at;	/* first send of this Request */
 	uint64_t		 queries;
 	uint64_t		 data;
 	uint64_t		 updates;
@@ -143,6 +146,8 @@ struct tg_counts {
 	uint64_t	updates, teardowns, data, data_bad, data_late, other;
 	uint64_t	decode_err;
 	uint64_t	send_err, icmp_err;
+	double		query_ms_max;	/* Request to its Query, slowest */
+	uint64_t	query_slow;	/* Queries later than TG_QUERY_SLOW_MS */
 	size_t		query_len_min, query_len_max;
 	int		query_flags, query_family, query_version;
 	unsigned	query_qqi, query_qrv, query_mrt_ms;

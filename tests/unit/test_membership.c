@@ -96,6 +96,10 @@ setup(void **state)
 	f->rd.fwd = calloc(1, sizeof(struct recorder));
 	f->rd.conf.max_groups = 256;
 	f->rd.conf.max_sources = 1024;
+	/* The R8 tests use 239/8 groups: scoped, refused by default. */
+	assert_int_equal(ip_prefix_parse("239.0.0.0/8",
+	    &f->rd.conf.allow_group.p[0]), 0);
+	f->rd.conf.allow_group.n = 1;
 	f->t.rd = &f->rd;
 	*state = f;
 	return 0;
@@ -265,7 +269,8 @@ test_R8_exclude_allow_block(void **state)
 	assert_true(excludes(f, G2, S2));
 	apply(f, MCAST_BLOCK_OLD_SOURCES, G2, S3, NULL);
 	assert_true(excludes(f, G2, S3));
-	assert_int_equal(f->t.nsources, 2);
+	/* Two excluded sources and the (*,G) itself (R14). */
+	assert_int_equal(f->t.nsources, 3);
 	expect_calls(f, NULL);
 }
 
@@ -393,6 +398,112 @@ test_R8_linklocal_groups_ignored(void **state)
 	assert_int_equal(f->t.ngroups, 0);
 }
 
+/* R14b: groups outside global scope are refused by default, counted. */
+static void
+test_R14b_scoped_groups_refused(void **state)
+{
+	struct fixture	*f = *state;
+	const char	*scoped[] = { "239.255.255.250", "239.255.255.253",
+			    "224.0.1.1", "224.0.1.39", "224.0.0.251", "ff05::2",
+			    "ff05::1:3", "ff05::fb", "ff08::1", "ff15::1",
+			    "ff35:40:2001:db8::1", "ff02::1:ff00:1" };
+	size_t		i;
+
+	f->rd.conf.allow_group.n = 0;
+	for (i = 0; i < sizeof(scoped) / sizeof(scoped[0]); i++)
+		apply(f, MCAST_CHANGE_TO_EXCLUDE, scoped[i], NULL);
+	expect_calls(f, NULL);
+	assert_int_equal(f->rd.stats.refused_group_scope, i);
+	apply(f, MCAST_CHANGE_TO_EXCLUDE, "233.252.0.1", NULL);
+	apply(f, MCAST_CHANGE_TO_EXCLUDE, "ff0e::1", NULL);
+	apply(f, MCAST_ALLOW_NEW_SOURCES, "ff3e::8000:1", "2001:db8::1", NULL);
+	expect_calls(f, "g_add * 233.252.0.1", "g_add * ff0e::1",
+	    "sg_add 2001:db8::1 ff3e::8000:1", NULL);
+}
+
+/* R14b: allow-group and deny-group, the longest prefix deciding. */
+static void
+test_R14b_group_lists(void **state)
+{
+	struct fixture	*f = *state;
+	struct relay_conf *c = &f->rd.conf;
+
+	assert_int_equal(ip_prefix_parse("232.0.0.0/8", &c->deny_group.p[0]),
+	    0);
+	assert_int_equal(ip_prefix_parse("232.1.0.0/16", &c->allow_group.p[1]),
+	    0);
+	assert_int_equal(ip_prefix_parse("239.9.0.0/16", &c->deny_group.p[1]),
+	    0);
+	c->deny_group.n = 2;
+	c->allow_group.n = 2;
+	apply(f, MCAST_ALLOW_NEW_SOURCES, "232.2.2.2", S1, NULL);
+	apply(f, MCAST_ALLOW_NEW_SOURCES, "232.1.2.2", S1, NULL);
+	apply(f, MCAST_CHANGE_TO_EXCLUDE, "239.9.1.1", NULL);
+	apply(f, MCAST_CHANGE_TO_EXCLUDE, "239.8.1.1", NULL);
+	expect_calls(f, "sg_add 10.0.0.1 232.1.2.2", "g_add * 239.8.1.1",
+	    NULL);
+	assert_int_equal(f->rd.stats.refused_group_policy, 2);
+}
+
+/* R14b: sources that cannot be real, and the relay's own, are refused. */
+static void
+test_R14b_bogus_sources_refused(void **state)
+{
+	struct fixture	*f = *state;
+	struct amt_ip	 own;
+
+	assert_int_equal(ip_parse("192.0.2.7", &own), 0);
+	f->rd.conf.relay_addr4 = own;
+	apply(f, MCAST_ALLOW_NEW_SOURCES, G1, "127.0.0.1", "0.0.0.0",
+	    "224.1.1.1", "255.255.255.255", "240.0.0.1", "192.0.2.7", S1,
+	    NULL);
+	apply(f, MCAST_ALLOW_NEW_SOURCES, "ff3e::1", "::", "::1", "ff0e::1",
+	    "fe80::1", "::ffff:10.0.0.1", "2001:db8::1", NULL);
+	expect_calls(f, "sg_add 10.0.0.1 232.1.1.1",
+	    "sg_add 2001:db8::1 ff3e::1", NULL);
+	assert_int_equal(f->rd.stats.refused_source_invalid, 11);
+	assert_int_equal(f->t.nsources, 2);
+}
+
+/* R14b: with allow-source only those sources, and no ASM at all. */
+static void
+test_R14b_allow_source(void **state)
+{
+	struct fixture	*f = *state;
+
+	assert_int_equal(ip_prefix_parse("10.0.0.2/32",
+	    &f->rd.conf.allow_source.p[0]), 0);
+	f->rd.conf.allow_source.n = 1;
+	apply(f, MCAST_ALLOW_NEW_SOURCES, G1, S1, S2, NULL);
+	apply(f, MCAST_CHANGE_TO_EXCLUDE, G2, NULL);
+	expect_calls(f, "sg_add 10.0.0.2 232.1.1.1", NULL);
+	assert_int_equal(f->rd.stats.refused_source_policy, 2);
+}
+
+/*
+ * R10, R14: an EXCLUDE list over max-sources is never cut (a cut-off
+ * source would be forwarded): the group is dropped, counted.  (*,G)
+ * counts against max-sources as an (S,G) does.
+ */
+static void
+test_R14d_exclude_over_limit(void **state)
+{
+	struct fixture	*f = *state;
+
+	f->rd.conf.max_sources = 3;
+	apply(f, MCAST_CHANGE_TO_EXCLUDE, G2, S1, S2, S3, NULL);
+	expect_calls(f, NULL);
+	assert_int_equal(f->rd.stats.exclude_over_limit, 1);
+	apply(f, MCAST_CHANGE_TO_EXCLUDE, G2, S1, NULL);
+	expect_calls(f, "g_add * 239.2.2.2", NULL);
+	assert_int_equal(f->t.nsources, 2);
+	apply(f, MCAST_BLOCK_OLD_SOURCES, G2, S2, S3, NULL);
+	expect_calls(f, "g_del * 239.2.2.2", NULL);
+	assert_int_equal(f->rd.stats.exclude_over_limit, 2);
+	assert_int_equal(f->t.nsources, 0);
+	assert_false(excludes(f, G2, S3));
+}
+
 /* R14: at max groups the tunnel keeps its groups, new ones are ignored. */
 static void
 test_R14_max_groups(void **state)
@@ -506,6 +617,11 @@ main(void)
 		T(test_R8_linklocal_groups_ignored),
 		T(test_R14_max_groups),
 		T(test_R14_max_sources),
+		T(test_R14b_scoped_groups_refused),
+		T(test_R14b_group_lists),
+		T(test_R14b_bogus_sources_refused),
+		T(test_R14b_allow_source),
+		T(test_R14d_exclude_over_limit),
 		T(test_R8_walk_and_clear),
 		T(test_R8_many_groups),
 #undef T

@@ -52,6 +52,12 @@ clock_mono_ms(void)
 	return (uint64_t)world.now * 1000;
 }
 
+uint64_t
+clock_mono_us(void)
+{
+	return (uint64_t)world.now * 1000000;
+}
+
 int
 fwd_sg_add(struct relayd *rd, const struct amt_ip *s, const struct amt_ip *g,
     struct tunnel *t)
@@ -84,6 +90,13 @@ void
 fwd_tunnel_gone(struct relayd *rd, struct tunnel *t)
 {
 	world.gone++;
+}
+
+/* tunnel_stop() closes the upstream sockets first; there are none here. */
+void
+upstream_stop(struct relayd *rd)
+{
+	rd->up = NULL;
 }
 
 struct fixture {
