@@ -148,7 +148,10 @@ teardown ($(ntunnels) tunnels, $(rstat teardown) Teardowns, \
 $(rstat invalid-mac) bad MACs, $(rstat no-active-gateway) unknown)"
 t1=$(ms)
 log "120 teardowns (joins failed: $e0): $((t1 - t0)) ms to leave all"
-[ $((t1 - t0)) -lt 2500 ] || FAIL "teardown of 120 tunnels took $((t1 - t0)) ms"
+# 92 s before the joins went in slices; about 1 s here idle, 2.6 s seen
+# under ASan with both cores busy: the bound leaves room for a loaded
+# machine (the attacker's own sending and the polling are counted too).
+[ $((t1 - t0)) -lt 5000 ] || FAIL "teardown of 120 tunnels took $((t1 - t0)) ms"
 wait_for 10 sh -c "[ \$(ip netns exec $NS_RELAY grep -c ' r0 0xe809090a' \
     /proc/net/mcfilter) -eq 1 ]" || FAIL "R14d: the late join never healed"
 wait_for 10 stat_ge upstream-join-retries 1 ||
