@@ -76,11 +76,14 @@ msg_discovery(struct listener *l, const struct sockaddr *from,
 	msg_send(l, from, &out, &rd->stats.tx_relay_advertisement);
 }
 
-/* R14: would an Update from this endpoint be refused as a new tunnel? */
+/*
+ * R14: would an Update from this endpoint be refused as a new tunnel?
+ * A draining relay (drain.c) takes none.
+ */
 static bool
 msg_at_capacity(struct relayd *rd, const struct sockaddr *from)
 {
-	return rd->ntunnels >= rd->conf.max_tunnels ||
+	return rd->draining || rd->ntunnels >= rd->conf.max_tunnels ||
 	    tunnel_count_ip(rd, from) >= rd->conf.max_tunnels_per_ip;
 }
 
@@ -128,6 +131,7 @@ msg_query_src(const struct relay_conf *c, bool mld, struct amt_ip *src)
  * state.  MAC over the Request's source address, port and nonce (R5).
  * L only for an endpoint that has no tunnel yet: an existing tunnel is
  * not refused, and telling it L would send it away (RFC 8777 3.3.5).
+ * While draining, L for every endpoint: its gateway should rediscover.
  * Beyond --request-rate from one address, no answer (request-rate-limited).
  */
 static void
@@ -170,7 +174,7 @@ msg_request(struct listener *l, const struct sockaddr *from,
 	out.inner = q;
 	out.inner_len = (size_t)qlen;
 	t = tunnel_find(rd, from);
-	if (t == NULL && msg_at_capacity(rd, from))
+	if ((t == NULL && msg_at_capacity(rd, from)) || rd->draining)
 		out.flags |= AMT_QUERY_FLAG_L;
 	if (rd->conf.advertise_g) {
 		out.flags |= AMT_QUERY_FLAG_G;
