@@ -3,8 +3,7 @@
 sbin_PROGRAMS += relay/amtrelayd
 relay_amtrelayd_SOURCES = relay/main.c relay/keys.c relay/conf.c relay/reload.c \
 	relay/listen.c relay/message.c relay/tunnel.c relay/membership.c \
-	relay/control.c relay/metrics.c relay/ratelimit.c relay/relay.h \
-	relay/announce.c relay/drain.c relay/discif.c relay/pool.h
+	relay/control.c relay/metrics.c relay/ratelimit.c relay/relay.h
 relay_amtrelayd_LDADD = lib/libamt.la $(LIBEVENT_LIBS) $(LIBSODIUM_LIBS) \
 	$(JANSSON_LIBS)
 # dist_man_MANS cannot be appended to across fragments: the page is

@@ -5,7 +5,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libsodium-dev libjansson-dev libc-ares-dev libcmocka-dev
 clang iproute2 nftables tshark tcpdump smcroute iperf socat dnsmasq-base
 ethtool valgrind procps psmisc kmod git mandoc systemd curl python3
-binutils"
+binutils bird2"
 missing=
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

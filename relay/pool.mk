@@ -1,0 +1,11 @@
+# A relay of a pool (relay/announce.c, drain.c, discif.c): the discovery
+# interface announced by a routing daemon, the drain; the scenario with
+# three relays behind BGP anycast (BIRD) and the example configurations.
+relay_amtrelayd_SOURCES += relay/announce.c relay/drain.c relay/discif.c \
+	relay/pool.h
+
+POOL_SCENARIOS = tests/net/relay-pool.sh
+TESTS += $(POOL_SCENARIOS)
+EXTRA_DIST += $(POOL_SCENARIOS) doc/relay-pool.md \
+	doc/examples/bird-relay.conf doc/examples/bird-router.conf \
+	doc/examples/frr-relay.conf
