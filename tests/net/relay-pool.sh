@@ -1,5 +1,5 @@
 #!/bin/sh
-# covers: R2 R14 G9 G10
+# covers: R2 R14 R16 G9 G10
 #
 # A pool of three relays behind one anycast discovery address, carried
 # by BGP (BIRD 2) with equal-cost multipath, as RFC 7450 7 intends.
@@ -19,7 +19,8 @@
 # drain` a second relay: the same within --drain-time + 3 s, with a
 # bounded number of Requests per gateway (G10: L sends them to
 # discovery); restart the killed relay: announced again, new gateways
-# reach it.  Each event prints the longest outage any gateway saw.
+# reach it; SIGTERM the third (R16): withdrawn first thing.  Each event
+# prints the longest outage any gateway saw.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/net/lib.sh"
 . "$top_srcdir/tests/net/e2e.sh"
@@ -357,6 +358,14 @@ e2e_log "return: announced in $BACK s; gw$first on relay1 after" \
     "$(e2e_stat "ev0-gw$first" first_ms) ms; longest outage $OUT_RETURN s"
 [ "$(rjson 1 "show stats" 'j["tunnels"]')" -ge 1 ] ||
 	FAIL "return: relay1 has no tunnel"
+# 4. R16: a relay that shuts down withdraws before anything else.
+T0=$(e2e_now)
+kill -TERM "$RELAY3_PID"
+GONE=$(route_gone "$T0" 3 shutdown)
+e2e_wait 10 e2e_gone "$RELAY3_PID" || FAIL "shutdown: relay3 still runs"
+grep -q "withdrawn from amtdisc0: shutting down" "$E2E_TMP/relay3.log" ||
+	FAIL "shutdown: no withdrawal logged"
+e2e_log "shutdown: route gone in $GONE s"
 echo "kill $OUT_KILL drain $OUT_DRAIN return $OUT_RETURN" \
     >>"${RELAY_POOL_OUT:-/dev/null}"
 OK "outages: kill $OUT_KILL s, drain $OUT_DRAIN s, return $OUT_RETURN s"
