@@ -37,8 +37,6 @@ NGW6=4
 DRAIN=3
 NS_SRC=$(e2e_nsname src)
 NS_CORE=$(e2e_nsname core)
-BIRD_TIMERS='hold time 3; keepalive time 1; connect delay time 1;
-	connect retry time 1; error wait time 1, 2;'
 
 # bird_start NS NAME: BIRD with $E2E_TMP/NAME.conf, its own socket.
 bird_start()
@@ -49,44 +47,14 @@ bird_start()
 		FAIL "bird $2 did not start"
 }
 
-core_conf()
-{
-	{
-		echo "router id 10.40.0.1;"
-		echo "protocol device { }"
-		for f in 4 6; do
-			echo "protocol kernel { ipv$f { import none;" \
-			    "export all; }; merge paths on; }"
-		done
-		for n in 1 2 3; do
-			echo "protocol bgp r${n}v4 { local 10.3.$n.1 as 65000;" \
-			    "neighbor 10.3.$n.2 as 6500$n; $BIRD_TIMERS" \
-			    "ipv4 { import all; export none; }; }"
-			echo "protocol bgp r${n}v6 { local fd03:$n::1 as 65000;" \
-			    "neighbor fd03:$n::2 as 6500$n; $BIRD_TIMERS" \
-			    "ipv6 { import all; export none; }; }"
-		done
-	} >"$E2E_TMP/core.conf"
-}
-
-# relay_conf N: protocol direct announces what is on amtdisc0.
+# The BIRD configurations are the documented examples: the router's as
+# it is, relay N's from relay 1's with its addresses and AS.
+EX=$top_srcdir/doc/examples
+core_conf() { cp "$EX/bird-router.conf" "$E2E_TMP/core.conf"; }
 relay_conf()
 {
-	cat >"$E2E_TMP/relay$1.conf" <<EOF
-router id 10.3.$1.2;
-protocol device { }
-protocol direct anycast {
-	ipv4 { import where net = $ANY4/32; };
-	ipv6 { import where net = $ANY6/128; };
-	interface "amtdisc0";
-}
-protocol bgp core4 { local 10.3.$1.2 as 6500$1; neighbor 10.3.$1.1 as 65000;
-	$BIRD_TIMERS
-	ipv4 { import none; export where proto = "anycast"; }; }
-protocol bgp core6 { local fd03:$1::2 as 6500$1; neighbor fd03:$1::1 as 65000;
-	$BIRD_TIMERS
-	ipv6 { import none; export where proto = "anycast"; }; }
-EOF
+	sed -e "s/10\.3\.1\./10.3.$1./g" -e "s/fd03:1::/fd03:$1::/g" \
+	    -e "s/65001/6500$1/" "$EX/bird-relay.conf" >"$E2E_TMP/relay$1.conf"
 }
 
 topo()
@@ -241,6 +209,20 @@ route_gone()
 	e2e_since "$t0"
 }
 
+# What the core routes and each relay heard, for a failure's log.
+diag()
+{
+	ip -n "$NS_CORE" route show $ANY4
+	ip -n "$NS_CORE" -6 route show $ANY6
+	ip -n "$NS_CORE" -6 neigh
+	for n in 1 2 3; do
+		echo "relay$n: $(rjson $n "show stats" \
+		    '[j[x] for x in ("relay-discovery", "relay-advertisement",
+		    "request", "tunnels")]')"
+	done
+	for k in $GWS; do echo "gw$k: $(gw_relay "$k")"; done
+}
+
 topo
 for n in 1 2 3; do
 	relay_up "$n"
@@ -295,8 +277,10 @@ wait "$RELAY1_PID" 2>/dev/null
 GONE=$(route_gone "$T0" 1 kill)
 awk -v t="$GONE" 'BEGIN { exit !(t <= 1.0) }' ||
 	FAIL "kill: route withdrawn after $GONE s (more than 1 s)"
-e2e_wait 15 moved_off "$AFFECTED" 1 ||
+e2e_wait 15 moved_off "$AFFECTED" 1 || {
+	diag
 	FAIL "kill: gateways of relay1 did not move ($(spread | tr '\n' ' '))"
+}
 OUT_KILL=$(ev_outage)
 e2e_log "kill: route gone in $GONE s; longest outage $OUT_KILL s" \
     "(gateways $(echo $AFFECTED))"
@@ -350,7 +334,9 @@ while [ -z "$first" ]; do
 	gw_up "$NEXT"; GWS="$GWS $NEXT"
 	e2e_wait 30 e2e_stat_ge "ev0-gw$NEXT" unique 20 ||
 		FAIL "return: gw$NEXT gets no data"
-	[ "$(gw_relay "$NEXT")" = 1 ] && first=$NEXT
+	r=$(gw_relay "$NEXT")
+	e2e_log "return: new gw$NEXT on relay$r"
+	[ "$r" = 1 ] && first=$NEXT
 	NEXT=$((NEXT + 1))
 done
 OUT_RETURN=$(ev_outage)
