@@ -61,7 +61,7 @@ pool_unhealthy(struct pool *p)
 	return NULL;
 }
 
-void
+static void
 pool_check(struct pool *p)
 {
 	const char	*why;
@@ -161,6 +161,14 @@ pool_stop(struct relayd *rd)
 		close(p->ioc);
 	free(p);
 	rd->pool = NULL;
+}
+
+/* `amtctl drain`, `amtctl undrain` (drain.c), withdrawn or announced. */
+void
+pool_drain(struct relayd *rd, bool on)
+{
+	drain_set(rd->pool, on);
+	pool_check(rd->pool);
 }
 
 /* For `show stats` and /metrics: name, value, whether a counter. */

@@ -50,11 +50,14 @@ drain_free(struct pool *p)
 	p->drain_ev = NULL;
 }
 
-/* `amtctl drain` (on) and `amtctl undrain`; a second drain keeps time. */
+/*
+ * `amtctl drain` (on) and `amtctl undrain`; a second drain keeps time.
+ * announce.c withdraws or announces after it.
+ */
 void
-pool_drain(struct relayd *rd, bool on)
+drain_set(struct pool *p, bool on)
 {
-	struct pool	*p = rd->pool;
+	struct relayd	*rd = p->rd;
 	struct timeval	 tv;
 
 	if (on == rd->draining)
@@ -73,5 +76,4 @@ pool_drain(struct relayd *rd, bool on)
 		evtimer_del(p->drain_ev);
 		log_info("undrained: %u tunnels", rd->ntunnels);
 	}
-	pool_check(p);
 }

@@ -39,11 +39,9 @@ int	discif_open(struct discif *, const char *);
 void	discif_close(struct discif *);
 int	discif_set(struct discif *, const struct relay_conf *, bool);
 
-/* announce.c: announce or withdraw as the relay's state says, now */
-void	pool_check(struct pool *);
-
 /* drain.c */
 int	drain_init(struct pool *);
 void	drain_free(struct pool *);
+void	drain_set(struct pool *, bool);
 
 #endif
