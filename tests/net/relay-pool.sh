@@ -65,7 +65,9 @@ topo()
 	ip -n "$NS_SRC" link set brup up
 	ns_addr "$NS_SRC" brup $S4/24
 	ip -n "$NS_SRC" route add 224.0.0.0/4 dev brup
-	ip -n "$NS_CORE" link add brgw type bridge || FAIL "bridge"
+	# No MLD snooping in the way of IPv6 neighbour discovery.
+	ip -n "$NS_CORE" link add brgw type bridge mcast_snooping 0 ||
+		FAIL "bridge"
 	ip -n "$NS_CORE" link set brgw up
 	ns_addr "$NS_CORE" brgw 10.40.0.1/24 fd40::1/64
 	ip netns exec "$NS_CORE" sh -c '
@@ -220,7 +222,13 @@ diag()
 		    '[j[x] for x in ("relay-discovery", "relay-advertisement",
 		    "request", "tunnels")]')"
 	done
-	for k in $GWS; do echo "gw$k: $(gw_relay "$k")"; done
+	for k in $GWS; do
+		echo "gw$k: relay $(gw_relay "$k"); $(e2e_json \
+		    "$E2E_TMP/gw$k.sock" "show sessions" '[(s["state"],
+		    s["relay-discovery"], s["relay-advertisement"],
+		    s["request"]) for s in j["sessions"]]')"
+		ip -n "$(e2e_nsname "gw$k")" -6 neigh
+	done
 }
 
 topo
