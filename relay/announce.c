@@ -28,6 +28,8 @@
 #include "pool.h"
 
 #define POOL_CHECK_MS	200
+/* After the addresses could not be added: checks skipped (5 s). */
+#define POOL_RETRY_CHECKS	25
 
 /* The upstream interface is up and has a carrier. */
 static bool
@@ -70,9 +72,14 @@ pool_check(struct pool *p)
 		return;
 	why = pool_unhealthy(p);
 	if (why == NULL && !p->announced) {
+		if (p->retry_wait > 0) {
+			p->retry_wait--;
+			return;
+		}
 		if (discif_set(&p->di, &p->rd->conf, true) == -1) {
 			(void)discif_set(&p->di, &p->rd->conf, false);
 			p->why = "the addresses cannot be added";
+			p->retry_wait = POOL_RETRY_CHECKS;
 			return;
 		}
 		p->announced = true;

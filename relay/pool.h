@@ -24,6 +24,7 @@ struct pool {
 	bool		 stopping;	/* shutdown: withdrawn for good */
 	int		 ioc;		/* socket for SIOCGIFFLAGS */
 	const char	*why;		/* why withdrawn, NULL if announced */
+	unsigned	 retry_wait;	/* checks before adding them again */
 	uint64_t	 announcements;
 	uint64_t	 withdrawals;
 	struct event	*check_ev;
