@@ -216,7 +216,7 @@ diag()
 {
 	ip -n "$NS_CORE" route show $ANY4
 	ip -n "$NS_CORE" -6 route show $ANY6
-	ip -n "$NS_CORE" -6 neigh
+	ip -n "$NS_CORE" -6 neigh show dev brgw
 	for n in 1 2 3; do
 		echo "relay$n: $(rjson $n "show stats" \
 		    '[j[x] for x in ("relay-discovery", "relay-advertisement",
@@ -292,8 +292,10 @@ e2e_wait 15 moved_off "$AFFECTED" 1 || {
 OUT_KILL=$(ev_outage)
 e2e_log "kill: route gone in $GONE s; longest outage $OUT_KILL s" \
     "(gateways $(echo $AFFECTED))"
-awk -v o="$OUT_KILL" 'BEGIN { exit !(o <= 3.0) }' ||
+awk -v o="$OUT_KILL" 'BEGIN { exit !(o <= 3.0) }' || {
+	diag
 	FAIL "kill: outage $OUT_KILL s, more than 3 s"
+}
 
 # 2. Drain relay 2: withdrawn at once, L, tunnels ended after DRAIN s.
 ev_start
@@ -321,8 +323,10 @@ e2e_log "drain: route gone in $GONE s; all moved (polled) in $MOVED s;" \
     "longest outage $OUT_DRAIN s; at most $MAXREQ Requests per gateway"
 # Data flowed until the tunnels ended (DRAIN s): each gateway moved
 # within DRAIN s + its outage ("moved in" adds the polling of them all).
-awk -v o="$OUT_DRAIN" 'BEGIN { exit !(o <= 3.0) }' ||
+awk -v o="$OUT_DRAIN" 'BEGIN { exit !(o <= 3.0) }' || {
+	diag
 	FAIL "drain: outage $OUT_DRAIN s: not moved within drain-time + 3 s"
+}
 [ "$MAXREQ" -le 10 ] || FAIL "drain: a gateway sent $MAXREQ Requests"
 [ "$(rjson 2 "show stats" 'j["tunnels"]')" = 0 ] ||
 	FAIL "drain: relay2 still has tunnels"
