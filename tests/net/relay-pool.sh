@@ -310,8 +310,10 @@ GONE=$(route_gone "$T0" 2 drain)
     [ "$(rjson 2 "show stats" 'j["announced"]')" = 0 ] &&
     [ "$(rjson 2 "show stats" 'j["drain-seconds-left"]')" -ge 1 ] ||
 	FAIL "drain: show stats: $(rjson 2 "show stats" 'j')"
-e2e_wait $((DRAIN + 10)) moved_off "$AFFECTED" 2 ||
+e2e_wait $((DRAIN + 10)) moved_off "$AFFECTED" 2 || {
+	diag
 	FAIL "drain: gateways of relay2 did not move"
+}
 MOVED=$(e2e_since "$T0")
 OUT_DRAIN=$(ev_outage)
 MAXREQ=0
