@@ -40,6 +40,7 @@
 #define CONF_STATE_FILE		"/var/lib/amt/amtrelayd.state"
 #define CONF_METRICS_PORT	9768
 #define CONF_METRICS_TUNNELS	100
+#define CONF_DRAIN_TIME		5
 
 #define O(n, c, k, m)	.name = n, .ch = c, .kind = k, \
 	CONF_FIELD(struct relay_conf, m)
@@ -56,6 +57,11 @@ static const struct conf_opt conf_opts[] = {
 	{ O("discovery-address", 'D', CONF_ADDRS, discovery_addrs),
 	    .flags = CONF_F_UNICAST, .arg = "ADDR",
 	    .help = "discovery (anycast) address, repeatable" },
+	{ O("discovery-interface", 0, CONF_IFNAME, discovery_if),
+	    .arg = "IF", .help = "tun made for the discovery addresses, "
+	    "which are there while healthy (BGP anycast)" },
+	{ O("drain-time", 0, CONF_DURATION, drain_time), .max = 86400,
+	    .arg = "S", .help = "amtctl drain ends the tunnels after (5)" },
 	{ O("port", 0, CONF_UINT, port), .min = 1, .max = 65535,
 	    .arg = "N", .help = "UDP port (2268)" },
 	{ O("control-socket", 'S', CONF_STRING, ctl_path), .arg = "PATH",
@@ -156,6 +162,7 @@ conf_defaults(struct relay_conf *c)
 	c->new_gateway_share = CONF_NEW_GW_SHARE;
 	c->tunnel_mtu = CONF_TUNNEL_MTU;
 	c->ecn = true;
+	c->drain_time = CONF_DRAIN_TIME;
 	snprintf(c->state_file, sizeof(c->state_file), "%s", CONF_STATE_FILE);
 }
 
@@ -218,6 +225,11 @@ conf_finish(struct relay_conf *c, char *err, size_t len)
 	if (conf_relay_addrs(c, err, len) == -1 ||
 	    conf_discovery_addrs(c, err, len) == -1)
 		return -1;
+	if (c->discovery_if[0] != '\0' && c->ndiscovery == 0) {
+		snprintf(err, len, "discovery-interface needs "
+		    "discovery-address (-D)");
+		return -1;
+	}
 	c->qri_ms = 1000 * c->qri;
 	if (c->max_tunnels_per_ip > c->max_tunnels) {
 		snprintf(err, len, "max-tunnels-per-ip (%u) exceeds "

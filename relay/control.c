@@ -3,7 +3,8 @@
  * group is control-group if set): `show tunnels`, `show flows`,
  * `show stats`, each answered with one JSON object whose names are
  * the counter names of the AMT YANG model; `show config`,
- * `reload` (as SIGHUP), `log-level warning|info|debug`, `verbose N`.
+ * `reload` (as SIGHUP), `log-level warning|info|debug`, `verbose N`,
+ * `drain` and `undrain` (drain.c), answered with the drain's progress.
  */
 #include "config.h"
 
@@ -105,12 +106,31 @@ control_stat(const char *name, uint64_t v, void *arg)
 	json_object_set_new(arg, name, json_integer((json_int_t)v));
 }
 
+/* announce.c, drain.c: gauges and counters alike. */
+static void
+control_pool_stat(const char *name, uint64_t v, bool counter, void *arg)
+{
+	control_stat(name, v, arg);
+}
+
 static json_t *
 control_stats(struct relayd *rd)
 {
 	json_t	*o = json_object();
 
 	control_counters(rd, control_stat, o);
+	pool_report(rd, control_pool_stat, o);
+	json_object_set_new(o, "tunnels", json_integer(rd->ntunnels));
+	return o;
+}
+
+/* `drain`, `undrain`: where the drain stands, with the tunnels. */
+static json_t *
+control_drain(struct relayd *rd)
+{
+	json_t	*o = json_object();
+
+	pool_report(rd, control_pool_stat, o);
 	json_object_set_new(o, "tunnels", json_integer(rd->ntunnels));
 	json_object_set_new(o, "upstream-joins",
 	    json_integer(upstream_count(rd)));
@@ -218,7 +238,8 @@ control_error(const char *what, const char *arg)
 	char	buf[256];
 
 	snprintf(buf, sizeof(buf), "%s '%s' (show tunnels|flows|stats|config,"
-	    " reload, log-level warning|info|debug, verbose N)", what, arg);
+	    " reload, drain, undrain, log-level warning|info|debug, "
+	    "verbose N)", what, arg);
 	return json_pack("{s:s}", "error", buf);
 }
 
@@ -314,6 +335,11 @@ control_handle(int argc, char **argv, void *arg)
 
 	if (argc == 1 && strcmp(argv[0], "reload") == 0)
 		return control_reload(rd);
+	if (argc == 1 && (strcmp(argv[0], "drain") == 0 ||
+	    strcmp(argv[0], "undrain") == 0)) {
+		pool_drain(rd, argv[0][0] == 'd');
+		return control_drain(rd);
+	}
 	if (argc == 2 && (strcmp(argv[0], "log-level") == 0 ||
 	    strcmp(argv[0], "verbose") == 0))
 		return control_log_level(rd, argv[0], argv[1]);

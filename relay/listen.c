@@ -11,7 +11,10 @@
  * the socket a datagram arrives on IS its destination address and port,
  * and a reply sent on that socket leaves from them (RFC 7450 5.3.3.2,
  * 5.3.3.3: source of the reply = destination of the message).  A wildcard
- * bind would need PKTINFO; we never bind the wildcard.
+ * bind would need PKTINFO; we never bind the wildcard.  With a discovery
+ * interface (announce.c) the discovery addresses come and go: their
+ * sockets are bound with IP_FREEBIND, before the addresses exist, and
+ * stay bound while they are withdrawn.
  */
 #include "config.h"
 
@@ -103,11 +106,11 @@ listen_sockopts(int fd, int family)
 }
 
 static int
-listen_socket(const struct amt_ip *ip, uint16_t port)
+listen_socket(const struct amt_ip *ip, uint16_t port, bool freebind)
 {
 	struct sockaddr_storage	ss;
 	char			buf[ADDR_STRLEN];
-	int			fd;
+	int			fd, on = 1;
 
 	ip_to_sa(ip, port, &ss);
 	fd = socket(ip->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -120,6 +123,10 @@ listen_socket(const struct amt_ip *ip, uint16_t port)
 		close(fd);
 		return -1;
 	}
+	/* SOL_IP applies to AF_INET6 UDP sockets too. */
+	if (freebind && setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &on,
+	    sizeof(on)) == -1)
+		log_warn("IP_FREEBIND");
 	if (bind(fd, (struct sockaddr *)&ss, addr_len((struct sockaddr *)
 	    &ss)) == -1) {
 		log_warn("bind %s", addr_str((struct sockaddr *)&ss, buf,
@@ -137,7 +144,8 @@ listen_add(struct relayd *rd, const struct amt_ip *ip, bool discovery_only)
 	char		 buf[INET6_ADDRSTRLEN];
 	int		 fd;
 
-	if ((fd = listen_socket(ip, rd->conf.port)) == -1)
+	if ((fd = listen_socket(ip, rd->conf.port, discovery_only &&
+	    rd->conf.discovery_if[0] != '\0')) == -1)
 		return -1;
 	if ((ls = calloc(1, sizeof(*ls))) == NULL) {
 		log_warn("listener");

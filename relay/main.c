@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <linux/capability.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ static const struct main_module {
 	{ "capture", capture_start, capture_stop, EX_OSERR },
 	{ "state file", statefile_start, statefile_stop, EX_SOFTWARE },
 	{ "metrics listener", prom_start, prom_stop, EX_OSERR },
+	{ "discovery interface", pool_start, pool_stop, EX_OSERR },
 	{ "signals", main_signals_start, main_signals_stop, EX_SOFTWARE },
 };
 #define MAIN_NMODULES	(sizeof(main_modules) / sizeof(main_modules[0]))
@@ -61,6 +63,7 @@ main_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	case SIGTERM:
 	case SIGINT:
 		log_info("signal %d: shutting down", (int)sig);
+		pool_shutdown(rd);
 		event_base_loopexit(rd->base, NULL);
 		break;
 	case SIGHUP:
@@ -159,16 +162,20 @@ main_detach(struct relayd *rd)
  * capability (upstream joins open plain UDP sockets; the capture ring,
  * the ICMP raw sockets and the AMT sockets stay open; what would need
  * them again, a new interface or address, needs a restart), so none is
- * kept.  lib/privdrop.c checks that the drop worked.
+ * kept, but for CAP_NET_ADMIN with a discovery interface: its addresses
+ * come and go (announce.c).  lib/privdrop.c checks that the drop worked.
  */
 static void
 main_drop_privs(struct relayd *rd)
 {
-	char	err[256];
+	static const int	admin[] = { CAP_NET_ADMIN };
+	char			err[256];
+	size_t			ncaps = rd->conf.discovery_if[0] ? 1 : 0;
 
 	if (rd->conf.user[0] == '\0')
 		return;
-	if (daemon_drop_privs(rd->conf.user, NULL, 0, err, sizeof(err)) == -1) {
+	if (daemon_drop_privs(rd->conf.user, admin, ncaps, err,
+	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		main_exit(rd, MAIN_NMODULES, EX_NOPERM);
 	}

@@ -82,7 +82,7 @@ msg_discovery(struct listener *l, const struct sockaddr *from,
  * The counter that says why, or NULL.  Beyond the table's size and the
  * per-prefix limit, the last new-gateway-share % of the table is kept
  * for prefixes that have no tunnel yet, so that a few networks cannot
- * take it all.
+ * take it all.  A draining relay (drain.c) takes none.
  */
 static uint64_t *
 msg_refusal(struct relayd *rd, const struct sockaddr *from)
@@ -90,7 +90,7 @@ msg_refusal(struct relayd *rd, const struct sockaddr *from)
 	const struct relay_conf	*c = &rd->conf;
 	unsigned		 n, kept;
 
-	if (rd->ntunnels >= c->max_tunnels)
+	if (rd->draining || rd->ntunnels >= c->max_tunnels)
 		return &rd->stats.tunnels_refused;
 	n = tunnel_count_prefix(rd, from);
 	if (n >= c->max_tunnels_per_ip)
@@ -146,6 +146,7 @@ msg_query_src(const struct relay_conf *c, bool mld, struct amt_ip *src)
  * state.  MAC over the Request's source address, port and nonce (R5).
  * L only for an endpoint that has no tunnel yet: an existing tunnel is
  * not refused, and telling it L would send it away (RFC 8777 3.3.5).
+ * While draining, L for every endpoint: its gateway should rediscover.
  * Beyond --request-rate from one address, no answer (request-rate-limited).
  */
 static void
@@ -189,7 +190,7 @@ msg_request(struct listener *l, const struct sockaddr *from,
 	out.inner = q;
 	out.inner_len = (size_t)qlen;
 	t = tunnel_find(rd, from);
-	if (t == NULL && msg_refusal(rd, from) != NULL)
+	if ((t == NULL && msg_refusal(rd, from) != NULL) || rd->draining)
 		out.flags |= AMT_QUERY_FLAG_L;
 	if (rd->conf.advertise_g) {
 		out.flags |= AMT_QUERY_FLAG_G;

@@ -5,7 +5,12 @@
  * Names: every counter of `amtctl show stats` (the names of
  * the AMT YANG draft) as amt_relay_NAME_total with '-' made '_', e.g.
  * amt_relay_request_total, amt_relay_invalid_mac_total; gauges
- * amt_relay_tunnels and amt_relay_flows.  Per tunnel, labelled by
+ * amt_relay_tunnels and amt_relay_flows; a relay of a pool (announce.c,
+ * drain.c) adds gauges amt_relay_announced (0/1, with a discovery
+ * interface), amt_relay_draining, amt_relay_drain_tunnels_left,
+ * amt_relay_drain_seconds_left and counters
+ * amt_relay_discovery_{announcements,withdrawals}_total,
+ * amt_relay_drain_tunnels_ended_total.  Per tunnel, labelled by
  * gateway address and port: amt_relay_tunnel_{request,membership_query,
  * membership_update,data_packets,data_bytes}_total.  Per-tunnel series
  * are bounded: they are left out when there are more tunnels than
@@ -27,19 +32,42 @@
 
 #define PROM_NAME_MAX	96
 
+/* amt_relay_NAME with SUFFIX, '-' made '_'. */
+static void
+prom_name(char *m, size_t len, const char *name, const char *suffix)
+{
+	size_t	i;
+
+	snprintf(m, len, "amt_relay_%s%s", name, suffix);
+	for (i = 0; m[i] != '\0'; i++)
+		if (m[i] == '-')
+			m[i] = '_';
+}
+
 static void
 prom_counter(const char *name, uint64_t v, void *arg)
 {
 	struct metrics_builder	*b = arg;
 	char			 m[PROM_NAME_MAX], help[PROM_NAME_MAX];
-	size_t			 i;
 
-	snprintf(m, sizeof(m), "amt_relay_%s_total", name);
-	for (i = 0; m[i] != '\0'; i++)
-		if (m[i] == '-')
-			m[i] = '_';
+	prom_name(m, sizeof(m), name, "_total");
 	snprintf(help, sizeof(help), "AMT relay counter %s", name);
 	metrics_add(b, m, METRICS_COUNTER, help, v, NULL);
+}
+
+/* announce.c, drain.c: amt_relay_announced, amt_relay_draining, ... */
+static void
+prom_pool(const char *name, uint64_t v, bool counter, void *arg)
+{
+	char	m[PROM_NAME_MAX], help[PROM_NAME_MAX];
+
+	if (counter) {
+		prom_counter(name, v, arg);
+		return;
+	}
+	prom_name(m, sizeof(m), name, "");
+	snprintf(help, sizeof(help), "AMT relay pool state %s", name);
+	metrics_add(arg, m, METRICS_GAUGE, help, v, NULL);
 }
 
 static void
@@ -116,6 +144,7 @@ prom_cb(struct metrics_builder *b, void *arg)
 	unsigned	 nflows = 0;
 
 	control_counters(rd, prom_counter, b);
+	pool_report(rd, prom_pool, b);
 	fwd_walk(rd, prom_flow, &nflows);
 	metrics_add(b, "amt_relay_tunnels", METRICS_GAUGE, "Tunnels",
 	    rd->ntunnels, NULL);

@@ -43,6 +43,7 @@ struct pidfile;
 struct ratelimit;
 struct statefile;
 struct status;
+struct pool;
 
 /*
  * Configuration: one option table (conf.c) for the command line and
@@ -84,6 +85,8 @@ struct relay_conf {
 	/* operations: drain, limits, metrics */
 	struct conf_addrs relay_addrs;		/* -a, one per family */
 	struct conf_addrs discovery_addrs;	/* -D */
+	char		 discovery_if[32];	/* tun for -D, announce.c */
+	unsigned	 drain_time;		/* s, drain.c (5) */
 	unsigned	 qri;			/* s */
 	char		 ctl_group[32];		/* control socket group */
 	char		 pid_file[256];		/* -P */
@@ -244,6 +247,9 @@ struct relayd {
 	struct metrics		*metrics;
 	struct statefile	*sf;		/* statefile.c */
 	struct status		*status;	/* status.c: GET / */
+	/* a relay of a pool: announce.c, drain.c (pool.h) */
+	struct pool		*pool;
+	bool			 draining;	/* L in every Query */
 };
 
 /*
@@ -378,6 +384,14 @@ void		 membership_each(const struct tunnel *,
 /* statefile.c, statefile_read.c: tunnels and keys across restarts */
 int		 statefile_start(struct relayd *);
 void		 statefile_stop(struct relayd *);
+
+/* announce.c, drain.c: the discovery interface and the drain */
+int		 pool_start(struct relayd *);
+void		 pool_stop(struct relayd *);
+void		 pool_shutdown(struct relayd *);
+void		 pool_drain(struct relayd *, bool);
+void		 pool_report(struct relayd *, void (*)(const char *, uint64_t,
+		    bool, void *), void *);
 
 /* control.c */
 int		 control_start(struct relayd *);

@@ -37,6 +37,7 @@ static const struct {
 	F("interface", upstream_if),
 	F("relay-address", relay_addrs),
 	F("discovery-address", discovery_addrs),
+	F("discovery-interface", discovery_if),
 	F("port", port),
 	F("control-socket", ctl_path),
 	F("control-group", ctl_group),

@@ -7,7 +7,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libevent-dev libsodium-dev libjansson-dev libc-ares-dev libcmocka-dev
 clang iproute2 nftables tshark tcpdump smcroute iperf socat dnsmasq-base
 ethtool valgrind procps psmisc kmod git mandoc systemd curl python3
-binutils chromium prometheus debhelper lintian dpkg-dev
+binutils chromium prometheus debhelper lintian dpkg-dev bird2
 podman runc netavark aardvark-dns iptables debootstrap"
 missing=
 for p in $PKGS; do

@@ -33,9 +33,11 @@ abuse_relay()
 	ar_nofile=$1
 	shift
 	rm -f "$RELAY_SOCK"
-	bg relay "$NS_RELAY" sh -c 'ulimit -n "$0"; shift; exec "$@"' \
+	# (a limit above the hard one: the hard one)
+	bg relay "$NS_RELAY" sh -c 'ulimit -n "$0" 2>/dev/null ||
+	    ulimit -n "$(ulimit -Hn)"; shift; exec "$@"' \
 	    "$ar_nofile" x "$AMTRELAYD" -d -i r0 -a "$R4" -a "$R6" \
-	    -S "$RELAY_SOCK" "$@"
+	    -S "$RELAY_SOCK" --state-file none "$@"
 	RELAY_PID=$BG_PID
 	wait_for 30 ctl show stats || {
 		relay_log; FAIL "amtrelayd did not start ($*)"; }

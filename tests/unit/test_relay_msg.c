@@ -571,6 +571,31 @@ test_R14_capacity_L_flag_and_refusal(void **state)
 	close(gw2);
 }
 
+/* R14: a draining relay tells every endpoint L and takes no tunnel. */
+static void
+test_R14_draining_L_for_all(void **state)
+{
+	struct fixture	*f = *state;
+	struct amt_msg	 q;
+	uint8_t		 qbuf[256];
+	int		 gw2 = gw_socket(AF_INET);
+
+	join(f, f->gw, 40);
+	f->rd.draining = true;
+	/* The existing tunnel is told L too: its gateway should leave. */
+	request(f, f->gw, RELAY4, 0, 41, &q, qbuf, sizeof(qbuf));
+	assert_true(q.flags & AMT_QUERY_FLAG_L);
+	request(f, gw2, RELAY4, 0, 42, &q, qbuf, sizeof(qbuf));
+	assert_true(q.flags & AMT_QUERY_FLAG_L);
+	update(f, gw2, 42, q.mac, false);
+	assert_int_equal(f->rd.stats.tunnels_refused, 1);
+	assert_int_equal(f->rd.ntunnels, 1);
+	f->rd.draining = false;
+	request(f, f->gw, RELAY4, 0, 43, &q, qbuf, sizeof(qbuf));
+	assert_false(q.flags & AMT_QUERY_FLAG_L);
+	close(gw2);
+}
+
 /* Send a Teardown for the tunnel of fd with this nonce and MAC. */
 static void
 teardown_msg(struct fixture *f, int fd, uint32_t nonce, const uint8_t *mac)
@@ -916,6 +941,7 @@ main(void)
 		T(test_R6d_update_bad_checksum_changes_nothing),
 		T(test_R7_update_creates_tunnel_per_port),
 		T(test_R14_capacity_L_flag_and_refusal),
+		T(test_R14_draining_L_for_all),
 		T(test_R14_request_rate_per_source_ip),
 		T(test_R11_teardown),
 		T(test_R5_previous_secret_grace),
