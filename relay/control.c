@@ -121,6 +121,8 @@ control_stats(struct relayd *rd)
 	control_counters(rd, control_stat, o);
 	pool_report(rd, control_pool_stat, o);
 	json_object_set_new(o, "tunnels", json_integer(rd->ntunnels));
+	json_object_set_new(o, "upstream-joins",
+	    json_integer(upstream_count(rd)));
 	return o;
 }
 
@@ -132,8 +134,6 @@ control_drain(struct relayd *rd)
 
 	pool_report(rd, control_pool_stat, o);
 	json_object_set_new(o, "tunnels", json_integer(rd->ntunnels));
-	json_object_set_new(o, "upstream-joins",
-	    json_integer(upstream_count(rd)));
 	return o;
 }
 
