@@ -44,9 +44,7 @@ driad_topo()
 	NS_GW=$(ns_new gw)
 	NS_FILL=$(ns_new fill)
 	for b in brU brD; do
-		ip -n "$NS_NET" link add "$b" type bridge mcast_snooping 0 ||
-			FAIL "bridge $b"
-		ip -n "$NS_NET" link set "$b" up
+		ns_bridge "$NS_NET" "$b" mcast_snooping 0
 	done
 	driad_port "$NS_SRC" s0 brU u-src
 	driad_port "$NS_R1" up0 brU u-r1

@@ -99,8 +99,7 @@ e2e_topo()
 	ns_addr "$NS_SRC" s0 10.1.0.1/24 fd01::1/64
 	ns_addr "$NS_RELAY" up0 10.1.0.2/24 fd01::2/64
 	ip -n "$NS_SRC" route add 224.0.0.0/4 dev s0
-	ip -n "$NS_RELAY" link add br0 type bridge || FAIL "bridge"
-	ip -n "$NS_RELAY" link set br0 up
+	ns_bridge "$NS_RELAY" br0
 	ns_addr "$NS_RELAY" br0 10.2.0.1/24 fd02::1/64
 	i=1
 	while [ "$i" -le "$1" ]; do

@@ -39,8 +39,7 @@ ns_addr "$NS_RELAY" dn0 10.2.0.1/24
 ns_addr "$NS_RELAY" lo "$DISC/32"
 ns_addr "$NS_NAT" o0 10.2.0.2/24
 ip -n "$NS_NAT" route add "$DISC/32" via 10.2.0.1
-ip -n "$NS_NAT" link add br0 type bridge
-ip -n "$NS_NAT" link set br0 up
+ns_bridge "$NS_NAT" br0
 ns_addr "$NS_NAT" br0 10.3.0.1/24
 ip netns exec "$NS_NAT" sysctl -qw net.ipv4.ip_forward=1
 ip netns exec "$NS_NAT" nft -f - <<EOF || FAIL "nft"

@@ -152,6 +152,23 @@ ns_new()
 	echo "$ns"
 }
 
+# ns_bridge NS NAME [OPTION...]: a bridge, up, with a fixed MAC address.
+# A bridge left to itself takes the lowest MAC of its ports, so it changes
+# as ports join; a host's IPv6 neighbour entry for the router then points
+# at a port's MAC, which the bridge hands up as "other host" and the
+# router drops until the entry fails (about 8 s).  A router's MAC stays.
+LIB_NBRIDGE=0
+ns_bridge()
+{
+	LIB_NBRIDGE=$((LIB_NBRIDGE + 1))
+	nb_ns=$1 nb_name=$2
+	shift 2
+	ip -n "$nb_ns" link add "$nb_name" address \
+	    "$(printf '02:a7:00:00:00:%02x' "$LIB_NBRIDGE")" type bridge "$@" ||
+		FAIL "bridge $nb_name in $nb_ns"
+	ip -n "$nb_ns" link set "$nb_name" up
+}
+
 # ns_link NS1 IF1 NS2 IF2 [MTU]: a veth pair between two namespaces.
 ns_link()
 {

@@ -60,15 +60,11 @@ relay_conf()
 topo()
 {
 	e2e_ns src; e2e_ns core
-	ip -n "$NS_SRC" link add brup type bridge mcast_snooping 0 ||
-		FAIL "bridge"
-	ip -n "$NS_SRC" link set brup up
+	ns_bridge "$NS_SRC" brup mcast_snooping 0
 	ns_addr "$NS_SRC" brup $S4/24
 	ip -n "$NS_SRC" route add 224.0.0.0/4 dev brup
 	# No MLD snooping in the way of IPv6 neighbour discovery.
-	ip -n "$NS_CORE" link add brgw type bridge mcast_snooping 0 ||
-		FAIL "bridge"
-	ip -n "$NS_CORE" link set brgw up
+	ns_bridge "$NS_CORE" brgw mcast_snooping 0
 	ns_addr "$NS_CORE" brgw 10.40.0.1/24 fd40::1/64
 	ip netns exec "$NS_CORE" sh -c '
 	    sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
