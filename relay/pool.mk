@@ -4,8 +4,8 @@
 relay_amtrelayd_SOURCES += relay/announce.c relay/drain.c relay/discif.c \
 	relay/pool.h
 
-# `make check-pool` runs the pool scenario alone.
-POOL_SCENARIOS = tests/net/relay-pool.sh
+# `make check-pool` runs the pool scenarios alone.
+POOL_SCENARIOS = tests/net/relay-announce.sh tests/net/relay-pool.sh
 TESTS += $(POOL_SCENARIOS)
 check-pool: all $(check_PROGRAMS)
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(POOL_SCENARIOS)'
