@@ -317,8 +317,9 @@ for k in $GWS; do
 	n=$(($(gw_requests "$k") - $(eval echo "\$REQ_$k")))
 	[ "$n" -gt "$MAXREQ" ] && MAXREQ=$n
 done
-e2e_log "drain: route gone in $GONE s; all moved (polled) in $MOVED s;" \
-    "longest outage $OUT_DRAIN s; at most $MAXREQ Requests per gateway"
+e2e_log "drain: route gone in $GONE s; every gateway moved within" \
+    "drain-time $DRAIN s + its outage (longest $OUT_DRAIN s; all seen by" \
+    "polling at $MOVED s); at most $MAXREQ Requests per gateway"
 # Data flowed until the tunnels ended (DRAIN s): each gateway moved
 # within DRAIN s + its outage ("moved in" adds the polling of them all).
 awk -v o="$OUT_DRAIN" 'BEGIN { exit !(o <= 3.0) }' || {
