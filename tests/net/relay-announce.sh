@@ -6,7 +6,8 @@
 # only while the relay should get new gateways.  They are withdrawn at
 # max-tunnels (R14) and announced again when a tunnel goes; withdrawn
 # while the upstream interface is down and back when it is up; withdrawn
-# by `amtctl drain` and back by `amtctl undrain`.  Each change is logged
+# by `amtctl drain` and back by `amtctl undrain`; a drain ends the
+# tunnels left after drain-time.  Each change is logged
 # with its reason, counted, and shown as `announced` in `amtctl show
 # stats` and /metrics.  SIGKILL: the interface goes with the process.
 #
@@ -29,6 +30,7 @@ discovery-address $ANY6
 discovery-interface amtdisc0
 max-tunnels 1
 max-tunnels-per-ip 1
+drain-time 2
 metrics 127.0.0.1:9768
 EOF
 e2e_relay "$NS_RELAY" up0 -a "$R4" -f "$E2E_TMP/relay.conf"
@@ -109,6 +111,22 @@ T0=$(e2e_now)
 "$AMTCTL" -S "$RELAY_SOCK" undrain >/dev/null || FAIL "amtctl undrain"
 [ "$(stat draining)" = 0 ] || FAIL "still draining after undrain"
 announced 1 "undrain"
+
+# The drain's end: after drain-time the tunnels left are ended.
+e2e_gw "$NS_GW" gw1b -R "$R4"
+e2e_recv "$NS_GW" r2 -g "$G" -s "$S4"
+e2e_wait 20 e2e_stat_ge r2 unique 20 || FAIL "gw1 receives nothing again"
+"$AMTCTL" -S "$RELAY_SOCK" drain >/dev/null || FAIL "amtctl drain"
+T0=$(e2e_now)
+[ "$(stat drain-tunnels-left)" = 1 ] && [ "$(stat drain-seconds-left)" -ge 1 ] ||
+	FAIL "drain progress: $(stat drain-tunnels-left) tunnels," \
+	    "$(stat drain-seconds-left) s left"
+e2e_wait 10 e2e_ntunnels_is 0 || FAIL "the drain did not end the tunnel"
+DT=$(e2e_since "$T0")
+e2e_log "the drain ended the tunnel after $DT s"
+awk -v t="$DT" 'BEGIN { exit !(t >= 1.5) }' ||
+	FAIL "the drain ended the tunnel before drain-time (2 s)"
+[ "$(stat drain-tunnels-ended)" = 1 ] || FAIL "drain-tunnels-ended != 1"
 
 # The interface lives only as long as the process.
 t0=$(e2e_now)
