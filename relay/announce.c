@@ -178,13 +178,23 @@ pool_drain(struct relayd *rd, bool on)
 	pool_check(rd->pool);
 }
 
+/* Whole seconds until a drain ends the tunnels left; 0 if none. */
+static uint64_t
+pool_drain_left(struct pool *p)
+{
+	uint64_t	now = clock_mono_ms();
+
+	if (!p->rd->draining || p->drain_done || p->drain_end_ms <= now)
+		return 0;
+	return (p->drain_end_ms - now + 999) / 1000;
+}
+
 /* For `show stats` and /metrics: name, value, whether a counter. */
 void
 pool_report(struct relayd *rd, void (*cb)(const char *, uint64_t, bool,
     void *), void *arg)
 {
 	struct pool	*p = rd->pool;
-	uint64_t	 now, left = 0;
 
 	if (p == NULL)
 		return;
@@ -193,11 +203,36 @@ pool_report(struct relayd *rd, void (*cb)(const char *, uint64_t, bool,
 		cb("discovery-announcements", p->announcements, true, arg);
 		cb("discovery-withdrawals", p->withdrawals, true, arg);
 	}
-	now = clock_mono_ms();
-	if (rd->draining && !p->drain_done && p->drain_end_ms > now)
-		left = (p->drain_end_ms - now + 999) / 1000;
 	cb("draining", rd->draining, false, arg);
 	cb("drain-tunnels-left", rd->draining ? rd->ntunnels : 0, false, arg);
-	cb("drain-seconds-left", left, false, arg);
+	cb("drain-seconds-left", pool_drain_left(p), false, arg);
 	cb("drain-tunnels-ended", p->drain_ended, true, arg);
+}
+
+/*
+ * For the status page: the discovery interface's state and why, and the
+ * drain's progress; NULL when the relay is in no pool and not draining.
+ */
+const char *
+pool_describe(struct relayd *rd, char *buf, size_t len)
+{
+	struct pool	*p = rd->pool;
+	size_t		 n = 0;
+
+	if (p == NULL || (!p->has_if && !rd->draining) || len == 0)
+		return NULL;
+	buf[0] = '\0';
+	if (p->has_if)
+		snprintf(buf, len, "%s %s%s%s", rd->conf.discovery_if,
+		    p->announced ? "announced" : "withdrawn",
+		    p->why != NULL ? ": " : "", p->why != NULL ? p->why : "");
+	n = strlen(buf);
+	if (rd->draining && p->drain_done)
+		snprintf(buf + n, len - n, "%sdrained, %llu tunnels ended",
+		    n > 0 ? "; " : "", (unsigned long long)p->drain_ended);
+	else if (rd->draining)
+		snprintf(buf + n, len - n, "%sdraining: %u tunnels end in %llu s",
+		    n > 0 ? "; " : "", rd->ntunnels,
+		    (unsigned long long)pool_drain_left(p));
+	return buf;
 }

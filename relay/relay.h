@@ -390,6 +390,7 @@ int		 pool_start(struct relayd *);
 void		 pool_stop(struct relayd *);
 void		 pool_shutdown(struct relayd *);
 void		 pool_drain(struct relayd *, bool);
+const char	*pool_describe(struct relayd *, char *, size_t);
 void		 pool_report(struct relayd *, void (*)(const char *, uint64_t,
 		    bool, void *), void *);
 

@@ -82,7 +82,7 @@ status_count_flow(const struct amt_ip *s, const struct amt_ip *g,
 static void
 status_summary(struct relayd *rd, struct status *st, struct evbuffer *out)
 {
-	char		 a[INET6_ADDRSTRLEN], b[64], c[64];
+	char		 a[INET6_ADDRSTRLEN], b[64], c[64], pool[128];
 	unsigned	 nflows = 0;
 	int		 i;
 
@@ -101,6 +101,8 @@ status_summary(struct relayd *rd, struct status *st, struct evbuffer *out)
 		html_dl(out, "discovery address",
 		    ip_str(&rd->conf.discovery[i], a, sizeof(a)));
 	html_dl(out, "upstream interface", rd->conf.upstream_if);
+	if (pool_describe(rd, pool, sizeof(pool)) != NULL)
+		html_dl(out, "pool", pool);
 	snprintf(c, sizeof(c), "%u", rd->ntunnels);
 	html_dl(out, "tunnels", c);
 	snprintf(c, sizeof(c), "%u", nflows);

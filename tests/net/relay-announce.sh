@@ -9,7 +9,7 @@
 # by `amtctl drain` and back by `amtctl undrain`; a drain ends the
 # tunnels left after drain-time.  Each change is logged
 # with its reason, counted, and shown as `announced` in `amtctl show
-# stats` and /metrics.  SIGKILL: the interface goes with the process.
+# stats` and /metrics; the status page tells the drain's progress.  SIGKILL: the interface goes with the process.
 #
 #   [src] s0 10.1.0.1 -- up0 [relay] br0 10.2.0.1 --|-- g0 10.2.0.11 [gw1]
 #             amtdisc0: 192.52.193.1/32 2001:3::1/128
@@ -121,12 +121,16 @@ T0=$(e2e_now)
 [ "$(stat drain-tunnels-left)" = 1 ] && [ "$(stat drain-seconds-left)" -ge 1 ] ||
 	FAIL "drain progress: $(stat drain-tunnels-left) tunnels," \
 	    "$(stat drain-seconds-left) s left"
+page() { ip netns exec "$NS_RELAY" curl -fsS http://127.0.0.1:9768/; }
+page | grep -q "amtdisc0 withdrawn: draining; draining: 1 tunnels end in" ||
+	FAIL "status page: no drain in progress"
 e2e_wait 10 e2e_ntunnels_is 0 || FAIL "the drain did not end the tunnel"
 DT=$(e2e_since "$T0")
 e2e_log "the drain ended the tunnel after $DT s"
 awk -v t="$DT" 'BEGIN { exit !(t >= 1.5) }' ||
 	FAIL "the drain ended the tunnel before drain-time (2 s)"
 [ "$(stat drain-tunnels-ended)" = 1 ] || FAIL "drain-tunnels-ended != 1"
+page | grep -q "drained, 1 tunnels ended" || FAIL "status page: drain not done"
 
 # The interface lives only as long as the process.
 t0=$(e2e_now)

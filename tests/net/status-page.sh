@@ -20,7 +20,10 @@ check_dep curl chromium promtool
 SHOTS=$(cd "$top_builddir" && pwd)/tests/net
 e2e_topo 1
 NS_GW=$(e2e_nsname gw1)
-e2e_relay "$NS_RELAY" up0 -a "$R4" --metrics 127.0.0.1:9768
+# A relay of a pool (a discovery interface), so that /metrics carries
+# the pool's series too.
+e2e_relay "$NS_RELAY" up0 -a "$R4" --metrics 127.0.0.1:9768 \
+    -D 192.52.193.1 --discovery-interface amtdisc0
 e2e_gw "$NS_GW" gw1 -R "$R4" --metrics 127.0.0.1:9464
 e2e_wait 20 e2e_gw_up "$E2E_TMP/gw1.sock" || FAIL "session not up"
 e2e_recv "$NS_GW" rx -g "$G4" -s "$S4" -n 1000000 -w 600
@@ -91,6 +94,7 @@ assert "(10.1.0.1,232.1.1.1)" in tun[0][3], "flow not on the tunnel: %r" % tun
 assert num(tun[0][4]) > 0 and num(tun[0][5]) > 0, "tunnel rate zero: %r" % tun
 assert ["10.1.0.1", "232.1.1.1", "1"] in T["flows"], "flow: %r" % T["flows"]
 assert D["tunnels"] == "1" and D["flows"] == "1", "summary: %r" % D
+assert D["pool"] == "amtdisc0 announced", "pool: %r" % D
 assert num(D["output"].split(" packets")[0]) > 0, "output rate: %r" % D
 assert "uptime" in D, D
 ' || FAIL "relay page: DOM check failed"
