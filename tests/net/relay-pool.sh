@@ -350,6 +350,12 @@ awk -v o="$OUT_DRAIN" 'BEGIN { exit !(o <= 3.0) }' || {
 	FAIL "drain: relay2 still has tunnels"
 [ "$(rjson 2 "show stats" 'j["drain-tunnels-ended"]')" -ge 1 ] ||
 	FAIL "drain: no tunnel ended by the drain"
+# A shared upstream LAN: each relay joins what its own gateways want,
+# and relay2, with none left, no longer (relay1 is down).
+RELAY_SOCK=$E2E_TMP/relay2.sock
+e2e_wait 10 e2e_relay_not_wants $G || FAIL "drain: relay2 still wants $G"
+RELAY_SOCK=$E2E_TMP/relay3.sock
+e2e_relay_wants $G || FAIL "drain: relay3, with every gateway, lost $G"
 
 # 3. Relay 1 returns: announced again, and new gateways reach it.
 ev_start
