@@ -39,7 +39,7 @@ bird_start()
 pool_example()
 {
 	sed -e "s/10\.3\.1\./10.3.$2./g" -e "s/fd03:1::/fd03:$2::/g" \
-	    -e "s/65001/6500$2/" -e "s/relay1/relay$2/" "$POOL_EX/$1" \
+	    -e "s/65001/6500$2/" "$POOL_EX/$1" \
 	    >"$E2E_TMP/relay$2.conf"
 }
 
