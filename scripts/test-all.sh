@@ -76,7 +76,8 @@ tests/net/gw-families.sh tests/net/gw-joins.sh tests/net/gw-kill.sh
 tests/net/gw-restart.sh tests/net/gw-nat.sh tests/net/ops-relay-reload.sh
 tests/net/ops-gw-stream.sh tests/net/driad-relays.sh tests/net/gw-ecn.sh
 tests/net/gw-hostile.sh tests/net/relay-crash.sh tests/net/relay-restart.sh
-tests/net/gw-interop.sh tests/net/status-page.sh tests/net/relay-announce.sh"}
+tests/net/gw-interop.sh tests/net/status-page.sh tests/net/relay-announce.sh
+tests/net/relay-pool-frr.sh"}
 if [ -n "$MEMCHECK_TESTS" ]; then
 	build build-asan --enable-debug --enable-asan ||
 		die "ASan build failed"
