@@ -389,16 +389,12 @@ static int	fx_setup_mode(void **, const char *);
 static int
 fx_relay_socket(struct sockaddr_in *sin)
 {
-	socklen_t	len = sizeof(*sin);
-	int		fd;
+	struct sockaddr_storage	ss;
+	int			fd;
 
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	fd = gwfix_relay_socket(AF_INET, 0, &ss);
 	assert_true(fd != -1);
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(fd, (struct sockaddr *)sin, sizeof(*sin)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *)sin, &len), 0);
+	memcpy(sin, &ss, sizeof(*sin));
 	return fd;
 }
 
