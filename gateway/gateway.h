@@ -32,7 +32,7 @@ struct gateway;
 struct ctl_server;
 struct metrics;
 struct pidfile;
-struct gwstatus;
+struct html_status;
 
 #define GW_CTL_PATH		"/run/amtgwd.sock"
 #define GW_TUN_NAME		"amt0"
@@ -515,7 +515,7 @@ struct gateway {
 	struct sess_counters	 sess_gone;	/* of sessions replaced */
 	struct ctl_server	*ctl;
 	struct metrics		*metrics;
-	struct gwstatus		*status;	/* status.c: GET / */
+	struct html_status	*status;	/* status.c: GET / */
 	struct pidfile		*pf;
 	struct event		*sig_ev[4];
 	bool			 stopping;

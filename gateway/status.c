@@ -29,28 +29,20 @@
 #define GWST_MAX_ROWS		200	/* groups on one page */
 #define GWST_SOURCES_LEN	512	/* sources of one group, as text */
 
-struct gwstatus {
-	struct gateway	*gw;
-	struct event	*ev;
-	time_t		 started;	/* clock_mono_s */
-	uint64_t	 mark[2];	/* data packets, bytes to the tun */
-	uint64_t	 rate[2];	/* per second */
-};
-
+/* mark[] and rate[]: data packets, bytes to the tun. */
 static void
-gwstatus_sample(evutil_socket_t fd, short ev, void *arg)
+gwstatus_sample(struct html_status *st, void *arg)
 {
-	struct gwstatus		*st = arg;
 	struct sess_counters	 tot;
 
-	sessions_totals(st->gw, &tot);
+	sessions_totals(arg, &tot);
 	st->rate[0] = html_rate(&st->mark[0], tot.data_packets,
 	    GWST_INTERVAL);
 	st->rate[1] = html_rate(&st->mark[1], tot.data_bytes, GWST_INTERVAL);
 }
 
 static void
-gwstatus_summary(struct gateway *gw, struct gwstatus *st,
+gwstatus_summary(struct gateway *gw, struct html_status *st,
     struct evbuffer *out)
 {
 	char		 b[64], c[96];
@@ -159,30 +151,14 @@ gwstatus_page(struct evbuffer *out, void *arg)
 int
 gwstatus_start(struct gateway *gw)
 {
-	struct gwstatus	*st;
-	struct timeval	 tv = { GWST_INTERVAL, 0 };
-
-	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->ev = event_new(gw->base, -1, EV_PERSIST, gwstatus_sample,
-	    st)) == NULL) {
-		log_warn("status page");
-		free(st);
-		return -1;
-	}
-	st->gw = gw;
-	st->started = clock_mono_s();
-	evtimer_add(st->ev, &tv);
-	gw->status = st;
-	metrics_set_page(gw->metrics, gwstatus_page, gw);
-	return 0;
+	gw->status = html_status_start(gw->base, gw->metrics, GWST_INTERVAL,
+	    gwstatus_sample, gwstatus_page, gw);
+	return gw->status != NULL ? 0 : -1;
 }
 
 void
 gwstatus_stop(struct gateway *gw)
 {
-	if (gw->status == NULL)
-		return;
-	event_free(gw->status->ev);
-	free(gw->status);
+	html_status_stop(gw->status);
 	gw->status = NULL;
 }

@@ -5,7 +5,8 @@
 dist_noinst_HEADERS += include/amt/conf.h include/amt/daemon.h \
 	include/amt/metrics.h include/amt/html.h lib/conf_priv.h
 lib_libamt_la_SOURCES += lib/conf.c lib/conf_value.c lib/conf_log.c lib/daemon.c lib/signals.c \
-	lib/pidfile.c lib/privdrop.c lib/metrics.c lib/html.c
+	lib/pidfile.c lib/privdrop.c lib/metrics.c lib/html.c \
+	lib/html_status.c
 
 if HAVE_CMOCKA
 check_PROGRAMS += tests/unit/test_conf tests/unit/test_daemon \

@@ -74,6 +74,8 @@ struct fwd_tref {
 struct frag_set;
 struct mtu_icmp;
 
+TAILQ_HEAD(fwd_flow_list, fwd_flow);
+
 struct fwd_table {
 	struct fwd_flow		**fhash;
 	unsigned		 fhash_size;
@@ -82,11 +84,11 @@ struct fwd_table {
 	unsigned		 thash_size;
 	unsigned		 ntrefs;
 	/* flows wanted but not joined upstream: retried (forward.c) */
-	TAILQ_HEAD(, fwd_flow)	 pending;
+	struct fwd_flow_list	 pending;
 	unsigned		 npending;
 	struct event		 retry_ev;
 	/* flows not tried yet: joined in slices (forward.c) */
-	TAILQ_HEAD(, fwd_flow)	 joinq;
+	struct fwd_flow_list	 joinq;
 	struct event		 join_ev;
 };
 

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,43 +197,52 @@ fwd_join(struct relayd *rd, struct fwd_flow *f, bool retry)
 	return r;
 }
 
-/* One slice of the retry list; again in FWD_RETRY_MS while any is left. */
+/*
+ * One slice (RELAY_SLICE_US) of a list of flows: at most n joins from
+ * the head of q, each of which takes its flow off the head (joined, or
+ * to the back of the retry list); when the slice is over, ev again after
+ * a turn of the loop.  A retry turn stops at a full upstream (the rest
+ * would fail alike and fwd_join armed the retry timer); first joins go
+ * on, so that every failure is counted.
+ */
+static void
+fwd_slice(struct relayd *rd, struct fwd_flow_list *q, unsigned n,
+    bool retry, struct event *ev)
+{
+	struct fwd_flow	*f;
+	uint64_t	 start = clock_mono_us();
+
+	for (; n > 0 && (f = TAILQ_FIRST(q)) != NULL; n--) {
+		if (relay_slice_over(start)) {
+			relay_slice_next(ev);
+			return;
+		}
+		if (fwd_join(rd, f, retry) == UPSTREAM_FULL && retry)
+			return;
+	}
+}
+
+/*
+ * The retry list, each flow once per turn (a failure goes to the back);
+ * again in FWD_RETRY_MS while any is left.
+ */
 static void
 fwd_retry_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct relayd		*rd = arg;
 	struct fwd_table	*ft = rd->fwd;
-	struct fwd_flow		*f;
-	uint64_t		 start = clock_mono_us();
-	unsigned		 n;
 
-	/* Each flow tried once per turn: a failure goes to the back. */
-	for (n = ft->npending; n > 0 && !relay_slice_over(start); n--) {
-		f = TAILQ_FIRST(&ft->pending);
-		if (fwd_join(rd, f, true) == UPSTREAM_FULL)
-			return;
-	}
-	/* More than a slice left: the next one after a turn of the loop. */
-	if (n > 0)
-		relay_slice_next(&ft->retry_ev);
+	fwd_slice(rd, &ft->pending, ft->npending, true, &ft->retry_ev);
 }
 
-/* One slice of the join queue (first joins of new flows, R9). */
+/* The join queue (first joins of new flows, R9), until it is empty. */
 static void
 fwd_join_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct relayd		*rd = arg;
 	struct fwd_table	*ft = rd->fwd;
-	struct fwd_flow		*f;
-	uint64_t		 start = clock_mono_us();
 
-	while ((f = TAILQ_FIRST(&ft->joinq)) != NULL) {
-		if (relay_slice_over(start)) {
-			relay_slice_next(&ft->join_ev);
-			return;
-		}
-		(void)fwd_join(rd, f, false);
-	}
+	fwd_slice(rd, &ft->joinq, UINT_MAX, false, &ft->join_ev);
 }
 
 /* R9: the first interest in f: its join waits for the next slice. */

@@ -42,7 +42,7 @@ struct metrics;
 struct pidfile;
 struct ratelimit;
 struct statefile;
-struct status;
+struct html_status;
 struct pool;
 
 /*
@@ -246,7 +246,7 @@ struct relayd {
 	struct pidfile		*pidfile;
 	struct metrics		*metrics;
 	struct statefile	*sf;		/* statefile.c */
-	struct status		*status;	/* status.c: GET / */
+	struct html_status	*status;	/* status.c: GET / */
 	/* a relay of a pool: announce.c, drain.c (pool.h) */
 	struct pool		*pool;
 	bool			 draining;	/* L in every Query */

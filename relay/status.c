@@ -29,14 +29,6 @@
 #define STATUS_MAX_ROWS		200	/* tunnels or flows on one page */
 #define STATUS_FLOWS_LEN	512	/* flows of one tunnel, as text */
 
-struct status {
-	struct relayd	*rd;
-	struct event	*ev;
-	time_t		 started;	/* clock_mono_s */
-	uint64_t	 mark[2];	/* data-tx packets, bytes */
-	uint64_t	 rate[2];	/* per second */
-};
-
 /*
  * The counters that count something dropped, refused or failed (named
  * as in control.c); the page lists those that are not zero.
@@ -53,11 +45,11 @@ static const char *const status_drops[] = {
 	"data-rx-dropped",
 };
 
+/* mark[] and rate[]: data-tx packets, bytes. */
 static void
-status_sample(evutil_socket_t fd, short ev, void *arg)
+status_sample(struct html_status *st, void *arg)
 {
-	struct status	*st = arg;
-	struct relayd	*rd = st->rd;
+	struct relayd	*rd = arg;
 	struct tunnel	*t;
 
 	st->rate[0] = html_rate(&st->mark[0], rd->stats.data_tx_packets,
@@ -80,7 +72,8 @@ status_count_flow(const struct amt_ip *s, const struct amt_ip *g,
 }
 
 static void
-status_summary(struct relayd *rd, struct status *st, struct evbuffer *out)
+status_summary(struct relayd *rd, struct html_status *st,
+    struct evbuffer *out)
 {
 	char		 a[INET6_ADDRSTRLEN], b[64], c[64], pool[128];
 	unsigned	 nflows = 0;
@@ -231,30 +224,14 @@ status_page(struct evbuffer *out, void *arg)
 int
 status_start(struct relayd *rd)
 {
-	struct status	*st;
-	struct timeval	 tv = { STATUS_INTERVAL, 0 };
-
-	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->ev = event_new(rd->base, -1, EV_PERSIST, status_sample,
-	    st)) == NULL) {
-		log_warn("status page");
-		free(st);
-		return -1;
-	}
-	st->rd = rd;
-	st->started = clock_mono_s();
-	evtimer_add(st->ev, &tv);
-	rd->status = st;
-	metrics_set_page(rd->metrics, status_page, rd);
-	return 0;
+	rd->status = html_status_start(rd->base, rd->metrics, STATUS_INTERVAL,
+	    status_sample, status_page, rd);
+	return rd->status != NULL ? 0 : -1;
 }
 
 void
 status_stop(struct relayd *rd)
 {
-	if (rd->status == NULL)
-		return;
-	event_free(rd->status->ev);
-	free(rd->status);
+	html_status_stop(rd->status);
 	rd->status = NULL;
 }

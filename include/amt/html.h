@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "amt/metrics.h"
+
 struct evbuffer;
 
 /* The document head (title escaped, refresh in seconds) and its end. */
@@ -47,5 +49,29 @@ const char	*html_duration(uint64_t, char *, size_t);
 uint64_t	 html_rate(uint64_t *, uint64_t, unsigned);
 /* A wall-clock time as "2024-05-01 12:00:00 UTC". */
 const char	*html_time(time_t, char *, size_t);
+
+/*
+ * A daemon's status page (lib/html_status.c): html_status_start() puts
+ * page(out, arg) on GET / of the metrics listener, notes the start time
+ * and calls sample(st, arg) every interval seconds, where the daemon
+ * turns its counters into rates (html_rate) with mark[] and rate[]:
+ * [0] packets, [1] bytes.  NULL on failure, logged.
+ */
+struct html_status;
+typedef void	(*html_sample_cb)(struct html_status *, void *);
+
+struct html_status {
+	struct event	*ev;
+	time_t		 started;	/* clock_mono_s */
+	uint64_t	 mark[2];	/* packets, bytes at the last sample */
+	uint64_t	 rate[2];	/* per second */
+	html_sample_cb	 sample;
+	void		*arg;
+};
+
+struct html_status	*html_status_start(struct event_base *,
+			    struct metrics *, unsigned, html_sample_cb,
+			    metrics_page_cb, void *);
+void			 html_status_stop(struct html_status *);
 
 #endif

@@ -465,6 +465,19 @@ gw_bg()
 	bg "$gb_name" "$NS_GW" "$TESTGW" "$@"
 }
 
+# join_list SOURCE PREFIX N: "--join SOURCE,PREFIX.X.Y" for the groups
+# 1 .. N counted in the last two bytes (232.10 3: 232.10.0.1 .. .0.3),
+# on one line, for amt-testgw.
+join_list()
+{
+	jl_i=1
+	while [ $jl_i -le "$3" ]; do
+		printf ' --join %s,%s.%d.%d' "$1" "$2" $((jl_i / 256)) \
+		    $((jl_i % 256))
+		jl_i=$((jl_i + 1))
+	done
+}
+
 # send NS ARGS...: mcsend in NS (foreground).
 send()
 {

@@ -119,12 +119,7 @@ log "one /64: $n6 tunnels, $(rstat tunnels-refused-prefix) refused"
 
 # 3. 120 tunnels x 256 (S,G), sources S4 + i: more joins than the join
 # sockets (ulimit -n 250: 125 join sockets, some 155 needed) can hold.
-joins=
-i=1
-while [ $i -le 256 ]; do
-	joins="$joins --join $S4,232.10.$((i / 256)).$((i % 256))"
-	i=$((i + 1))
-done
+joins=$(join_list $S4 232.10 256)
 gw_bg atk -r "$R4" -b "$GW4:42000" -n 120 --rate 2000 --spread $joins \
     --teardown-at-exit -t 300
 ATK=$BG_PID
@@ -199,12 +194,7 @@ relay_stop || FAIL "amtrelayd did not exit 0"
 # 5. Shutdown with 50,000 upstream joins (descriptors: the hard limit).
 abuse_relay 65536 --max-tunnels 400 --max-tunnels-per-ip 400 \
     --max-upstream-groups 60000 --max-groups 256
-joins=
-i=1
-while [ $i -le 250 ]; do
-	joins="$joins --join 10.1.0.1,232.11.$((i / 256)).$((i % 256))"
-	i=$((i + 1))
-done
+joins=$(join_list 10.1.0.1 232.11 250)
 gw_bg big -r "$R4" -b "$GW4:46000" -n 200 --rate 2000 --spread $joins \
     -t 300
 BIG=$BG_PID

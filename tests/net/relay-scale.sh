@@ -19,12 +19,7 @@ relay_start --max-tunnels 5000 --max-tunnels-per-ip 5000
 N=20
 
 # 100 (S,G): 232.2.0.1 .. 232.2.0.100 from S4, one tunnel.
-joins=
-i=1
-while [ $i -le 100 ]; do
-	joins="$joins --join $S4,232.2.0.$i"
-	i=$((i + 1))
-done
+joins=$(join_list $S4 232.2 100)
 gw_bg many -r "$R4" -b "$GW4" $joins --expect $((100 * N)) \
     --teardown-at-exit -t 60
 MANY=$BG_PID

@@ -22,6 +22,26 @@
 #include "amt/wire.h"
 #include "gwfix.h"
 
+int
+gwfix_relay_socket(int af, uint16_t port, struct sockaddr_storage *ss)
+{
+	struct amt_ip	lo;
+	socklen_t	len = sizeof(*ss);
+	int		fd;
+
+	ip_parse(af == AF_INET ? "127.0.0.1" : "::1", &lo);
+	ip_to_sa(&lo, port, ss);
+	fd = socket(af, SOCK_DGRAM, 0);
+	assert_true(fd != -1);
+	if (bind(fd, (struct sockaddr *)ss, addr_len((struct sockaddr *)ss))
+	    == -1) {
+		close(fd);
+		return -1;
+	}
+	assert_int_equal(getsockname(fd, (struct sockaddr *)ss, &len), 0);
+	return fd;
+}
+
 void
 gwfix_gateway(struct gateway *gw, const char *mode, uint16_t port)
 {

@@ -12,6 +12,11 @@
 
 #include "gateway.h"
 
+/*
+ * A "relay": a UDP socket on the loopback of family af, port (0: any),
+ * its address in ss; -1 when the port is taken.
+ */
+int	 gwfix_relay_socket(int, uint16_t, struct sockaddr_storage *);
 /* amtgwd MODE 127.0.0.1 --port PORT (MODE -R: relay, -r: discovery). */
 void	 gwfix_gateway(struct gateway *, const char *, uint16_t);
 void	 gwfix_gateway_free(struct gateway *);

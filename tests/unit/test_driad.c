@@ -163,15 +163,26 @@ mb_parse(struct mb *m, const char *qname, struct driad_answer *a)
 
 /* ---- D1: RDATA ---- */
 
+/* h parses as an RR of that precedence, D bit and relay type. */
+static void
+expect_rr(const char *h, unsigned precedence, bool d, int type,
+    struct driad_rr *rr)
+{
+	assert_int_equal(rdata(h, rr), DRIAD_RR_OK);
+	assert_int_equal(rr->precedence, precedence);
+	if (d)
+		assert_true(rr->d);
+	else
+		assert_false(rr->d);
+	assert_int_equal(rr->type, type);
+}
+
 static void
 test_D1_rdata_ipv4(void **state)
 {
 	struct driad_rr	rr;
 
-	assert_int_equal(rdata(RR1, &rr), DRIAD_RR_OK);
-	assert_int_equal(rr.precedence, 10);
-	assert_false(rr.d);
-	assert_int_equal(rr.type, DRIAD_TYPE_IPV4);
+	expect_rr(RR1, 10, false, DRIAD_TYPE_IPV4, &rr);
 	assert_ip(&rr.ip, "203.0.113.15");
 }
 
@@ -180,10 +191,7 @@ test_D1_rdata_ipv6_with_d_bit(void **state)
 {
 	struct driad_rr	rr;
 
-	assert_int_equal(rdata(RR2, &rr), DRIAD_RR_OK);
-	assert_int_equal(rr.precedence, 10);
-	assert_true(rr.d);
-	assert_int_equal(rr.type, DRIAD_TYPE_IPV6);
+	expect_rr(RR2, 10, true, DRIAD_TYPE_IPV6, &rr);
 	assert_ip(&rr.ip, "2001:db8::f");
 }
 
@@ -193,10 +201,7 @@ test_D1_rdata_name_rfc_example(void **state)
 {
 	struct driad_rr	rr;
 
-	assert_int_equal(rdata(RR3, &rr), DRIAD_RR_OK);
-	assert_int_equal(rr.precedence, 128);
-	assert_true(rr.d);
-	assert_int_equal(rr.type, DRIAD_TYPE_NAME);
+	expect_rr(RR3, 128, true, DRIAD_TYPE_NAME, &rr);
 	assert_int_equal(rr.name.len, 23);
 	assert_name(&rr.name, "amtrelays.example.com");
 }

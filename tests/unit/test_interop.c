@@ -45,39 +45,17 @@ struct ix {
 	struct sockaddr_storage	 peer;		/* the gateway, as seen */
 };
 
-/* A UDP socket on the loopback of family af, port (0: any); -1 if busy. */
-static int
-ix_socket(int af, uint16_t port, uint16_t *bound)
-{
-	struct sockaddr_storage	ss;
-	struct amt_ip		lo;
-	socklen_t		len = sizeof(ss);
-	int			fd;
-
-	ip_parse(af == AF_INET ? "127.0.0.1" : "::1", &lo);
-	ip_to_sa(&lo, port, &ss);
-	fd = socket(af, SOCK_DGRAM, 0);
-	assert_true(fd != -1);
-	if (bind(fd, (struct sockaddr *)&ss, addr_len((struct sockaddr *)&ss))
-	    == -1) {
-		close(fd);
-		return -1;
-	}
-	assert_int_equal(getsockname(fd, (struct sockaddr *)&ss, &len), 0);
-	*bound = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return fd;
-}
-
 /* A gateway with -R (relay) or -r (discovery) 127.0.0.1 and the relay. */
 static struct ix *
 ix_new(const char *mode)
 {
-	struct ix	*x = calloc(1, sizeof(*x));
-	uint16_t	 port;
+	struct ix		*x = calloc(1, sizeof(*x));
+	struct sockaddr_storage	 ss;
 
 	assert_non_null(x);
-	x->fd = ix_socket(AF_INET, 0, &port);
-	gwfix_gateway(&x->gw, mode, port);
+	x->fd = gwfix_relay_socket(AF_INET, 0, &ss);
+	gwfix_gateway(&x->gw, mode,
+	    ntohs(((struct sockaddr_in *)&ss)->sin_port));
 	return x;
 }
 
@@ -529,15 +507,15 @@ test_G10_limit_rediscovery_after_holddown(void **state)
 static void
 test_G2_advertisement_of_other_family(void **state)
 {
-	struct ix	*x;
-	struct amt_msg	 m;
-	uint8_t		 buf[2048];
-	uint16_t	 port;
-	int		 fd6 = -1, tries;
+	struct ix		*x;
+	struct amt_msg		 m;
+	uint8_t			 buf[2048];
+	struct sockaddr_storage	 ss;
+	int			 fd6 = -1, tries;
 
 	for (tries = 0; fd6 == -1 && tries < 20; tries++) {
 		x = ix_new("-r");
-		fd6 = ix_socket(AF_INET6, x->gw.conf.port, &port);
+		fd6 = gwfix_relay_socket(AF_INET6, x->gw.conf.port, &ss);
 		if (fd6 == -1)
 			ix_free(x);
 	}

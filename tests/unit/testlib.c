@@ -164,6 +164,34 @@ tl_query_lie(const char *hex, size_t off, uint8_t val, struct mcast_query *q)
 }
 
 /* R6c: every truncation of each valid report is rejected. */
+/*
+ * M1 G4: a General Query with every field a relay in the field leaves
+ * at zero (Max Resp Code 0, S set, QRV 0, QQIC 0), len octets from src;
+ * it parses as the version given, and fails its checksum once octet
+ * csum_at is changed.
+ */
+void
+tl_expect_zero_query(const char *hex, size_t len, uint8_t version,
+    const char *src, size_t csum_at)
+{
+	struct mcast_query	q;
+	uint8_t			b[256];
+	size_t			n;
+
+	n = tl_unhex(hex, b, sizeof(b));
+	assert_int_equal(n, len);
+	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_OK);
+	assert_int_equal(q.version, version);
+	assert_true(ip_is_any(&q.group));
+	assert_true(tl_ip_is(&q.src, src));
+	assert_int_equal(q.max_resp_ms, 0);
+	assert_true(q.s_flag);
+	assert_int_equal(q.qrv, 0);
+	assert_int_equal(q.qqi, 0);
+	b[csum_at] ^= 1;
+	assert_int_equal(mcast_query_parse(b, n, &q), MCAST_ERR_CSUM);
+}
+
 void
 tl_expect_truncations(const char *const *vec, size_t nvec)
 {

@@ -26,6 +26,8 @@ int	 tl_query_lie(const char *, size_t, uint8_t, struct mcast_query *);
 void	 tl_expect_rec(struct mcast_report *, int, const char *, uint16_t,
 	    const char *);
 void	 tl_expect_lie(const char *, size_t, uint8_t, int);
+void	 tl_expect_zero_query(const char *, size_t, uint8_t, const char *,
+	    size_t);
 void	 tl_expect_truncations(const char *const *, size_t);
 ssize_t	 tl_build_six(const char *, uint8_t *, size_t);
 
