@@ -44,6 +44,19 @@ policy_longest(const struct conf_prefixes *l, const struct amt_ip *ip)
 	return best;
 }
 
+/* A refusal: counted, and logged within the policy log limit; false. */
+static bool
+policy_refuse(struct relayd *rd, uint64_t *counter, const char *what,
+    const struct amt_ip *ip, const char *why)
+{
+	char	buf[INET6_ADDRSTRLEN];
+
+	(*counter)++;
+	log_limited(&rd->rlog[RLOG_POLICY], LOG_DEBUG, 0, "%s %s refused: %s",
+	    what, ip_str(ip, buf, sizeof(buf)), why);
+	return false;
+}
+
 /* Global scope (see the top of this file). */
 bool
 policy_global_scope(const struct amt_ip *g)
@@ -61,24 +74,15 @@ bool
 policy_group_ok(struct relayd *rd, const struct amt_ip *g)
 {
 	unsigned	allow, deny;
-	char		buf[INET6_ADDRSTRLEN];
 
 	allow = policy_longest(&rd->conf.allow_group, g);
 	deny = policy_longest(&rd->conf.deny_group, g);
-	if (deny != 0 && deny >= allow) {
-		rd->stats.refused_group_policy++;
-		log_limited(&rd->rlog[RLOG_POLICY], LOG_DEBUG, 0,
-		    "group %s refused: deny-group", ip_str(g, buf,
-		    sizeof(buf)));
-		return false;
-	}
-	if (allow == 0 && !policy_global_scope(g)) {
-		rd->stats.refused_group_scope++;
-		log_limited(&rd->rlog[RLOG_POLICY], LOG_DEBUG, 0,
-		    "group %s refused: not of global scope", ip_str(g, buf,
-		    sizeof(buf)));
-		return false;
-	}
+	if (deny != 0 && deny >= allow)
+		return policy_refuse(rd, &rd->stats.refused_group_policy,
+		    "group", g, "deny-group");
+	if (allow == 0 && !policy_global_scope(g))
+		return policy_refuse(rd, &rd->stats.refused_group_scope,
+		    "group", g, "not of global scope");
 	return true;
 }
 
@@ -111,23 +115,13 @@ policy_own(const struct relayd *rd, const struct amt_ip *s)
 bool
 policy_source_ok(struct relayd *rd, const struct amt_ip *s)
 {
-	char	buf[INET6_ADDRSTRLEN];
-
-	if (!policy_source_real(s) || policy_own(rd, s)) {
-		rd->stats.refused_source_invalid++;
-		log_limited(&rd->rlog[RLOG_POLICY], LOG_DEBUG, 0,
-		    "source %s refused: not a unicast source", ip_str(s, buf,
-		    sizeof(buf)));
-		return false;
-	}
+	if (!policy_source_real(s) || policy_own(rd, s))
+		return policy_refuse(rd, &rd->stats.refused_source_invalid,
+		    "source", s, "not a unicast source");
 	if (rd->conf.allow_source.n != 0 &&
-	    policy_longest(&rd->conf.allow_source, s) == 0) {
-		rd->stats.refused_source_policy++;
-		log_limited(&rd->rlog[RLOG_POLICY], LOG_DEBUG, 0,
-		    "source %s refused: allow-source", ip_str(s, buf,
-		    sizeof(buf)));
-		return false;
-	}
+	    policy_longest(&rd->conf.allow_source, s) == 0)
+		return policy_refuse(rd, &rd->stats.refused_source_policy,
+		    "source", s, "allow-source");
 	return true;
 }
 
