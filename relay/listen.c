@@ -231,7 +231,7 @@ listen_send(struct listener *l, const struct sockaddr *dst, const void *buf,
 			return 0;
 		if (!listen_icmp_errno(errno))
 			break;
-		listen_icmp_seen(l->rd, l->fd);
+		relay_slice_next(&((struct lsock *)l)->err_ev);
 	}
 	l->rd->stats.tx_control_errors++;
 	log_debug("send to %s: %s", addr_str(dst, tmp, sizeof(tmp)),
